@@ -30,7 +30,7 @@ pub use bgp4mp::{Bgp4mpMessage, StateChange};
 pub use error::{MrtError, MrtErrorKind};
 pub use header::{mrt_type, Header};
 pub use open::{open, Compression};
-pub use reader::MrtReader;
+pub use reader::{decode_body, MrtReader, MAX_RECORD_LEN};
 pub use table_dump::TableDump;
 pub use table_dump_v2::{Peer, PeerIndexTable, Rib, RibEntry, RibGeneric};
 pub use writer::MrtWriter;
