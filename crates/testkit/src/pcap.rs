@@ -122,6 +122,24 @@ fn tcp_payload(link: u32, p: &[u8]) -> Option<(Flow, &[u8])> {
             p.get(off + 2..)?
         }
         113 => p.get(16..)?,
+        9 => {
+            // PPP, with or without the address/control octets.
+            let q = if p.starts_with(&[0xff, 0x03]) {
+                p.get(2..)?
+            } else {
+                p
+            };
+            q.get(2..)?
+        }
+        178 => {
+            // Juniper Ethernet: "MGC", flags, optional extensions, Ethernet.
+            let flags = *p.get(3)?;
+            let mut off = 4;
+            if flags & 0x80 != 0 {
+                off += 2 + usize::from(u16::from_be_bytes([*p.get(4)?, *p.get(5)?]));
+            }
+            return tcp_payload(1, p.get(off..)?);
+        }
         276 => p.get(20..)?,
         0 | 108 => p.get(4..)?,
         12 | 101 | 228 | 229 => p,
