@@ -365,7 +365,9 @@ impl Capability {
         Ok(cap)
     }
 
-    /// Appends code, length and value.
+    /// Appends code, length and value. Values that cannot fit the 1-octet
+    /// length (a long FQDN, an oversized unknown capability) are truncated to
+    /// 255 octets rather than written with a wrong length.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.push(self.code());
         let len_at = out.len();
@@ -413,14 +415,17 @@ impl Capability {
                 }
             }
             Capability::Fqdn { hostname, domain } => {
-                let h = &hostname[..hostname.len().min(255)];
+                // The whole value must fit the 1-octet capability length.
+                let h = &hostname[..hostname.len().min(253)];
+                let d = &domain[..domain.len().min(253 - h.len())];
                 out.push(h.len() as u8);
                 out.extend_from_slice(h);
-                let d = &domain[..domain.len().min(255)];
                 out.push(d.len() as u8);
                 out.extend_from_slice(d);
             }
-            Capability::Unknown { value, .. } => out.extend_from_slice(value),
+            Capability::Unknown { value, .. } => {
+                out.extend_from_slice(&value[..value.len().min(255)])
+            }
         }
         let len = out.len() - len_at - 1;
         out[len_at] = len.min(255) as u8;
