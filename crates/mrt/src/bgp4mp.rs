@@ -96,7 +96,11 @@ struct Common {
     local_ip: IpAddr,
 }
 
-fn common<'a>(body: &'a [u8], as4: bool) -> Result<(Common, Reader<'a>), &'static str> {
+fn common<'a>(
+    body: &'a [u8],
+    as4: bool,
+    zebra_open: bool,
+) -> Result<(Common, Reader<'a>), &'static str> {
     let short = "BGP4MP record shorter than its fields";
     let mut r = Reader::new(body);
     let (peer_as, local_as) = if as4 {
@@ -107,8 +111,23 @@ fn common<'a>(body: &'a [u8], as4: bool) -> Result<(Common, Reader<'a>), &'stati
             u32::from(r.u16().ok_or(short)?),
         )
     };
+    let at_ifindex = r.clone();
     let ifindex = r.u16().ok_or(short)?;
     let afi = r.u16().ok_or(short)?;
+    if zebra_open && ifindex == 0xffff && afi == 0xffff {
+        // Old Zebra wrote OPEN messages without interface index, address
+        // family or addresses: the 0xffff pair is the start of the marker.
+        let unspecified = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+        let c = Common {
+            peer_as,
+            local_as,
+            ifindex: 0,
+            afi: 1,
+            peer_ip: unspecified,
+            local_ip: unspecified,
+        };
+        return Ok((c, at_ifindex));
+    }
     let v6 = match afi {
         1 => false,
         2 => true,
@@ -195,7 +214,7 @@ impl Bgp4mpMessage {
                 | s::MESSAGE_AS4_LOCAL_ADDPATH
         );
         let add_path = (s::MESSAGE_ADDPATH..=s::MESSAGE_AS4_LOCAL_ADDPATH).contains(&st);
-        let (c, r) = common(body, as4)?;
+        let (c, r) = common(body, as4, true)?;
         let raw = r.rest().to_vec();
         let mut m = Bgp4mpMessage {
             peer_as: c.peer_as,
@@ -231,7 +250,25 @@ impl Bgp4mpMessage {
 impl StateChange {
     pub(crate) fn decode(st: u16, body: &[u8]) -> Result<StateChange, &'static str> {
         let as4 = st == subtype::STATE_CHANGE_AS4;
-        let (c, mut r) = common(body, as4)?;
+        if !as4 && body.len() == 8 {
+            // Old Zebra wrote 8-octet state changes: the two AS numbers and
+            // the two states, nothing else.
+            let mut r = Reader::new(body);
+            let short = "STATE_CHANGE shorter than its fields";
+            let unspecified = IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+            return Ok(StateChange {
+                peer_as: u32::from(r.u16().ok_or(short)?),
+                local_as: u32::from(r.u16().ok_or(short)?),
+                ifindex: 0,
+                afi: 1,
+                peer_ip: unspecified,
+                local_ip: unspecified,
+                as4,
+                old_state: r.u16().ok_or(short)?,
+                new_state: r.u16().ok_or(short)?,
+            });
+        }
+        let (c, mut r) = common(body, as4, false)?;
         let short = "STATE_CHANGE shorter than its fields";
         let old_state = r.u16().ok_or(short)?;
         let new_state = r.u16().ok_or(short)?;

@@ -13,11 +13,18 @@
 //! | TABLE_DUMP (12) | AFI_IPv4, AFI_IPv6 | no (obsolete) |
 //! | TABLE_DUMP_V2 (13) | PEER_INDEX_TABLE, RIB_IPV4/IPV6_UNICAST/MULTICAST, RFC 8050 *_ADDPATH, RIB_GENERIC (kept opaque) | yes |
 //! | BGP4MP (16), BGP4MP_ET (17) | STATE_CHANGE(_AS4), MESSAGE(_AS4), _LOCAL and _ADDPATH variants | yes |
-//! | others (e.g. legacy BGP, 5) | kept as raw bytes | no |
+//! | BGP (5, deprecated MRTd) | UPDATE, STATE_CHANGE; OPEN/NOTIFY/KEEPALIVE kept as bytes | no |
+//! | others | kept as raw bytes | no |
+//!
+//! Two quirks of old Zebra dumps are read as bgpdump reads them: an 8-octet
+//! BGP4MP STATE_CHANGE (peer AS, local AS, old and new state, no addresses),
+//! and a BGP4MP MESSAGE whose interface index and address family are both
+//! 0xFFFF, which is an OPEN written without those fields or addresses.
 
 #![deny(missing_docs)]
 
 mod bgp4mp;
+mod bgp_legacy;
 mod error;
 mod header;
 mod open;
@@ -27,6 +34,7 @@ mod table_dump_v2;
 mod writer;
 
 pub use bgp4mp::{Bgp4mpMessage, StateChange};
+pub use bgp_legacy::{LegacyBgp, LegacyPayload};
 pub use error::{MrtError, MrtErrorKind};
 pub use header::{mrt_type, Header};
 pub use open::{open, Compression};
@@ -59,6 +67,8 @@ pub enum Body {
     Bgp4mpMessage(Bgp4mpMessage),
     /// BGP4MP(_ET) STATE_CHANGE variants (RFC 6396 §4.4.1).
     StateChange(StateChange),
+    /// The deprecated MRTd BGP type (5).
+    LegacyBgp(LegacyBgp),
     /// A type or subtype this crate does not decode, kept as bytes.
     Unsupported(Vec<u8>),
 }

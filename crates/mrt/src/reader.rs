@@ -1,6 +1,7 @@
 //! The streaming record reader.
 
 use crate::bgp4mp::{subtype as bgp4mp_subtype, Bgp4mpMessage, StateChange};
+use crate::bgp_legacy::LegacyBgp;
 use crate::error::{MrtError, MrtErrorKind};
 use crate::header::{mrt_type, Header};
 use crate::table_dump::TableDump;
@@ -151,6 +152,7 @@ pub fn decode_body(header: &Header, body: &[u8]) -> Result<Body, &'static str> {
             }
             _ => Body::Unsupported(body.to_vec()),
         },
+        mrt_type::BGP => Body::LegacyBgp(LegacyBgp::decode(st, body)?),
         _ => Body::Unsupported(body.to_vec()),
     })
 }

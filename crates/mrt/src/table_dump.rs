@@ -1,5 +1,6 @@
 //! Legacy TABLE_DUMP (type 12, RFC 6396 §4.2): one RIB entry per record,
-//! 2-octet AS numbers.
+//! 2-octet AS numbers (subtypes 1 IPv4, 2 IPv6; subtypes 3 and 4 are the
+//! same with 4-octet AS numbers, as bgpdump reads them).
 //!
 //! ```text
 //! +-------------------------------+-------------------------------+
@@ -41,8 +42,10 @@ pub struct TableDump {
     pub originated: u32,
     /// Peer address.
     pub peer_ip: IpAddr,
-    /// Peer AS (2-octet).
+    /// Peer AS.
     pub peer_as: u32,
+    /// 4-octet AS numbers (the non-standard subtypes 3 and 4 some tools write).
+    pub as4: bool,
     /// Path attributes (2-octet AS numbers).
     pub attributes: Vec<Attribute>,
     /// Malformed attributes.
@@ -59,9 +62,11 @@ impl TableDump {
     }
 
     pub(crate) fn decode(subtype: u16, body: &[u8]) -> Result<TableDump, &'static str> {
-        let v6 = match subtype {
-            1 => false,
-            2 => true,
+        let (v6, as4) = match subtype {
+            1 => (false, false),
+            2 => (true, false),
+            3 => (false, true),
+            4 => (true, true),
             _ => return Err("unknown TABLE_DUMP subtype"),
         };
         let mut r = Reader::new(body);
@@ -76,12 +81,13 @@ impl TableDump {
         let status = r.u8().ok_or(short)?;
         let originated = r.u32().ok_or(short)?;
         let peer_ip = read_ip(&mut r, v6).ok_or(short)?;
-        let peer_as = u32::from(r.u16().ok_or(short)?);
+        let peer_as = if as4 { r.u32() } else { r.u16().map(u32::from) }.ok_or(short)?;
         let alen = r.u16().ok_or(short)?;
         let abuf = r
             .take(usize::from(alen))
             .ok_or("attribute length runs past the record")?;
-        let list = decode_attributes(abuf, &CTX, MpReachLayout::MrtRibEntry);
+        let ctx = if as4 { DecodeContext::MODERN } else { CTX };
+        let list = decode_attributes(abuf, &ctx, MpReachLayout::MrtRibEntry);
         Ok(TableDump {
             view,
             sequence,
@@ -91,6 +97,7 @@ impl TableDump {
             originated,
             peer_ip,
             peer_as,
+            as4,
             attributes: list.attributes,
             errors: list.errors,
         })

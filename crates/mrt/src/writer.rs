@@ -46,10 +46,10 @@ impl<W: Write> MrtWriter<W> {
                 s.encode(&mut self.buf);
                 (bgp4mp_type(h), s.subtype())
             }
-            Body::TableDump(_) => {
+            Body::TableDump(_) | Body::LegacyBgp(_) => {
                 return Err(io::Error::new(
                     io::ErrorKind::Unsupported,
-                    "legacy TABLE_DUMP is not written",
+                    "legacy TABLE_DUMP and BGP records are not written",
                 ))
             }
             Body::Unsupported(raw) => {

@@ -17,6 +17,7 @@ struct Counts {
     errors: Vec<String>,
     reencoded: u64,
     not_reencoded: u64,
+    zebra_quirks: u64,
 }
 
 /// Reads a file; checks that each well-formed record re-encodes to its bytes.
@@ -43,6 +44,14 @@ fn scan(path: &Path) -> Counts {
         };
         let mut well_formed = true;
         match &body {
+            Body::StateChange(s) if s.peer_ip.is_unspecified() => {
+                c.zebra_quirks += 1;
+                well_formed = false;
+            }
+            Body::Bgp4mpMessage(m) if m.peer_ip.is_unspecified() && m.ifindex == 0 => {
+                c.zebra_quirks += 1;
+                well_formed = false;
+            }
             Body::Rib(rib) => {
                 c.rib_entries += rib.entries.len() as u64;
                 well_formed = rib.entries.iter().all(|e| e.errors.is_empty());
@@ -79,6 +88,13 @@ fn scan(path: &Path) -> Counts {
                 }
                 Err(_) => well_formed = false,
             },
+            Body::LegacyBgp(b) => {
+                if let peerd_mrt::LegacyPayload::Update { update: Ok(u), .. } = &b.payload {
+                    c.announce += u.nlri.len() as u64;
+                    c.withdraw += u.withdrawn.len() as u64;
+                }
+                well_formed = false; // the deprecated type is read, not written
+            }
             Body::Unsupported(_) => well_formed = false,
             _ => {}
         }
@@ -193,6 +209,56 @@ fn update_streams_have_the_listed_counts_and_round_trip() {
         assert!(c.errors.is_empty(), "{rel}: {:?}", c.errors);
         assert!(c.reencoded > 0, "{rel}");
     }
+}
+
+#[test]
+fn deprecated_mrtd_bgp_type_decodes_with_the_listed_counts() {
+    // (file, records, announcements, withdrawals) from the data README.
+    let cases = [
+        (
+            "bgpkit-parser/tests/fixtures/ripe/rrc00/1999.09/updates.19990903.1041.gz",
+            24_242,
+            65_286,
+            25,
+        ),
+        (
+            "bgpkit-parser/tests/fixtures/ripe/rrc00/1999.12/updates.19991214.1621.gz",
+            18_203,
+            54_126,
+            1_363,
+        ),
+        (
+            "bgpkit-parser/tests/fixtures/ripe/rrc00/2000.01/updates.20000102.2014.gz",
+            3_957,
+            5_668,
+            675,
+        ),
+    ];
+    for (rel, records, a, w) in cases {
+        let Some(p) = file(rel) else { return };
+        let c = scan(&p);
+        assert_eq!(
+            (c.records, c.announce, c.withdraw),
+            (records, a, w),
+            "{rel}"
+        );
+        assert!(c.errors.is_empty(), "{rel}: {:?}", c.errors);
+    }
+}
+
+#[test]
+fn old_zebra_quirks_are_read_as_bgpdump_reads_them() {
+    // 42 shortened Zebra state changes (two per failed session attempt) and
+    // 21 OPENs written without interface index, family or addresses.
+    let Some(p) = file("bgpkit-parser/tests/fixtures/ripe/rrc01/2000.11/updates.20001104.0124.gz")
+    else {
+        return;
+    };
+    let c = scan(&p);
+    assert_eq!(c.records, 1_286);
+    assert_eq!((c.announce, c.withdraw), (378, 141));
+    assert_eq!(c.zebra_quirks, 63);
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
 }
 
 #[test]

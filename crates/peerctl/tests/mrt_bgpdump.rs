@@ -47,25 +47,59 @@ fn golden_outputs_of_bgpdump_match_byte_for_byte() {
     assert_eq!(n, 12, "all twelve bgpdump test inputs were checked");
 }
 
-/// Files where Debian's bgpdump 1.6.2 is wrong and we deliberately differ;
-/// docs/mrt.md explains each.
-const DELIBERATELY_DIFFERENT: &[&str] = &[
-    // bgpdump 1.6.2 prints NLRI host bits as sent (11.13.0.0/13); we clear them,
-    // as bgpdump's own test expectation and RFC 4271 readers do.
+/// Debian bgpdump 1.6.2 bugs that we deliberately do not reproduce
+/// (docs/mrt.md explains each), with the files where they show.
+///
+/// - host bits: bgpdump prints NLRI bits past the prefix length as sent
+///   (`24.0.0.0/2`); we clear them (`0.0.0.0/2`), as RFC 4271 readers do and
+///   bgpdump's own test expectation does.
+const HOST_BITS: &[&str] = &[
     "ripe-ncc-bgpdump/test_data/updates.nlri_mask_trailing_bits.gz",
+    "mrtparse/samples/bird_bgp",
 ];
-
-/// Files not yet matched; each is work in progress on issue 2.
-const KNOWN_GAPS: &[&str] = &[
+/// - legacy withdrawals: for the MRTd BGP type, bgpdump prints the peer's
+///   address in place of the withdrawn prefix's (two `inet_ntoa` calls share
+///   one static buffer); we print the prefix.
+const LEGACY_WITHDRAW: &[&str] = &[
     "bgpkit-parser/tests/fixtures/ripe/rrc00/1999.09/updates.19990903.1041.gz",
     "bgpkit-parser/tests/fixtures/ripe/rrc00/1999.12/updates.19991214.1621.gz",
     "bgpkit-parser/tests/fixtures/ripe/rrc00/2000.01/updates.20000102.2014.gz",
     "bgpkit-parser/tests/fixtures/ripe/rrc00/2000.03/updates.20000325.0345.gz",
-    "bgpkit-parser/tests/fixtures/ripe/rrc01/2000.11/updates.20001104.0124.gz",
-    "mrtparse/samples/bird6_bgp",
-    "mrtparse/samples/bird_bgp",
-    "mrtparse/samples/openbgpd_rib_table",
 ];
+/// - malformed input shown as routes: where a message is malformed, bgpdump
+///   prints whatever its parser made of the bytes (thousands of "withdrawals"
+///   such as `0.5.0.3/117` from a damaged 2000 record; `::/0` again and again
+///   from BIRD's pre-RFC 8050 ADD-PATH NLRI read without path ids). We report
+///   the message or attribute as malformed on stderr and print nothing for
+///   it, so our lines are a subsequence of bgpdump's.
+const MALFORMED_SHOWN: &[&str] = &[
+    "bgpkit-parser/tests/fixtures/ripe/rrc00/2000.03/updates.20000325.0345.gz",
+    "mrtparse/samples/bird6_bgp",
+];
+
+/// Undoes the listed differences in one output line, nothing else.
+fn normalise(line: &str, host_bits: bool, legacy_withdraw: bool) -> String {
+    let mut f: Vec<String> = line.split('|').map(str::to_string).collect();
+    if f.len() > 5 && matches!(f[2].as_str(), "A" | "W" | "B") {
+        if host_bits {
+            if let Some((a, l)) = f[5].split_once('/') {
+                if let (Ok(a), Ok(l)) = (a.parse::<std::net::IpAddr>(), l.parse::<u8>()) {
+                    if let Some(p) = peerd_wire::Prefix::new(a, l) {
+                        f[5] = p.to_string();
+                    }
+                }
+            }
+        }
+        if legacy_withdraw && f[0] == "BGP" && f[2] == "W" {
+            let len = f[5]
+                .split_once('/')
+                .map(|(_, l)| l.to_string())
+                .unwrap_or_default();
+            f[5] = format!("*/{len}");
+        }
+    }
+    f.join("|")
+}
 
 fn mrt_files(data: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -84,14 +118,14 @@ fn mrt_files(data: &Path) -> Vec<PathBuf> {
                 continue;
             }
             let skip = [".md", ".rst", ".conf", ".pcap", ".pcapng", ".cap", "README"];
-            if skip.iter().any(|s| rel.ends_with(s))
-                || DELIBERATELY_DIFFERENT.contains(&rel.as_str())
-                || KNOWN_GAPS.contains(&rel.as_str())
-            {
+            if skip.iter().any(|s| rel.ends_with(s)) {
                 continue;
             }
-            // The golden test above covers bgpdump's own inputs byte for byte.
-            if rel.starts_with("ripe-ncc-bgpdump/test_data/") {
+            // bgpdump's own inputs are checked byte for byte above; the one
+            // where Debian's build disagrees with bgpdump's expectation is
+            // also checked here.
+            if rel.starts_with("ripe-ncc-bgpdump/test_data/") && !HOST_BITS.contains(&rel.as_str())
+            {
                 continue;
             }
             out.push(p);
@@ -101,6 +135,11 @@ fn mrt_files(data: &Path) -> Vec<PathBuf> {
     out
 }
 
+fn is_subsequence(small: &[String], big: &[String]) -> bool {
+    let mut it = big.iter();
+    small.iter().all(|x| it.any(|y| y == x))
+}
+
 #[test]
 fn every_other_mrt_file_matches_debian_bgpdump_line_for_line() {
     let Some(data) = shared_data() else { return };
@@ -108,13 +147,11 @@ fn every_other_mrt_file_matches_debian_bgpdump_line_for_line() {
         panic!("bgpdump is not installed; .ci/run installs Debian's bgpdump package");
     }
     let files = mrt_files(&data);
-    assert!(
-        files.len() + KNOWN_GAPS.len() >= 29,
-        "found only {} MRT files",
-        files.len()
-    );
+    assert!(files.len() >= 30, "found only {} MRT files", files.len());
     let mut failures = Vec::new();
+    let mut exact = 0;
     for f in &files {
+        let rel = f.strip_prefix(&data).unwrap().to_string_lossy().to_string();
         let theirs = Command::new("bgpdump")
             .arg("-m")
             .arg(f)
@@ -122,8 +159,26 @@ fn every_other_mrt_file_matches_debian_bgpdump_line_for_line() {
             .unwrap()
             .stdout;
         let ours = peerctl_mrt(f);
-        if ours != theirs {
-            failures.push(format!("{}: {}", f.display(), first_diff(&ours, &theirs)));
+        if ours == theirs {
+            exact += 1;
+            continue;
+        }
+        let host = HOST_BITS.contains(&rel.as_str());
+        let legacy = LEGACY_WITHDRAW.contains(&rel.as_str());
+        let norm = |b: &[u8]| -> Vec<String> {
+            String::from_utf8_lossy(b)
+                .lines()
+                .map(|l| normalise(l, host, legacy))
+                .collect()
+        };
+        let (o, t) = (norm(&ours), norm(&theirs));
+        let ok = if MALFORMED_SHOWN.contains(&rel.as_str()) {
+            !o.is_empty() && o.len() < t.len() && is_subsequence(&o, &t)
+        } else {
+            (host || legacy) && o == t
+        };
+        if !ok {
+            failures.push(format!("{rel}: {}", first_diff(&ours, &theirs)));
         }
     }
     assert!(
@@ -133,6 +188,7 @@ fn every_other_mrt_file_matches_debian_bgpdump_line_for_line() {
         files.len(),
         failures.join("\n")
     );
+    assert!(exact >= 23, "only {exact} files match byte for byte");
 }
 
 #[test]

@@ -24,10 +24,13 @@
 //! where bgpdump 1.6.2 prints the bits as sent.
 
 use super::Sink;
-use peerd_mrt::{Bgp4mpMessage, Body, Header, PeerIndexTable, Record, StateChange, TableDump};
+use peerd_mrt::{
+    Bgp4mpMessage, Body, Header, LegacyBgp, LegacyPayload, PeerIndexTable, Record, StateChange,
+    TableDump,
+};
 use peerd_wire::attr::{AttrValue, Attribute, MpReach, NextHop};
 use peerd_wire::message::update::{real_aggregator, real_as_path};
-use peerd_wire::{Afi, Message, Nlri, Safi};
+use peerd_wire::{Afi, AttrError, Message, Nlri, Safi};
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -110,7 +113,7 @@ struct Fields {
 const NONE: Ipv4Addr = Ipv4Addr::BROADCAST;
 
 impl Fields {
-    fn new(attrs: &[Attribute], four_octet_as: bool) -> Fields {
+    fn new(attrs: &[Attribute], errors: &[AttrError], four_octet_as: bool) -> Fields {
         let mut f = Fields {
             as_path: real_as_path(attrs, four_octet_as)
                 .map(|p| p.to_string())
@@ -123,7 +126,8 @@ impl Fields {
             atomic: false,
             aggregator: real_aggregator(attrs, four_octet_as)
                 .filter(|a| a.addr != NONE)
-                .map(|a| (a.asn, a.addr)),
+                .map(|a| (a.asn, a.addr))
+                .or_else(|| misread_aggregator(errors, four_octet_as)),
         };
         for a in attrs {
             match &a.value {
@@ -175,6 +179,34 @@ impl Fields {
             None => writeln!(out, "|"),
         }
     }
+}
+
+/// bgpdump reads an AGGREGATOR of the wrong length anyway: the AS in the
+/// session's width, then four octets of address (zeros past the end).
+fn misread_aggregator(errors: &[AttrError], four_octet_as: bool) -> Option<(u32, Ipv4Addr)> {
+    let e = errors
+        .iter()
+        .find(|e| e.type_code == 7 && e.error.subcode == 5)?;
+    let d = &e.error.data;
+    let hdr = if d.first()? & 0x10 != 0 { 4 } else { 3 };
+    let v = d.get(hdr..)?;
+    let mut b = [0u8; 8];
+    for (i, x) in v.iter().take(8).enumerate() {
+        b[i] = *x;
+    }
+    let (asn, a) = if four_octet_as {
+        (
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+            [b[4], b[5], b[6], b[7]],
+        )
+    } else {
+        (
+            u32::from(u16::from_be_bytes([b[0], b[1]])),
+            [b[2], b[3], b[4], b[5]],
+        )
+    };
+    let addr = Ipv4Addr::from(a);
+    (addr != NONE).then_some((asn, addr))
 }
 
 /// The next hop bgpdump shows for RIB entries: MP_REACH_NLRI's, when bgpdump
@@ -246,7 +278,7 @@ impl Sink for Bgpdump {
                     let Some(peer) = peers.peers.get(usize::from(e.peer_index)) else {
                         continue;
                     };
-                    let f = Fields::new(&e.attributes, true);
+                    let f = Fields::new(&e.attributes, &e.errors, true);
                     write!(
                         out,
                         "{kind}|{}|B|{}|{}|{}|",
@@ -266,13 +298,14 @@ impl Sink for Bgpdump {
             }
             Body::Bgp4mpMessage(m) => message(&rec.header, m, out),
             Body::StateChange(s) => state(&rec.header, s, out),
+            Body::LegacyBgp(b) => legacy(&rec.header, b, out),
             _ => Ok(()),
         }
     }
 }
 
 fn table_dump(h: &Header, t: &TableDump, out: &mut dyn Write) -> io::Result<()> {
-    let f = Fields::new(&t.attributes, false);
+    let f = Fields::new(&t.attributes, &t.errors, t.as4);
     write!(
         out,
         "TABLE_DUMP|{}|B|{}|{}|{}/{}|",
@@ -355,7 +388,7 @@ fn message(h: &Header, m: &Bgp4mpMessage, out: &mut dyn Write) -> io::Result<()>
     if u.nlri.is_empty() && mp_reach.is_none() {
         return Ok(());
     }
-    let f = Fields::new(&u.attributes, m.as4);
+    let f = Fields::new(&u.attributes, &u.errors, m.as4);
     let announce = |out: &mut dyn Write, n: &Nlri, nh: &str, signed: bool| -> io::Result<()> {
         prefix_line(out, "A", n)?;
         out.write_all(b"|")?;
@@ -380,4 +413,50 @@ fn message(h: &Header, m: &Bgp4mpMessage, out: &mut dyn Write) -> io::Result<()>
         }
     }
     Ok(())
+}
+
+/// The deprecated MRTd BGP type. bgpdump's lines for it have no community
+/// column of their own: communities, when present, follow the MED with no
+/// separator. We print the same layout. One deliberate difference: bgpdump
+/// prints the peer address in place of the withdrawn prefix's address (both
+/// come from one static `inet_ntoa` buffer); we print the prefix.
+fn legacy(h: &Header, b: &LegacyBgp, out: &mut dyn Write) -> io::Result<()> {
+    let t = h.timestamp;
+    match &b.payload {
+        LegacyPayload::StateChange {
+            old_state,
+            new_state,
+        } => {
+            writeln!(
+                out,
+                "BGP|{t}|STATE|{}|{}|{old_state}|{new_state}",
+                b.peer_ip, b.peer_as
+            )
+        }
+        LegacyPayload::Update { update: Ok(u), .. } => {
+            for n in &u.withdrawn {
+                writeln!(out, "BGP|{t}|W|{}|{}|{}", b.peer_ip, b.peer_as, n.prefix)?;
+            }
+            if u.nlri.is_empty() {
+                return Ok(());
+            }
+            let f = Fields::new(&u.attributes, &u.errors, false);
+            let ag = if f.atomic { "AG" } else { "NAG" };
+            for n in &u.nlri {
+                write!(out, "BGP|{t}|A|{}|{}|{}|", b.peer_ip, b.peer_as, n.prefix)?;
+                f.head(out)?;
+                write!(out, "{}|{}|{}", f.next_hop, f.local_pref, f.med)?;
+                match &f.communities {
+                    Some(c) => write!(out, "{c}|{ag}|")?,
+                    None => write!(out, "|{ag}|")?,
+                }
+                match f.aggregator {
+                    Some((asn, addr)) => writeln!(out, "{asn} {addr}|")?,
+                    None => writeln!(out, "|")?,
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }

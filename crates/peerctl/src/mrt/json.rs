@@ -214,7 +214,7 @@ impl Sink for Json {
                     ",\"prefix\":\"{}/{}\",\"attributes\":",
                     t.prefix_addr, t.prefix_len
                 );
-                attributes(&t.attributes, &t.errors, false, &mut s);
+                attributes(&t.attributes, &t.errors, t.as4, &mut s);
                 s.push('}');
                 writeln!(w, "{s}")?;
             }
@@ -268,6 +268,33 @@ impl Sink for Json {
                     writeln!(w, "{s}")?;
                 }
             }
+            Body::LegacyBgp(b) => match &b.payload {
+                peerd_mrt::LegacyPayload::StateChange {
+                    old_state,
+                    new_state,
+                } => {
+                    line_start(&mut s, "state", h, IpAddr::V4(b.peer_ip), b.peer_as);
+                    let _ = write!(s, ",\"old_state\":{old_state},\"new_state\":{new_state}}}");
+                    writeln!(w, "{s}")?;
+                }
+                peerd_mrt::LegacyPayload::Update { update: Ok(u), .. } => {
+                    for n in &u.withdrawn {
+                        line_start(&mut s, "withdraw", h, IpAddr::V4(b.peer_ip), b.peer_as);
+                        prefix(&mut s, n);
+                        s.push('}');
+                        writeln!(w, "{s}")?;
+                    }
+                    let mut attrs = String::new();
+                    attributes(&u.attributes, &u.errors, false, &mut attrs);
+                    for n in &u.nlri {
+                        line_start(&mut s, "announce", h, IpAddr::V4(b.peer_ip), b.peer_as);
+                        prefix(&mut s, n);
+                        let _ = write!(s, ",\"attributes\":{attrs}}}");
+                        writeln!(w, "{s}")?;
+                    }
+                }
+                _ => {}
+            },
             Body::RibGeneric(_) | Body::Unsupported(_) => {}
         }
         Ok(())

@@ -26,6 +26,36 @@ trait Sink {
     }
 }
 
+/// Why the BGP message inside a record did not decode, if it did not. The
+/// record is still shown as far as it could be read; the warning makes sure
+/// nothing is dropped silently.
+fn malformed_message(rec: &Record) -> Option<String> {
+    use peerd_mrt::{Body, LegacyPayload};
+    use peerd_wire::Message;
+    let update = match &rec.body {
+        Body::Bgp4mpMessage(m) => match &m.message {
+            Err(e) => return Some(e.to_string()),
+            Ok(Message::Update(u)) => u,
+            Ok(_) => return None,
+        },
+        Body::LegacyBgp(b) => match &b.payload {
+            LegacyPayload::Update { update: Err(e), .. } => return Some(e.to_string()),
+            LegacyPayload::Update { update: Ok(u), .. } => u,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if update.errors.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = update
+        .errors
+        .iter()
+        .map(|e| format!("attribute {}: {} ({:?})", e.type_code, e.error, e.action))
+        .collect();
+    Some(parts.join("; "))
+}
+
 pub fn run(args: &[String]) -> ExitCode {
     let mut mode = Mode::Bgpdump;
     let mut files = Vec::new();
@@ -79,9 +109,19 @@ pub fn run(args: &[String]) -> ExitCode {
                 continue;
             }
         };
-        for rec in reader {
+        let mut reader = reader;
+        loop {
+            let offset = reader.offset();
+            let Some(rec) = reader.next() else { break };
             let res = match rec {
-                Ok(r) => sink.record(&r, &mut out),
+                Ok(r) => {
+                    if let Some(why) = malformed_message(&r) {
+                        eprintln!(
+                            "peerctl mrt: {f}: at byte {offset}: malformed BGP message: {why}"
+                        );
+                    }
+                    sink.record(&r, &mut out)
+                }
                 Err(e) => {
                     eprintln!("peerctl mrt: {f}: {e}");
                     sink.error(&e);

@@ -122,6 +122,18 @@ impl Sink for Stats {
             Body::StateChange(s) => {
                 self.peers.insert((s.peer_ip, s.peer_as));
             }
+            Body::LegacyBgp(b) => {
+                self.peers.insert((IpAddr::V4(b.peer_ip), b.peer_as));
+                match &b.payload {
+                    peerd_mrt::LegacyPayload::Update { update: Ok(u), .. } => {
+                        self.count(Family::IPV4_UNICAST, "announce", u.nlri.len() as u64);
+                        self.count(Family::IPV4_UNICAST, "withdraw", u.withdrawn.len() as u64);
+                        self.attribute_errors += u.errors.len() as u64;
+                    }
+                    peerd_mrt::LegacyPayload::Update { update: Err(_), .. } => self.errors += 1,
+                    _ => {}
+                }
+            }
             Body::RibGeneric(_) | Body::Unsupported(_) => {}
         }
         Ok(())
