@@ -27,7 +27,7 @@ mod bgp4mp;
 mod bgp_legacy;
 mod error;
 mod header;
-mod open;
+pub mod open;
 mod reader;
 mod table_dump;
 mod table_dump_v2;
