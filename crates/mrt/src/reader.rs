@@ -67,11 +67,7 @@ impl<R: Read> MrtReader<R> {
         if length > MAX_RECORD_LEN {
             return Some(Err(self.fail(start, MrtErrorKind::TooLong(length))));
         }
-        self.buf.clear();
-        let got = match (&mut self.inner)
-            .take(u64::from(length))
-            .read_to_end(&mut self.buf)
-        {
+        let got = match read_body(&mut self.inner, &mut self.buf, length as usize) {
             Ok(n) => n as u64,
             Err(e) => return Some(Err(self.fail(start, MrtErrorKind::Io(e.to_string())))),
         };
@@ -114,6 +110,26 @@ impl<R: Read> MrtReader<R> {
 
 fn truncated(needed: u64, got: u64) -> MrtErrorKind {
     MrtErrorKind::Truncated { needed, got }
+}
+
+/// Reads a record body of `len` octets into `buf` (resized to what was read).
+/// The buffer grows in steps as data arrives, so a corrupt length on a short
+/// stream does not allocate the whole claimed size, and only the bytes about
+/// to be read are initialised.
+fn read_body<R: Read>(r: &mut R, buf: &mut Vec<u8>, len: usize) -> io::Result<usize> {
+    const STEP: usize = 1 << 16;
+    let mut got = 0;
+    while got < len {
+        let want = (got + STEP).min(len);
+        buf.resize(want, 0);
+        let n = read_full(r, &mut buf[got..want])?;
+        got += n;
+        if got < want {
+            break;
+        }
+    }
+    buf.truncate(got);
+    Ok(got)
 }
 
 /// Reads until `buf` is full or the stream ends; returns the count read.

@@ -18,7 +18,6 @@
 
 use crate::reader::{read_ip, write_ip};
 use peerd_wire::attr::{decode_attributes, Attribute, MpReachLayout};
-use peerd_wire::prefix::decode_nlri;
 use peerd_wire::reader::Reader;
 use peerd_wire::{AttrError, DecodeContext, Family, Prefix};
 use std::net::{IpAddr, Ipv4Addr};
@@ -180,15 +179,8 @@ impl Rib {
         let short = "RIB record shorter than its fields";
         let mut r = Reader::new(body);
         let sequence = r.u32().ok_or(short)?;
-        let plen = r.u8().ok_or(short)?;
-        let pbytes = r.take(usize::from(plen).div_ceil(8)).ok_or(short)?;
-        let mut pfx = Vec::with_capacity(pbytes.len() + 1);
-        pfx.push(plen);
-        pfx.extend_from_slice(pbytes);
-        let prefix = decode_nlri(&pfx, family.afi, false)
-            .ok()
-            .and_then(|v| v.first().map(|n| n.prefix))
-            .ok_or("prefix length longer than the address")?;
+        let prefix = peerd_wire::prefix::read_one(&mut r, family.afi)
+            .ok_or("prefix truncated or longer than the address")?;
         let count = r.u16().ok_or(short)?;
         let mut entries = Vec::with_capacity(usize::from(count).min(r.remaining() / 8));
         for _ in 0..count {

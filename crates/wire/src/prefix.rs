@@ -206,6 +206,12 @@ pub(crate) fn read_prefix(r: &mut Reader<'_>, afi: Afi) -> Result<Prefix, NlriFa
     Prefix::new(addr, len).ok_or(NlriFault::Length)
 }
 
+/// Reads one prefix (length octet and prefix octets) of the given family from
+/// a cursor, clearing host bits. `None` if it is truncated or too long.
+pub fn read_one(r: &mut Reader<'_>, afi: Afi) -> Option<Prefix> {
+    read_prefix(r, afi).ok()
+}
+
 /// Decodes a whole NLRI field (IPv4 or IPv6), with path identifiers when
 /// `add_path` is set. Errors are Invalid Network Field (3/10); the caller may
 /// re-label them (withdrawn routes use 3/1).
