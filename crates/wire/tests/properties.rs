@@ -101,6 +101,12 @@ fn attributes(ctx: DecodeContext) -> impl Strategy<Value = Vec<Attribute>> {
         proptest::option::of((200u8..=250, prop::collection::vec(any::<u8>(), 0..300))),
         prop::collection::vec(v6_nlri(ctx.add_path_for(Family::IPV6_UNICAST)), 0..30),
         prop::collection::vec(v6_nlri(ctx.add_path_for(Family::IPV6_UNICAST)), 0..10),
+        (
+            proptest::option::of(any::<u32>()),
+            prop::collection::vec(any::<u32>(), 0..5),
+            prop::collection::vec(any::<[u8; 20]>(), 0..3),
+            proptest::option::of((as_path(true), any::<u32>(), any::<u32>())),
+        ),
     )
         .prop_map(
             move |(
@@ -114,8 +120,10 @@ fn attributes(ctx: DecodeContext) -> impl Strategy<Value = Vec<Attribute>> {
                 unknown,
                 reach,
                 unreach,
+                rr,
             )| {
                 let (origin, path, nh) = core;
+                let (originator, clusters, ext6, as4) = rr;
                 let mut v = Vec::new();
                 if !reach.is_empty() {
                     let nh6 = NextHop::Ipv6 {
@@ -182,6 +190,28 @@ fn attributes(ctx: DecodeContext) -> impl Strategy<Value = Vec<Attribute>> {
                         value: m.to_be_bytes().to_vec(),
                     };
                     v.push(Attribute::new(AttrValue::Aigp(vec![t])));
+                }
+                if let Some(o) = originator {
+                    v.push(Attribute::new(AttrValue::OriginatorId(Ipv4Addr::from(o))));
+                }
+                if !clusters.is_empty() {
+                    v.push(Attribute::new(AttrValue::ClusterList(
+                        clusters.into_iter().map(Ipv4Addr::from).collect(),
+                    )));
+                }
+                if !ext6.is_empty() {
+                    let e = ext6
+                        .into_iter()
+                        .map(peerd_wire::attr::Ipv6ExtCommunity)
+                        .collect();
+                    v.push(Attribute::new(AttrValue::Ipv6ExtCommunities(e)));
+                }
+                if let Some((p4, asn, a)) = as4 {
+                    v.push(Attribute::new(AttrValue::As4Path(p4)));
+                    v.push(Attribute::new(AttrValue::As4Aggregator(Aggregator {
+                        asn,
+                        addr: Ipv4Addr::from(a),
+                    })));
                 }
                 if let Some((t, data)) = unknown {
                     v.push(Attribute::new(AttrValue::Unknown { type_code: t, data }));
@@ -268,6 +298,44 @@ proptest! {
         prop_assert_eq!(back.encode(&DecodeContext::MODERN), bytes);
         let Message::Open(b) = back else { unreachable!() };
         prop_assert_eq!(b.asn(), asn);
+    }
+
+    #[test]
+    fn other_messages_round_trip(
+        code in any::<u8>(),
+        sub in any::<u8>(),
+        data in prop::collection::vec(any::<u8>(), 0..100),
+        afi in any::<u16>(),
+        safi in any::<u8>(),
+        st in any::<u8>(),
+        text in "[ -~]{0,80}",
+    ) {
+        let c = DecodeContext::MODERN;
+        let rr = peerd_wire::RouteRefresh {
+            family: Family::new(afi, safi),
+            subtype: match st % 4 {
+                0 => peerd_wire::message::RouteRefreshSubtype::Request,
+                1 => peerd_wire::message::RouteRefreshSubtype::BeginOfRib,
+                2 => peerd_wire::message::RouteRefreshSubtype::EndOfRib,
+                _ => peerd_wire::message::RouteRefreshSubtype::Reserved(st.max(3)),
+            },
+            orf: Vec::new(),
+        };
+        for m in [
+            Message::Notification(peerd_wire::Notification::new(code, sub, data.clone())),
+            Message::Notification(peerd_wire::Notification::shutdown(2, &text)),
+            Message::RouteRefresh(rr.clone()),
+            Message::Keepalive,
+        ] {
+            let bytes = m.encode(&c);
+            let back = Message::decode(&bytes, &c).unwrap();
+            prop_assert_eq!(&back, &m);
+            prop_assert_eq!(back.encode(&c), bytes);
+        }
+        let Message::Notification(n) = Message::decode(
+            &Message::Notification(peerd_wire::Notification::shutdown(2, &text)).encode(&c), &c).unwrap()
+        else { unreachable!() };
+        prop_assert_eq!(n.shutdown_communication(), Some(Ok(text.as_str())));
     }
 
     #[test]
