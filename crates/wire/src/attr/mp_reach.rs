@@ -118,6 +118,14 @@ pub enum MpNlri {
 }
 
 impl MpNlri {
+    /// Whether there is no NLRI at all (prefixes or opaque bytes).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            MpNlri::Prefixes(p) => p.is_empty(),
+            MpNlri::Opaque(b) => b.is_empty(),
+        }
+    }
+
     /// The prefixes, or an empty slice for opaque NLRI.
     pub fn prefixes(&self) -> &[Nlri] {
         match self {

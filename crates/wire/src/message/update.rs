@@ -23,7 +23,7 @@
 
 use crate::afi::{Afi, Family};
 use crate::attr::{
-    self, as4_aggregator, as4_path, decode_attributes, type_code, Aggregator, AsPath, AttrValue,
+    as4_aggregator, as4_path, decode_attributes, type_code, Aggregator, AsPath, AttrValue,
     Attribute, Community, LargeCommunity, MpReach, MpReachLayout, MpUnreach, Origin,
 };
 use crate::context::DecodeContext;
@@ -108,12 +108,7 @@ impl Update {
     /// that announces routes is treat-as-withdraw. NEXT_HOP is only needed for
     /// the classic NLRI field (RFC 4760 §3).
     fn check_mandatory(&mut self) {
-        let mp_announces = self
-            .mp_reach()
-            .is_some_and(|m| !m.nlri.prefixes().is_empty())
-            || self
-                .mp_reach()
-                .is_some_and(|m| matches!(m.nlri, attr::MpNlri::Opaque(ref b) if !b.is_empty()));
+        let mp_announces = self.mp_reach().is_some_and(|m| !m.nlri.is_empty());
         if self.nlri.is_empty() && !mp_announces {
             return;
         }
@@ -262,12 +257,7 @@ impl Update {
         match self.attributes.as_slice() {
             [] => Some(Family::IPV4_UNICAST),
             [a] => match &a.value {
-                AttrValue::MpUnreach(m)
-                    if m.nlri.prefixes().is_empty()
-                        && !matches!(m.nlri, attr::MpNlri::Opaque(ref b) if !b.is_empty()) =>
-                {
-                    Some(m.family)
-                }
+                AttrValue::MpUnreach(m) if m.nlri.is_empty() => Some(m.family),
                 _ => None,
             },
             _ => None,
