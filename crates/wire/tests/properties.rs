@@ -130,17 +130,17 @@ fn attributes(ctx: DecodeContext) -> impl Strategy<Value = Vec<Attribute>> {
                         global: Ipv6Addr::from(u128::from(nh) << 64),
                         link_local: None,
                     };
-                    v.push(Attribute::new(AttrValue::MpReach(MpReach::new(
+                    v.push(Attribute::new(AttrValue::MpReach(Box::new(MpReach::new(
                         Family::IPV6_UNICAST,
                         nh6,
                         reach,
-                    ))));
+                    )))));
                 }
                 if !unreach.is_empty() {
-                    v.push(Attribute::new(AttrValue::MpUnreach(MpUnreach {
+                    v.push(Attribute::new(AttrValue::MpUnreach(Box::new(MpUnreach {
                         family: Family::IPV6_UNICAST,
                         nlri: MpNlri::Prefixes(unreach),
-                    })));
+                    }))));
                 }
                 v.push(Attribute::new(AttrValue::Origin(origin)));
                 v.push(Attribute::new(AttrValue::AsPath(path)));

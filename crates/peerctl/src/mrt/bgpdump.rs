@@ -23,6 +23,7 @@
 //! (`11.8.0.0/13`, as RFC 4271 readers do and bgpdump's own test expects),
 //! where bgpdump 1.6.2 prints the bits as sent.
 
+use super::text::Text;
 use super::Sink;
 use peerd_mrt::{
     Bgp4mpMessage, Body, Header, LegacyBgp, LegacyPayload, PeerIndexTable, Record, StateChange,
@@ -31,81 +32,26 @@ use peerd_mrt::{
 use peerd_wire::attr::{AttrValue, Attribute, MpReach, NextHop};
 use peerd_wire::message::update::{real_aggregator, real_as_path};
 use peerd_wire::{Afi, AttrError, Message, Nlri, Safi};
-use std::fmt;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// An address as bgpdump prints it. IPv6 differs from RFC 5952 (and Rust's
-/// `Display`): the longest run of zero groups is shortened to `::` even when
-/// it is a single group, and IPv4-compatible addresses (`::a.b.c.d`) are
-/// printed dotted like IPv4-mapped ones.
-struct Ip(IpAddr);
-
-impl fmt::Display for Ip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let a = match self.0 {
-            IpAddr::V4(a) => return write!(f, "{a}"),
-            IpAddr::V6(a) => a,
-        };
-        let g = a.segments();
-        let o = a.octets();
-        let low = u32::from_be_bytes([o[12], o[13], o[14], o[15]]);
-        if g[..5].iter().all(|&x| x == 0) && (g[5] == 0xffff || (g[5] == 0 && low > 1)) {
-            let v4 = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
-            return if g[5] == 0xffff {
-                write!(f, "::ffff:{v4}")
-            } else {
-                write!(f, "::{v4}")
-            };
-        }
-        // The first longest run of zero groups, of any length.
-        let (mut best, mut best_len, mut run) = (usize::MAX, 0, 0);
-        for i in (0..8).rev() {
-            run = if g[i] == 0 { run + 1 } else { 0 };
-            if run >= best_len && run > 0 {
-                best = i;
-                best_len = run;
-            }
-        }
-        let mut i = 0;
-        while i < 8 {
-            if i == best {
-                f.write_str(if i == 0 { "::" } else { ":" })?;
-                i += best_len;
-                continue;
-            }
-            write!(f, "{:x}", g[i])?;
-            if i != 7 {
-                f.write_str(":")?;
-            }
-            i += 1;
-        }
-        Ok(())
-    }
-}
-
-/// A prefix as bgpdump prints it.
-struct Pfx(peerd_wire::Prefix);
-
-impl fmt::Display for Pfx {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", Ip(self.0.addr()), self.0.len())
-    }
-}
+/// Output is written in blocks of about this size.
+const FLUSH_AT: usize = 1 << 16;
 
 #[derive(Default)]
 pub struct Bgpdump {
     peers: Option<PeerIndexTable>,
+    text: Text,
 }
 
 /// The attribute fields of a line, computed once per attribute set.
 struct Fields {
-    as_path: String,
+    as_path: Vec<u8>,
     origin: &'static str,
     next_hop: Ipv4Addr,
     local_pref: u32,
     med: u32,
-    communities: Option<String>,
+    communities: Option<Vec<u8>>,
     atomic: bool,
     aggregator: Option<(u32, Ipv4Addr)>,
 }
@@ -116,7 +62,7 @@ impl Fields {
     fn new(attrs: &[Attribute], errors: &[AttrError], four_octet_as: bool) -> Fields {
         let mut f = Fields {
             as_path: real_as_path(attrs, four_octet_as)
-                .map(|p| p.to_string())
+                .map(|p| p.to_string().into_bytes())
                 .unwrap_or_default(),
             origin: "INCOMPLETE",
             next_hop: NONE,
@@ -137,22 +83,23 @@ impl Fields {
                 AttrValue::Med(v) => f.med = *v,
                 AttrValue::AtomicAggregate => f.atomic = true,
                 AttrValue::Communities(c) => {
-                    let mut s = String::with_capacity(c.len() * 11);
+                    let mut t = Text::default();
                     for (i, c) in c.iter().enumerate() {
                         if i > 0 {
-                            s.push(' ');
+                            t.byte(b' ');
                         }
                         match c.0 {
-                            0xFFFF_FF01 => s.push_str("no-export"),
-                            0xFFFF_FF02 => s.push_str("no-advertise"),
-                            0xFFFF_FF03 => s.push_str("local-AS"),
+                            0xFFFF_FF01 => t.str("no-export"),
+                            0xFFFF_FF02 => t.str("no-advertise"),
+                            0xFFFF_FF03 => t.str("local-AS"),
                             _ => {
-                                use std::fmt::Write as _;
-                                let _ = write!(s, "{}:{}", c.asn(), c.value());
+                                t.u32(u32::from(c.asn()));
+                                t.byte(b':');
+                                t.u32(u32::from(c.value()));
                             }
                         }
                     }
-                    f.communities = Some(s);
+                    f.communities = Some(t.buf);
                 }
                 _ => {}
             }
@@ -161,23 +108,43 @@ impl Fields {
     }
 
     /// `AS path|origin|` — the part before the next hop.
-    fn head(&self, out: &mut dyn Write) -> io::Result<()> {
-        write!(out, "{}|{}|", self.as_path, self.origin)
+    fn head(&self, t: &mut Text) {
+        t.buf.extend_from_slice(&self.as_path);
+        t.byte(b'|');
+        t.str(self.origin);
+        t.byte(b'|');
     }
 
-    /// `local pref|MED|communities|AG|aggregator|` and the newline.
-    fn tail(&self, out: &mut dyn Write, signed: bool) -> io::Result<()> {
+    /// `|local pref|MED|communities|AG|aggregator|` and the newline.
+    fn tail(&self, t: &mut Text, signed: bool) {
+        t.byte(b'|');
         if signed {
-            write!(out, "|{}|{}|", self.local_pref as i32, self.med as i32)?;
+            t.i32(self.local_pref as i32);
+            t.byte(b'|');
+            t.i32(self.med as i32);
         } else {
-            write!(out, "|{}|{}|", self.local_pref, self.med)?;
+            t.u32(self.local_pref);
+            t.byte(b'|');
+            t.u32(self.med);
         }
-        let ag = if self.atomic { "AG" } else { "NAG" };
-        write!(out, "{}|{ag}|", self.communities.as_deref().unwrap_or(""))?;
-        match self.aggregator {
-            Some((asn, addr)) => writeln!(out, "{asn} {addr}|"),
-            None => writeln!(out, "|"),
+        t.byte(b'|');
+        if let Some(c) = &self.communities {
+            t.buf.extend_from_slice(c);
         }
+        t.byte(b'|');
+        t.str(if self.atomic { "AG" } else { "NAG" });
+        t.byte(b'|');
+        self.aggregator_end(t);
+    }
+
+    /// `AS address|` or `|`, and the newline.
+    fn aggregator_end(&self, t: &mut Text) {
+        if let Some((asn, addr)) = self.aggregator {
+            t.u32(asn);
+            t.byte(b' ');
+            t.ipv4(addr);
+        }
+        t.str("|\n");
     }
 }
 
@@ -212,17 +179,18 @@ fn misread_aggregator(errors: &[AttrError], four_octet_as: bool) -> Option<(u32,
 /// The next hop bgpdump shows for RIB entries: MP_REACH_NLRI's, when bgpdump
 /// files it as IPv6 unicast (any abbreviated one, or a full one of that
 /// family), else NEXT_HOP.
-fn rib_next_hop(attrs: &[Attribute], fields: &Fields) -> String {
+fn rib_next_hop(attrs: &[Attribute], fields: &Fields, t: &mut Text) {
     for a in attrs {
         if let AttrValue::MpReach(m) = &a.value {
             let v6_slot =
                 m.abbreviated || (m.family.afi == Afi::Ipv6 && m.family.safi == Safi::Unicast);
             if v6_slot {
-                return Ip(IpAddr::V6(v6_view(&m.next_hop))).to_string();
+                t.ipv6(v6_view(&m.next_hop));
+                return;
             }
         }
     }
-    fields.next_hop.to_string()
+    t.ipv4(fields.next_hop);
 }
 
 /// A next hop seen through bgpdump's IPv6 field.
@@ -250,96 +218,111 @@ fn v4_view(nh: &NextHop) -> Ipv4Addr {
     }
 }
 
-fn time(h: &Header) -> String {
-    match h.microseconds {
-        Some(us) => format!("{}.{:06}", h.timestamp, us),
-        None => h.timestamp.to_string(),
+fn time(t: &mut Text, h: &Header) {
+    t.u32(h.timestamp);
+    if let Some(us) = h.microseconds {
+        t.byte(b'.');
+        t.micros(us);
     }
 }
 
 impl Sink for Bgpdump {
     fn record(&mut self, rec: &Record, out: &mut dyn Write) -> io::Result<()> {
+        let t = &mut self.text;
         match &rec.body {
-            Body::PeerIndexTable(p) => {
-                self.peers = Some(p.clone());
-                Ok(())
-            }
-            Body::TableDump(t) => table_dump(&rec.header, t, out),
+            Body::PeerIndexTable(p) => self.peers = Some(p.clone()),
+            Body::TableDump(d) => table_dump(t, &rec.header, d),
             Body::Rib(rib) => {
                 let Some(peers) = &self.peers else {
                     return Ok(());
                 };
                 let kind = if rib.add_path {
-                    "TABLE_DUMP2_AP"
+                    "TABLE_DUMP2_AP|"
                 } else {
-                    "TABLE_DUMP2"
+                    "TABLE_DUMP2|"
                 };
                 for e in &rib.entries {
                     let Some(peer) = peers.peers.get(usize::from(e.peer_index)) else {
                         continue;
                     };
                     let f = Fields::new(&e.attributes, &e.errors, true);
-                    write!(
-                        out,
-                        "{kind}|{}|B|{}|{}|{}|",
-                        rec.header.timestamp,
-                        Ip(peer.ip),
-                        peer.asn,
-                        Pfx(rib.prefix)
-                    )?;
+                    t.str(kind);
+                    t.u32(rec.header.timestamp);
+                    t.str("|B|");
+                    t.ip(peer.ip);
+                    t.byte(b'|');
+                    t.u32(peer.asn);
+                    t.byte(b'|');
+                    t.prefix(rib.prefix);
+                    t.byte(b'|');
                     if let Some(id) = e.path_id.filter(|_| rib.add_path) {
-                        write!(out, "{id}|")?;
+                        t.u32(id);
+                        t.byte(b'|');
                     }
-                    f.head(out)?;
-                    write!(out, "{}", rib_next_hop(&e.attributes, &f))?;
-                    f.tail(out, false)?;
+                    f.head(t);
+                    rib_next_hop(&e.attributes, &f, t);
+                    f.tail(t, false);
                 }
-                Ok(())
             }
-            Body::Bgp4mpMessage(m) => message(&rec.header, m, out),
-            Body::StateChange(s) => state(&rec.header, s, out),
-            Body::LegacyBgp(b) => legacy(&rec.header, b, out),
-            _ => Ok(()),
+            Body::Bgp4mpMessage(m) => message(t, &rec.header, m),
+            Body::StateChange(s) => state(t, &rec.header, s),
+            Body::LegacyBgp(b) => legacy(t, &rec.header, b),
+            Body::RibGeneric(_) | Body::Unsupported(_) => {}
         }
+        if self.text.buf.len() >= FLUSH_AT {
+            out.write_all(&self.text.buf)?;
+            self.text.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(&self.text.buf)?;
+        self.text.buf.clear();
+        Ok(())
     }
 }
 
-fn table_dump(h: &Header, t: &TableDump, out: &mut dyn Write) -> io::Result<()> {
-    let f = Fields::new(&t.attributes, &t.errors, t.as4);
-    write!(
-        out,
-        "TABLE_DUMP|{}|B|{}|{}|{}/{}|",
-        h.timestamp,
-        Ip(t.peer_ip),
-        t.peer_as,
-        Ip(t.prefix_addr),
-        t.prefix_len
-    )?;
-    f.head(out)?;
-    write!(out, "{}", rib_next_hop(&t.attributes, &f))?;
-    f.tail(out, false)
+fn table_dump(t: &mut Text, h: &Header, d: &TableDump) {
+    let f = Fields::new(&d.attributes, &d.errors, d.as4);
+    t.str("TABLE_DUMP|");
+    t.u32(h.timestamp);
+    t.str("|B|");
+    t.ip(d.peer_ip);
+    t.byte(b'|');
+    t.u32(d.peer_as);
+    t.byte(b'|');
+    // The prefix address as written in the file, host bits and all.
+    t.ip(d.prefix_addr);
+    t.byte(b'/');
+    t.u32(u32::from(d.prefix_len));
+    t.byte(b'|');
+    f.head(t);
+    rib_next_hop(&d.attributes, &f, t);
+    f.tail(t, false);
 }
 
-fn state(h: &Header, s: &StateChange, out: &mut dyn Write) -> io::Result<()> {
-    let kind = if h.microseconds.is_some() {
-        "BGP4MP_ET"
+fn state(t: &mut Text, h: &Header, s: &StateChange) {
+    t.str(if h.microseconds.is_some() {
+        "BGP4MP_ET|"
     } else {
-        "BGP4MP"
-    };
-    writeln!(
-        out,
-        "{kind}|{}|STATE|{}|{}|{}|{}",
-        time(h),
-        Ip(s.peer_ip),
-        s.peer_as,
-        s.old_state,
-        s.new_state
-    )
+        "BGP4MP|"
+    });
+    time(t, h);
+    t.str("|STATE|");
+    t.ip(s.peer_ip);
+    t.byte(b'|');
+    t.u32(s.peer_as);
+    t.byte(b'|');
+    t.u32(u32::from(s.old_state));
+    t.byte(b'|');
+    t.u32(u32::from(s.new_state));
+    t.byte(b'\n');
 }
 
-fn message(h: &Header, m: &Bgp4mpMessage, out: &mut dyn Write) -> io::Result<()> {
+fn message(t: &mut Text, h: &Header, m: &Bgp4mpMessage) {
     let Ok(Message::Update(u)) = &m.message else {
-        return Ok(());
+        return;
     };
     let mut kind = String::from("BGP4MP");
     if h.microseconds.is_some() {
@@ -351,22 +334,23 @@ fn message(h: &Header, m: &Bgp4mpMessage, out: &mut dyn Write) -> io::Result<()>
     if m.add_path {
         kind.push_str("_AP");
     }
-    let t = time(h);
-    let (peer, asn): (IpAddr, u32) = if m.local {
-        (m.local_ip, m.local_as)
-    } else {
-        (m.peer_ip, m.peer_as)
-    };
-    let prefix_line = |out: &mut dyn Write, code: &str, n: &Nlri| -> io::Result<()> {
-        write!(
-            out,
-            "{kind}|{t}|{code}|{}|{asn}|{}",
-            Ip(peer),
-            Pfx(n.prefix)
-        )
+    // bgpdump shows the first address and AS of the record, the peer's, for
+    // received and _LOCAL messages alike.
+    let (peer, asn): (IpAddr, u32) = (m.peer_ip, m.peer_as);
+    let line_start = |t: &mut Text, code: &str, n: &Nlri| {
+        t.str(&kind);
+        t.byte(b'|');
+        time(t, h);
+        t.byte(b'|');
+        t.str(code);
+        t.byte(b'|');
+        t.ip(peer);
+        t.byte(b'|');
+        t.u32(asn);
+        t.byte(b'|');
+        t.prefix(n.prefix);
     };
     let path_id = |n: &Nlri| if m.add_path { n.path_id } else { None };
-
     let shown = |afi: Afi, safi: Safi| {
         matches!(afi, Afi::Ipv4 | Afi::Ipv6) && matches!(safi, Safi::Unicast | Safi::Multicast)
     };
@@ -378,41 +362,42 @@ fn message(h: &Header, m: &Bgp4mpMessage, out: &mut dyn Write) -> io::Result<()>
         .iter()
         .chain(mp_unreach.iter().flat_map(|x| x.nlri.prefixes()))
     {
-        prefix_line(out, "W", n)?;
-        match path_id(n) {
-            Some(id) => writeln!(out, "|{id}")?,
-            None => writeln!(out)?,
+        line_start(t, "W", n);
+        if let Some(id) = path_id(n) {
+            t.byte(b'|');
+            t.u32(id);
         }
+        t.byte(b'\n');
     }
     let mp_reach: Option<&MpReach> = u.mp_reach().filter(|x| shown(x.family.afi, x.family.safi));
     if u.nlri.is_empty() && mp_reach.is_none() {
-        return Ok(());
+        return;
     }
     let f = Fields::new(&u.attributes, &u.errors, m.as4);
-    let announce = |out: &mut dyn Write, n: &Nlri, nh: &str, signed: bool| -> io::Result<()> {
-        prefix_line(out, "A", n)?;
-        out.write_all(b"|")?;
+    let announce = |t: &mut Text, n: &Nlri, nh: IpAddr, signed: bool| {
+        line_start(t, "A", n);
+        t.byte(b'|');
         if let Some(id) = path_id(n) {
-            write!(out, "{id}|")?;
+            t.u32(id);
+            t.byte(b'|');
         }
-        f.head(out)?;
-        out.write_all(nh.as_bytes())?;
-        f.tail(out, signed)
+        f.head(t);
+        t.ip(nh);
+        f.tail(t, signed);
     };
-    let nh = f.next_hop.to_string();
     for n in &u.nlri {
-        announce(out, n, &nh, false)?;
+        announce(t, n, IpAddr::V4(f.next_hop), false);
     }
     if let Some(mp) = mp_reach {
+        // IPv4 routes in MP_REACH_NLRI: bgpdump prints LOCAL_PREF and MED with %d.
         let (nh, signed) = match mp.family.afi {
-            Afi::Ipv4 => (v4_view(&mp.next_hop).to_string(), true),
-            _ => (Ip(IpAddr::V6(v6_view(&mp.next_hop))).to_string(), false),
+            Afi::Ipv4 => (IpAddr::V4(v4_view(&mp.next_hop)), true),
+            _ => (IpAddr::V6(v6_view(&mp.next_hop)), false),
         };
         for n in mp.nlri.prefixes() {
-            announce(out, n, &nh, signed)?;
+            announce(t, n, nh, signed);
         }
     }
-    Ok(())
 }
 
 /// The deprecated MRTd BGP type. bgpdump's lines for it have no community
@@ -420,43 +405,63 @@ fn message(h: &Header, m: &Bgp4mpMessage, out: &mut dyn Write) -> io::Result<()>
 /// separator. We print the same layout. One deliberate difference: bgpdump
 /// prints the peer address in place of the withdrawn prefix's address (both
 /// come from one static `inet_ntoa` buffer); we print the prefix.
-fn legacy(h: &Header, b: &LegacyBgp, out: &mut dyn Write) -> io::Result<()> {
-    let t = h.timestamp;
+fn legacy(t: &mut Text, h: &Header, b: &LegacyBgp) {
+    let start = |t: &mut Text, code: &str, n: &Nlri| {
+        t.str("BGP|");
+        t.u32(h.timestamp);
+        t.byte(b'|');
+        t.str(code);
+        t.byte(b'|');
+        t.ipv4(b.peer_ip);
+        t.byte(b'|');
+        t.u32(b.peer_as);
+        t.byte(b'|');
+        t.prefix(n.prefix);
+    };
     match &b.payload {
         LegacyPayload::StateChange {
             old_state,
             new_state,
         } => {
-            writeln!(
-                out,
-                "BGP|{t}|STATE|{}|{}|{old_state}|{new_state}",
-                b.peer_ip, b.peer_as
-            )
+            t.str("BGP|");
+            t.u32(h.timestamp);
+            t.str("|STATE|");
+            t.ipv4(b.peer_ip);
+            t.byte(b'|');
+            t.u32(b.peer_as);
+            t.byte(b'|');
+            t.u32(u32::from(*old_state));
+            t.byte(b'|');
+            t.u32(u32::from(*new_state));
+            t.byte(b'\n');
         }
         LegacyPayload::Update { update: Ok(u), .. } => {
             for n in &u.withdrawn {
-                writeln!(out, "BGP|{t}|W|{}|{}|{}", b.peer_ip, b.peer_as, n.prefix)?;
+                start(t, "W", n);
+                t.byte(b'\n');
             }
             if u.nlri.is_empty() {
-                return Ok(());
+                return;
             }
             let f = Fields::new(&u.attributes, &u.errors, false);
-            let ag = if f.atomic { "AG" } else { "NAG" };
             for n in &u.nlri {
-                write!(out, "BGP|{t}|A|{}|{}|{}|", b.peer_ip, b.peer_as, n.prefix)?;
-                f.head(out)?;
-                write!(out, "{}|{}|{}", f.next_hop, f.local_pref, f.med)?;
-                match &f.communities {
-                    Some(c) => write!(out, "{c}|{ag}|")?,
-                    None => write!(out, "|{ag}|")?,
+                start(t, "A", n);
+                t.byte(b'|');
+                f.head(t);
+                t.ipv4(f.next_hop);
+                t.byte(b'|');
+                t.u32(f.local_pref);
+                t.byte(b'|');
+                t.u32(f.med);
+                if let Some(c) = &f.communities {
+                    t.buf.extend_from_slice(c);
                 }
-                match f.aggregator {
-                    Some((asn, addr)) => writeln!(out, "{asn} {addr}|")?,
-                    None => writeln!(out, "|")?,
-                }
+                t.byte(b'|');
+                t.str(if f.atomic { "AG" } else { "NAG" });
+                t.byte(b'|');
+                f.aggregator_end(t);
             }
-            Ok(())
         }
-        _ => Ok(()),
+        _ => {}
     }
 }

@@ -4,6 +4,7 @@ mod bgpdump;
 mod json;
 mod sample;
 mod stats;
+mod text;
 
 use peerd_mrt::{MrtError, Record};
 use std::io::{self, BufWriter, Write};

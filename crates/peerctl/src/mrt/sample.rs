@@ -114,7 +114,7 @@ pub fn write(path: &str) -> io::Result<()> {
     };
     let mut reach = peerd_wire::attr::MpReach::new(Family::IPV6_UNICAST, nh6.clone(), Vec::new());
     reach.abbreviated = true;
-    a6.insert(0, Attribute::new(AttrValue::MpReach(reach)));
+    a6.insert(0, Attribute::new(AttrValue::MpReach(Box::new(reach))));
     let entries = vec![RibEntry {
         peer_index: 1,
         originated: T0 - 30,

@@ -130,10 +130,11 @@ pub enum AttrValue {
     OriginatorId(Ipv4Addr),
     /// CLUSTER_LIST.
     ClusterList(Vec<Ipv4Addr>),
-    /// MP_REACH_NLRI.
-    MpReach(MpReach),
-    /// MP_UNREACH_NLRI.
-    MpUnreach(MpUnreach),
+    /// MP_REACH_NLRI (boxed: it is the largest value, and boxing keeps every
+    /// other attribute small).
+    MpReach(Box<MpReach>),
+    /// MP_UNREACH_NLRI (boxed, as MP_REACH_NLRI).
+    MpUnreach(Box<MpUnreach>),
     /// EXTENDED COMMUNITIES.
     ExtCommunities(Vec<ExtCommunity>),
     /// AS4_PATH (always 4-octet).
@@ -552,12 +553,12 @@ fn decode_one(
         t::CLUSTER_LIST => {
             AttrValue::ClusterList(cluster_list::decode(value).map_err(|f| err(f, None))?)
         }
-        t::MP_REACH_NLRI => {
-            AttrValue::MpReach(MpReach::decode(value, ctx, layout).map_err(|(f, fam)| err(f, fam))?)
-        }
-        t::MP_UNREACH_NLRI => {
-            AttrValue::MpUnreach(MpUnreach::decode(value, ctx).map_err(|(f, fam)| err(f, fam))?)
-        }
+        t::MP_REACH_NLRI => AttrValue::MpReach(Box::new(
+            MpReach::decode(value, ctx, layout).map_err(|(f, fam)| err(f, fam))?,
+        )),
+        t::MP_UNREACH_NLRI => AttrValue::MpUnreach(Box::new(
+            MpUnreach::decode(value, ctx).map_err(|(f, fam)| err(f, fam))?,
+        )),
         t::EXTENDED_COMMUNITIES => {
             AttrValue::ExtCommunities(ext_communities::decode(value).map_err(|f| err(f, None))?)
         }

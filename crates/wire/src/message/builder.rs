@@ -168,7 +168,9 @@ impl UpdateBuilder {
                 nlri: MpNlri::Prefixes(Vec::new()),
             };
             u.attributes
-                .push(Attribute::new(crate::attr::AttrValue::MpUnreach(unreach)));
+                .push(Attribute::new(crate::attr::AttrValue::MpUnreach(Box::new(
+                    unreach,
+                ))));
         }
         crate::Message::Update(u).encode(&self.ctx)
     }

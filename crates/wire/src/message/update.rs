@@ -230,7 +230,7 @@ impl Update {
     /// MP_REACH_NLRI.
     pub fn mp_reach(&self) -> Option<&MpReach> {
         self.attributes.iter().find_map(|a| match &a.value {
-            AttrValue::MpReach(m) => Some(m),
+            AttrValue::MpReach(m) => Some(&**m),
             _ => None,
         })
     }
@@ -238,7 +238,7 @@ impl Update {
     /// MP_UNREACH_NLRI.
     pub fn mp_unreach(&self) -> Option<&MpUnreach> {
         self.attributes.iter().find_map(|a| match &a.value {
-            AttrValue::MpUnreach(m) => Some(m),
+            AttrValue::MpUnreach(m) => Some(&**m),
             _ => None,
         })
     }
