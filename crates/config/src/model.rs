@@ -1,0 +1,132 @@
+//! The validated configuration: everything the daemon needs, checked.
+
+use peerd_wire::capability::Role;
+use peerd_wire::{Family, Prefix};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Router-wide settings.
+    pub router: Router,
+    /// Prefixes we originate.
+    pub announce: Vec<Announce>,
+    /// BGP neighbors.
+    pub neighbors: Vec<Neighbor>,
+    /// Things that are allowed but probably not meant (printed by `peerd check`).
+    pub warnings: Vec<String>,
+}
+
+/// Router-wide settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Router {
+    /// Our AS.
+    pub asn: u32,
+    /// Our BGP identifier.
+    pub router_id: Ipv4Addr,
+    /// Addresses to listen on for BGP.
+    pub listen: Vec<IpAddr>,
+    /// TCP port to listen on (179).
+    pub port: u16,
+    /// Host name announced in the FQDN capability, if any.
+    pub hostname: Option<String>,
+}
+
+/// A prefix we originate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announce {
+    /// The prefix.
+    pub prefix: Prefix,
+}
+
+/// The first, coarse policy: let everything through, or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicySwitch {
+    /// Accept (import) or send (export) every route.
+    Accept,
+    /// Accept or send nothing.
+    Deny,
+}
+
+/// What to do when a neighbor sends more prefixes than allowed (RFC 4486).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxPrefixAction {
+    /// Log only.
+    Warn,
+    /// Tear the session down and leave it down.
+    Shutdown,
+    /// Tear the session down and bring it back after this long.
+    Restart(Duration),
+}
+
+/// Max-prefix limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxPrefix {
+    /// Limit for IPv4 unicast.
+    pub ipv4: Option<u32>,
+    /// Limit for IPv6 unicast.
+    pub ipv6: Option<u32>,
+    /// Warn at this percentage of the limit.
+    pub warning_percent: u8,
+    /// What happens at the limit.
+    pub action: MaxPrefixAction,
+}
+
+/// One BGP neighbor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbor {
+    /// A unique name (the address when none is given).
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// The neighbor's address.
+    pub address: IpAddr,
+    /// The interface, for an IPv6 link-local address.
+    pub interface: Option<String>,
+    /// The neighbor's AS.
+    pub remote_as: u32,
+    /// Our address on the session, if bound.
+    pub local_address: Option<IpAddr>,
+    /// The neighbor's TCP port.
+    pub port: u16,
+    /// Never connect out.
+    pub passive: bool,
+    /// Configured but administratively down.
+    pub shutdown: bool,
+    /// Proposed hold time in seconds.
+    pub hold_time: u16,
+    /// Keepalive interval in seconds, if not a third of the hold time.
+    pub keepalive: Option<u16>,
+    /// ConnectRetry time.
+    pub connect_retry: Duration,
+    /// DelayOpen time.
+    pub delay_open: Option<Duration>,
+    /// TCP-MD5 key (RFC 2385).
+    pub password: Option<String>,
+    /// GTSM (RFC 5082): send with TTL 255 and accept only TTL 255.
+    pub ttl_security: bool,
+    /// eBGP multihop TTL.
+    pub multihop: Option<u8>,
+    /// Families to negotiate.
+    pub families: Vec<Family>,
+    /// Our RFC 9234 role towards this neighbor.
+    pub role: Option<Role>,
+    /// Require the neighbor to announce a role.
+    pub role_strict: bool,
+    /// Act as graceful-restart helper.
+    pub graceful_restart: bool,
+    /// Max-prefix limits.
+    pub max_prefix: Option<MaxPrefix>,
+    /// Import switch.
+    pub import: PolicySwitch,
+    /// Export switch.
+    pub export: PolicySwitch,
+}
+
+impl Neighbor {
+    /// Whether the neighbor is in another AS.
+    pub fn is_ebgp(&self, local_asn: u32) -> bool {
+        self.remote_as != local_asn
+    }
+}

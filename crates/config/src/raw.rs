@@ -1,0 +1,78 @@
+//! The file as written: what serde reads, with source spans kept for the
+//! validator's messages. Unknown keys are errors (a typo must not be ignored).
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    pub router: Spanned<RawRouter>,
+    #[serde(default)]
+    pub announce: Vec<RawAnnounce>,
+    #[serde(default)]
+    pub neighbor: Vec<Spanned<RawNeighbor>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawRouter {
+    pub asn: Spanned<i64>,
+    pub router_id: Spanned<String>,
+    pub listen: Option<Vec<Spanned<String>>>,
+    pub port: Option<Spanned<i64>>,
+    pub hostname: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawAnnounce {
+    pub prefix: Spanned<String>,
+}
+
+/// A duration: seconds as a number, or text such as "15m".
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawDuration {
+    Seconds(i64),
+    Text(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawMaxPrefix {
+    pub ipv4: Option<Spanned<i64>>,
+    pub ipv6: Option<Spanned<i64>>,
+    pub warning: Option<Spanned<i64>>,
+    pub action: Option<Spanned<String>>,
+    pub restart_after: Option<Spanned<RawDuration>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawNeighbor {
+    pub name: Option<Spanned<String>>,
+    pub description: Option<String>,
+    pub address: Spanned<String>,
+    pub interface: Option<String>,
+    pub remote_as: Spanned<i64>,
+    pub local_address: Option<Spanned<String>>,
+    pub port: Option<Spanned<i64>>,
+    pub passive: Option<bool>,
+    pub shutdown: Option<bool>,
+    pub hold_time: Option<Spanned<i64>>,
+    pub keepalive: Option<Spanned<i64>>,
+    pub connect_retry: Option<Spanned<RawDuration>>,
+    pub delay_open: Option<Spanned<RawDuration>>,
+    pub password: Option<Spanned<String>>,
+    pub password_file: Option<Spanned<String>>,
+    pub ttl_security: Option<Spanned<bool>>,
+    pub multihop: Option<Spanned<i64>>,
+    pub families: Option<Vec<Spanned<String>>>,
+    pub role: Option<Spanned<String>>,
+    pub role_strict: Option<Spanned<bool>>,
+    pub graceful_restart: Option<bool>,
+    pub max_prefixes: Option<Spanned<RawMaxPrefix>>,
+    pub import: Option<Spanned<String>>,
+    pub export: Option<Spanned<String>>,
+}

@@ -1,0 +1,429 @@
+//! Checks the raw file and builds the [`Config`], collecting every error.
+
+use crate::duration::parse_duration;
+use crate::error::{line_col, ConfigError, ConfigErrors};
+use crate::model::{Announce, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router};
+use crate::raw::{RawConfig, RawDuration, RawNeighbor};
+use peerd_wire::attr::AS_TRANS;
+use peerd_wire::capability::Role;
+use peerd_wire::{Family, Prefix};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+use std::time::Duration;
+use toml::Spanned;
+
+struct Ctx<'a> {
+    text: &'a str,
+    file: &'a str,
+    errors: Vec<ConfigError>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let (line, column) = line_col(self.text, span.start);
+        self.errors.push(ConfigError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn asn(&mut self, v: &Spanned<i64>, what: &str) -> u32 {
+        match u32::try_from(*v.get_ref()) {
+            Ok(0) => {
+                self.err(
+                    v.span(),
+                    format!(
+                        "{what}: AS 0 is reserved (RFC 7607); expected an AS number 1-4294967295"
+                    ),
+                );
+                0
+            }
+            Ok(a) if a == AS_TRANS => {
+                self.err(
+                    v.span(),
+                    format!("{what}: AS 23456 is AS_TRANS (RFC 6793), not a real AS"),
+                );
+                a
+            }
+            Ok(a) => a,
+            Err(_) => {
+                self.err(
+                    v.span(),
+                    format!("{what}: expected an AS number 1-4294967295"),
+                );
+                0
+            }
+        }
+    }
+
+    fn ip(&mut self, v: &Spanned<String>, what: &str) -> Option<IpAddr> {
+        match v.get_ref().parse::<IpAddr>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                self.err(
+                    v.span(),
+                    format!(
+                        "{what}: expected an IPv4 or IPv6 address, found {:?}",
+                        v.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn uint(&mut self, v: &Spanned<i64>, min: i64, max: i64, what: &str) -> Option<i64> {
+        let x = *v.get_ref();
+        if x < min || x > max {
+            self.err(
+                v.span(),
+                format!("{what}: expected a number from {min} to {max}, found {x}"),
+            );
+            None
+        } else {
+            Some(x)
+        }
+    }
+
+    fn duration(&mut self, v: &Spanned<RawDuration>, what: &str) -> Option<Duration> {
+        let d = match v.get_ref() {
+            RawDuration::Seconds(s) if *s >= 0 => Some(Duration::from_secs(*s as u64)),
+            RawDuration::Seconds(_) => None,
+            RawDuration::Text(t) => parse_duration(t),
+        };
+        if d.is_none() {
+            self.err(
+                v.span(),
+                format!("{what}: expected a duration such as 90, \"90s\", \"15m\" or \"1h\""),
+            );
+        }
+        d
+    }
+
+    fn switch(
+        &mut self,
+        v: &Option<Spanned<String>>,
+        default: PolicySwitch,
+        what: &str,
+    ) -> PolicySwitch {
+        let Some(v) = v else { return default };
+        match v.get_ref().as_str() {
+            "accept" | "accept-all" => PolicySwitch::Accept,
+            "deny" | "deny-all" => PolicySwitch::Deny,
+            other => {
+                self.err(
+                    v.span(),
+                    format!("{what}: expected \"accept\" or \"deny\", found {other:?}"),
+                );
+                default
+            }
+        }
+    }
+}
+
+pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config, ConfigErrors> {
+    let mut c = Ctx {
+        text,
+        file,
+        errors: Vec::new(),
+    };
+    let r = raw.router.get_ref();
+    let asn = c.asn(&r.asn, "router.asn");
+    let router_id = match r.router_id.get_ref().parse::<Ipv4Addr>() {
+        Ok(a) if !a.is_unspecified() => a,
+        _ => {
+            c.err(
+                r.router_id.span(),
+                "router.router-id: expected a non-zero IPv4 address such as \"192.0.2.1\"",
+            );
+            Ipv4Addr::UNSPECIFIED
+        }
+    };
+    let listen = match &r.listen {
+        None => vec![
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        ],
+        Some(l) => l.iter().filter_map(|a| c.ip(a, "router.listen")).collect(),
+    };
+    let port = r
+        .port
+        .as_ref()
+        .and_then(|p| c.uint(p, 1, 65535, "router.port"))
+        .unwrap_or(179) as u16;
+    let router = Router {
+        asn,
+        router_id,
+        listen,
+        port,
+        hostname: r.hostname.clone(),
+    };
+
+    let mut announce = Vec::new();
+    for a in &raw.announce {
+        match a.prefix.get_ref().parse::<Prefix>() {
+            Ok(prefix) => announce.push(Announce { prefix }),
+            Err(_) => c.err(
+                a.prefix.span(),
+                format!("announce.prefix: expected ADDRESS/LENGTH with host bits zero, such as \"203.0.113.0/24\", found {:?}", a.prefix.get_ref()),
+            ),
+        }
+    }
+
+    let mut warnings = Vec::new();
+    let mut neighbors = Vec::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
+    let mut addrs: HashMap<(IpAddr, u16), usize> = HashMap::new();
+    for n in &raw.neighbor {
+        if let Some(nb) = neighbor(&mut c, n, asn, &mut warnings) {
+            if names.insert(nb.name.clone(), neighbors.len()).is_some() {
+                c.err(
+                    n.span(),
+                    format!("neighbor {:?}: the name is used twice", nb.name),
+                );
+            }
+            if addrs
+                .insert((nb.address, nb.port), neighbors.len())
+                .is_some()
+            {
+                c.err(
+                    n.get_ref().address.span(),
+                    format!("neighbor {}: the address is used twice", nb.address),
+                );
+            }
+            neighbors.push(nb);
+        }
+    }
+    if c.errors.is_empty() {
+        Ok(Config {
+            router,
+            announce,
+            neighbors,
+            warnings,
+        })
+    } else {
+        c.errors.sort_by_key(|e| (e.line, e.column));
+        Err(ConfigErrors(c.errors))
+    }
+}
+
+fn neighbor(
+    c: &mut Ctx<'_>,
+    n: &Spanned<RawNeighbor>,
+    local_asn: u32,
+    warnings: &mut Vec<String>,
+) -> Option<Neighbor> {
+    let errors_before = c.errors.len();
+    let r = n.get_ref();
+    let address = c.ip(&r.address, "neighbor.address");
+    let name = r
+        .name
+        .as_ref()
+        .map_or_else(|| r.address.get_ref().clone(), |s| s.get_ref().clone());
+    let remote_as = c.asn(&r.remote_as, "neighbor.remote-as");
+    if let Some(IpAddr::V6(a)) = address {
+        if a.is_unicast_link_local() && r.interface.is_none() {
+            c.err(
+                r.address.span(),
+                "neighbor.address: a link-local IPv6 address needs `interface = \"...\"`",
+            );
+        }
+    }
+    let local_address = r
+        .local_address
+        .as_ref()
+        .and_then(|a| c.ip(a, "neighbor.local-address"));
+    if let (Some(a), Some(l)) = (address, local_address) {
+        if a.is_ipv4() != l.is_ipv4() {
+            c.err(
+                r.local_address.as_ref().map_or(n.span(), |s| s.span()),
+                "neighbor.local-address: must be of the same family as the address",
+            );
+        }
+    }
+    let port = r
+        .port
+        .as_ref()
+        .and_then(|p| c.uint(p, 1, 65535, "neighbor.port"))
+        .unwrap_or(179) as u16;
+    let hold_time = match &r.hold_time {
+        None => 90,
+        Some(h) => match *h.get_ref() {
+            0 => 0,
+            x if (3..=65535).contains(&x) => x as u16,
+            x => {
+                c.err(h.span(), format!("neighbor.hold-time: expected 0 or 3-65535 seconds (RFC 4271 §4.2), found {x}"));
+                90
+            }
+        },
+    };
+    let keepalive = r.keepalive.as_ref().and_then(|k| {
+        let v = c.uint(k, 1, 21845, "neighbor.keepalive")? as u16;
+        if hold_time != 0 && v >= hold_time {
+            c.err(
+                k.span(),
+                "neighbor.keepalive: must be smaller than the hold time",
+            );
+        }
+        Some(v)
+    });
+    let connect_retry = r
+        .connect_retry
+        .as_ref()
+        .and_then(|d| c.duration(d, "neighbor.connect-retry"))
+        .unwrap_or(Duration::from_secs(120));
+    let delay_open = r
+        .delay_open
+        .as_ref()
+        .and_then(|d| c.duration(d, "neighbor.delay-open"));
+    let password = match (&r.password, &r.password_file) {
+        (Some(p), Some(_)) => {
+            c.err(
+                p.span(),
+                "neighbor.password: give either password or password-file, not both",
+            );
+            None
+        }
+        (Some(p), None) => {
+            if p.get_ref().is_empty() || p.get_ref().len() > 80 {
+                c.err(
+                    p.span(),
+                    "neighbor.password: expected 1-80 characters (TCP-MD5 key, RFC 2385)",
+                );
+            }
+            Some(p.get_ref().clone())
+        }
+        (None, Some(f)) => match std::fs::read_to_string(f.get_ref()) {
+            Ok(s) if !s.trim().is_empty() && s.trim().len() <= 80 => Some(s.trim().to_string()),
+            Ok(_) => {
+                c.err(
+                    f.span(),
+                    "neighbor.password-file: expected a key of 1-80 characters in the file",
+                );
+                None
+            }
+            Err(e) => {
+                c.err(
+                    f.span(),
+                    format!("neighbor.password-file: cannot read {:?}: {e}", f.get_ref()),
+                );
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    let ttl_security = r.ttl_security.as_ref().is_some_and(|t| *t.get_ref());
+    let multihop = r
+        .multihop
+        .as_ref()
+        .and_then(|m| c.uint(m, 1, 255, "neighbor.multihop"))
+        .map(|m| m as u8);
+    if ttl_security && multihop.is_some() {
+        if let Some(t) = &r.ttl_security {
+            c.err(t.span(), "neighbor.ttl-security: cannot be combined with multihop (GTSM needs a direct link)");
+        }
+    }
+    let families = match &r.families {
+        None => match address {
+            Some(IpAddr::V6(_)) => vec![Family::IPV6_UNICAST],
+            _ => vec![Family::IPV4_UNICAST],
+        },
+        Some(list) => {
+            let mut v = Vec::new();
+            for f in list {
+                match f.get_ref().as_str() {
+                    "ipv4-unicast" | "ipv4" => v.push(Family::IPV4_UNICAST),
+                    "ipv6-unicast" | "ipv6" => v.push(Family::IPV6_UNICAST),
+                    other => c.err(f.span(), format!("neighbor.families: expected \"ipv4-unicast\" or \"ipv6-unicast\", found {other:?}")),
+                }
+            }
+            v
+        }
+    };
+    let role = r.role.as_ref().and_then(|s| {
+        Some(match s.get_ref().as_str() {
+            "provider" => Role::Provider,
+            "customer" => Role::Customer,
+            "peer" => Role::Peer,
+            "rs" | "route-server" => Role::RouteServer,
+            "rs-client" | "route-server-client" => Role::RouteServerClient,
+            other => {
+                c.err(s.span(), format!("neighbor.role: expected provider, customer, peer, rs or rs-client (RFC 9234), found {other:?}"));
+                return None;
+            }
+        })
+    });
+    let role_strict = r.role_strict.as_ref().is_some_and(|s| *s.get_ref());
+    if role_strict && role.is_none() {
+        if let Some(s) = &r.role_strict {
+            c.err(s.span(), "neighbor.role-strict: needs a role");
+        }
+    }
+    let max_prefix = r.max_prefixes.as_ref().map(|m| {
+        let mr = m.get_ref();
+        let ipv4 = mr.ipv4.as_ref().and_then(|v| c.uint(v, 1, u32::MAX as i64, "max-prefixes.ipv4")).map(|v| v as u32);
+        let ipv6 = mr.ipv6.as_ref().and_then(|v| c.uint(v, 1, u32::MAX as i64, "max-prefixes.ipv6")).map(|v| v as u32);
+        let warning_percent =
+            mr.warning.as_ref().and_then(|v| c.uint(v, 1, 100, "max-prefixes.warning")).unwrap_or(90) as u8;
+        let restart_after =
+            mr.restart_after.as_ref().and_then(|d| c.duration(d, "max-prefixes.restart-after"));
+        let action = match mr.action.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
+            None | Some(("shutdown", _)) => MaxPrefixAction::Shutdown,
+            Some(("warn", _)) => MaxPrefixAction::Warn,
+            Some(("restart", _)) => MaxPrefixAction::Restart(restart_after.unwrap_or(Duration::from_secs(300))),
+            Some((other, span)) => {
+                c.err(span, format!("max-prefixes.action: expected \"shutdown\", \"restart\" or \"warn\", found {other:?}"));
+                MaxPrefixAction::Shutdown
+            }
+        };
+        if ipv4.is_none() && ipv6.is_none() {
+            c.err(m.span(), "max-prefixes: give a limit for ipv4 and/or ipv6");
+        }
+        MaxPrefix { ipv4, ipv6, warning_percent, action }
+    });
+    let ebgp = remote_as != local_asn;
+    // RFC 8212: an eBGP session without a policy accepts and sends nothing.
+    let default = if ebgp {
+        PolicySwitch::Deny
+    } else {
+        PolicySwitch::Accept
+    };
+    let import = c.switch(&r.import, default, "neighbor.import");
+    let export = c.switch(&r.export, default, "neighbor.export");
+    if ebgp && (r.import.is_none() || r.export.is_none()) {
+        warnings.push(format!(
+            "neighbor {name}: eBGP without an import or export policy accepts and sends nothing there (RFC 8212)"
+        ));
+    }
+    if c.errors.len() > errors_before {
+        return None;
+    }
+    Some(Neighbor {
+        name,
+        description: r.description.clone(),
+        address: address?,
+        interface: r.interface.clone(),
+        remote_as,
+        local_address,
+        port,
+        passive: r.passive.unwrap_or(false),
+        shutdown: r.shutdown.unwrap_or(false),
+        hold_time,
+        keepalive,
+        connect_retry,
+        delay_open,
+        password,
+        ttl_security,
+        multihop,
+        families,
+        role,
+        role_strict,
+        graceful_restart: r.graceful_restart.unwrap_or(true),
+        max_prefix,
+        import,
+        export,
+    })
+}

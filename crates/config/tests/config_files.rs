@@ -1,0 +1,212 @@
+//! Configuration files in, `Config` or precise errors out.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use peerd_config::{parse, MaxPrefixAction, PolicySwitch};
+use peerd_wire::capability::Role;
+use peerd_wire::Family;
+use std::time::Duration;
+
+const GOOD: &str = r#"
+[router]
+asn = 64500
+router-id = "192.0.2.1"
+listen = ["127.0.0.1"]
+port = 1179
+
+[[announce]]
+prefix = "203.0.113.0/24"
+
+[[announce]]
+prefix = "2001:db8:100::/40"
+
+[[neighbor]]
+name = "google-v4"
+address = "198.51.100.1"
+remote-as = 15169
+role = "peer"
+ttl-security = true
+password = "s3cret"
+max-prefixes = { ipv4 = 20000, action = "restart", restart-after = "15m" }
+import = "accept"
+export = "accept"
+
+[[neighbor]]
+name = "transit"
+address = "2001:db8::1"
+remote-as = 64501
+hold-time = 30
+families = ["ipv4-unicast", "ipv6-unicast"]
+"#;
+
+#[test]
+fn a_good_file_becomes_a_complete_config() {
+    let c = parse(GOOD, "peerd.toml").unwrap();
+    assert_eq!((c.router.asn, c.router.port), (64500, 1179));
+    assert_eq!(c.announce.len(), 2);
+    let g = &c.neighbors[0];
+    assert_eq!(
+        (g.name.as_str(), g.remote_as, g.role),
+        ("google-v4", 15169, Some(Role::Peer))
+    );
+    assert!(g.ttl_security && g.password.as_deref() == Some("s3cret"));
+    assert_eq!(g.families, vec![Family::IPV4_UNICAST]);
+    let m = g.max_prefix.unwrap();
+    assert_eq!(
+        (m.ipv4, m.action),
+        (
+            Some(20000),
+            MaxPrefixAction::Restart(Duration::from_secs(900))
+        )
+    );
+    assert_eq!(
+        (g.import, g.export),
+        (PolicySwitch::Accept, PolicySwitch::Accept)
+    );
+    let t = &c.neighbors[1];
+    assert_eq!(t.hold_time, 30);
+    assert_eq!(t.families, vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST]);
+    // RFC 8212: no policy on an eBGP session means nothing in or out, and a warning.
+    assert_eq!(
+        (t.import, t.export),
+        (PolicySwitch::Deny, PolicySwitch::Deny)
+    );
+    assert!(c
+        .warnings
+        .iter()
+        .any(|w| w.contains("transit") && w.contains("RFC 8212")));
+}
+
+#[test]
+fn every_error_is_reported_with_file_line_and_column() {
+    let bad = r#"[router]
+asn = 0
+router-id = "not-an-ip"
+
+[[announce]]
+prefix = "203.0.113.1/24"
+
+[[neighbor]]
+address = "198.51.100.300"
+remote-as = 64501
+hold-time = 2
+role = "friend"
+import = "maybe"
+"#;
+    let e = parse(bad, "bad.toml").unwrap_err();
+    let lines: Vec<String> = e.0.iter().map(|e| e.to_string()).collect();
+    assert_eq!(lines.len(), 7, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("bad.toml:2:7: router.asn: AS 0 is reserved"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("bad.toml:3:13: router.router-id"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with(
+        "bad.toml:6:10: announce.prefix: expected ADDRESS/LENGTH with host bits zero"
+    ));
+    assert!(
+        lines[3].starts_with("bad.toml:9:11: neighbor.address: expected an IPv4 or IPv6 address")
+    );
+    assert!(lines[4].starts_with("bad.toml:11:13: neighbor.hold-time: expected 0 or 3-65535"));
+    assert!(lines[5].starts_with("bad.toml:12:8: neighbor.role: expected provider, customer, peer"));
+    assert!(
+        lines[6].starts_with("bad.toml:13:10: neighbor.import: expected \"accept\" or \"deny\"")
+    );
+}
+
+#[test]
+fn syntax_errors_and_unknown_keys_name_the_place() {
+    let e = parse(
+        "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\nrouter_id = 1\n",
+        "x.toml",
+    )
+    .unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.starts_with("x.toml:4:1: unknown field `router_id`"),
+        "{s}"
+    );
+    let e = parse("[router]\nasn = \n", "y.toml").unwrap_err();
+    assert!(e.to_string().starts_with("y.toml:2:"), "{e}");
+    let e = parse("[router]\nasn = 64500\n", "z.toml").unwrap_err();
+    assert!(e.to_string().contains("router-id"), "{e}");
+}
+
+#[test]
+fn contradictions_are_errors() {
+    let t = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+
+[[neighbor]]
+address = "fe80::1"
+remote-as = 64501
+ttl-security = true
+multihop = 3
+role-strict = true
+
+[[neighbor]]
+address = "192.0.2.8"
+remote-as = 64502
+keepalive = 90
+
+[[neighbor]]
+address = "192.0.2.9"
+remote-as = 64503
+
+[[neighbor]]
+address = "192.0.2.9"
+remote-as = 64504
+"#;
+    let e = parse(t, "c.toml").unwrap_err();
+    let s = e.to_string();
+    assert!(
+        s.contains("c.toml:6:11: neighbor.address: a link-local IPv6 address needs"),
+        "{s}"
+    );
+    assert!(
+        s.contains("c.toml:8:16: neighbor.ttl-security: cannot be combined with multihop"),
+        "{s}"
+    );
+    assert!(
+        s.contains("c.toml:10:15: neighbor.role-strict: needs a role"),
+        "{s}"
+    );
+    assert!(
+        s.contains("c.toml:15:13: neighbor.keepalive: must be smaller than the hold time"),
+        "{s}"
+    );
+    assert!(
+        s.contains("c.toml:22:11: neighbor 192.0.2.9: the address is used twice"),
+        "{s}"
+    );
+}
+
+#[test]
+fn ibgp_defaults_to_accept_and_durations_take_several_forms() {
+    let t = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+
+[[neighbor]]
+address = "192.0.2.2"
+remote-as = 64500
+connect-retry = "1m30s"
+delay-open = 5
+"#;
+    let c = parse(t, "i.toml").unwrap();
+    let n = &c.neighbors[0];
+    assert_eq!(
+        (n.import, n.export),
+        (PolicySwitch::Accept, PolicySwitch::Accept)
+    );
+    assert_eq!(
+        (n.connect_retry, n.delay_open),
+        (Duration::from_secs(90), Some(Duration::from_secs(5)))
+    );
+    assert!(c.warnings.is_empty());
+}
