@@ -1,0 +1,661 @@
+//! The engine: state and event handling.
+
+use crate::decision;
+use crate::export::{export, Target};
+use crate::route::Route;
+use peerd_fsm::Negotiated;
+use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
+use peerd_wire::message::update::real_as_path;
+use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
+use peerd_wire::{Afi, AttrAction, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Index of a neighbour, in configuration order.
+pub type PeerId = usize;
+
+/// What the engine needs to know about a neighbour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerConfig {
+    /// Name, for views.
+    pub name: String,
+    /// The neighbour's address.
+    pub address: IpAddr,
+    /// The neighbour's AS.
+    pub remote_as: u32,
+    /// Accept routes from it (the first, coarse import policy).
+    pub import: bool,
+    /// Send routes to it.
+    pub export: bool,
+    /// Max-prefix limit for IPv4 unicast.
+    pub max_prefix_v4: Option<u32>,
+    /// Max-prefix limit for IPv6 unicast.
+    pub max_prefix_v6: Option<u32>,
+}
+
+/// Inputs of the engine.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A session came up.
+    PeerUp {
+        /// Which neighbour.
+        peer: PeerId,
+        /// What was negotiated.
+        negotiated: Box<Negotiated>,
+        /// Our address on the session.
+        local_addr: IpAddr,
+    },
+    /// A session went down; with a restart time, the neighbour's routes are
+    /// kept as stale (RFC 4724 helper).
+    PeerDown {
+        /// Which neighbour.
+        peer: PeerId,
+        /// How long to keep its routes as stale.
+        graceful_restart: Option<Duration>,
+    },
+    /// An UPDATE from an established neighbour.
+    Update {
+        /// From which neighbour.
+        peer: PeerId,
+        /// The UPDATE, with its RFC 7606 errors.
+        update: Update,
+    },
+    /// A ROUTE-REFRESH from an established neighbour.
+    RouteRefresh {
+        /// From which neighbour.
+        peer: PeerId,
+        /// The message.
+        refresh: RouteRefresh,
+    },
+    /// The graceful-restart time of a neighbour ran out: flush what is still stale.
+    StaleTimeout {
+        /// Which neighbour.
+        peer: PeerId,
+    },
+}
+
+/// Outputs of the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send these encoded messages to a neighbour.
+    Send {
+        /// To which neighbour.
+        peer: PeerId,
+        /// Whole BGP messages.
+        messages: Vec<Vec<u8>>,
+    },
+    /// A neighbour sent more prefixes than allowed (RFC 4486: Cease 1, data
+    /// AFI, SAFI and the limit).
+    MaxPrefix {
+        /// Which neighbour.
+        peer: PeerId,
+        /// Which family.
+        family: Family,
+        /// The limit.
+        limit: u32,
+    },
+    /// Deliver [`Event::StaleTimeout`] after this long.
+    StaleTimer {
+        /// For which neighbour.
+        peer: PeerId,
+        /// When.
+        after: Duration,
+    },
+}
+
+/// A route as shown to operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteView {
+    /// Family.
+    pub family: Family,
+    /// Prefix.
+    pub prefix: Prefix,
+    /// Next hop.
+    pub next_hop: String,
+    /// AS path.
+    pub as_path: String,
+    /// ORIGIN.
+    pub origin: &'static str,
+    /// LOCAL_PREF.
+    pub local_pref: u32,
+    /// MED, if present.
+    pub med: Option<u32>,
+    /// Standard communities.
+    pub communities: Vec<String>,
+    /// Large communities.
+    pub large_communities: Vec<String>,
+    /// Extended communities.
+    pub ext_communities: Vec<String>,
+    /// Whether this route is the best for its prefix.
+    pub best: bool,
+    /// Kept for a restarting neighbour.
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Up {
+    negotiated: Box<Negotiated>,
+    local_addr: IpAddr,
+}
+
+#[derive(Debug, Clone)]
+struct Peer {
+    cfg: PeerConfig,
+    up: Option<Up>,
+    adj_in: BTreeMap<(Family, Prefix), Route>,
+    adj_out: BTreeMap<(Family, Prefix), (Vec<Attribute>, NextHop)>,
+    received: u64,
+}
+
+/// Prefixes sharing a family, attribute set and next hop go in one UPDATE.
+type Group = (Family, Vec<Attribute>, NextHop);
+
+/// Where the best route of a prefix comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Local,
+    Peer(PeerId),
+}
+
+/// The routing engine.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    local_as: u32,
+    router_id: Ipv4Addr,
+    peers: Vec<Peer>,
+    local: BTreeMap<(Family, Prefix), Route>,
+    best: BTreeMap<(Family, Prefix), Source>,
+}
+
+fn family_of(p: &Prefix) -> Family {
+    if p.afi() == Afi::Ipv6 {
+        Family::IPV6_UNICAST
+    } else {
+        Family::IPV4_UNICAST
+    }
+}
+
+impl Engine {
+    /// An engine for our AS and identifier, originating `announce`.
+    pub fn new(
+        local_as: u32,
+        router_id: Ipv4Addr,
+        peers: Vec<PeerConfig>,
+        announce: &[Prefix],
+    ) -> Engine {
+        let local_attrs = Arc::new(vec![Attribute::new(AttrValue::Origin(Origin::Igp))]);
+        let mut local = BTreeMap::new();
+        let mut best = BTreeMap::new();
+        for p in announce {
+            let key = (family_of(p), *p);
+            local.insert(
+                key,
+                Route {
+                    attrs: local_attrs.clone(),
+                    next_hop: NextHop::Ipv4(Ipv4Addr::UNSPECIFIED),
+                    as_path: AsPath::default(),
+                    peer: None,
+                    peer_id: router_id,
+                    peer_addr: IpAddr::V4(router_id),
+                    ebgp: false,
+                    stale: false,
+                },
+            );
+            best.insert(key, Source::Local);
+        }
+        let peers = peers
+            .into_iter()
+            .map(|cfg| Peer {
+                cfg,
+                up: None,
+                adj_in: BTreeMap::new(),
+                adj_out: BTreeMap::new(),
+                received: 0,
+            })
+            .collect();
+        Engine {
+            local_as,
+            router_id,
+            peers,
+            local,
+            best,
+        }
+    }
+
+    /// Our BGP identifier.
+    pub fn router_id(&self) -> Ipv4Addr {
+        self.router_id
+    }
+
+    /// Handles one event.
+    pub fn handle(&mut self, event: Event) -> Vec<Action> {
+        let mut actions = Vec::new();
+        match event {
+            Event::PeerUp {
+                peer,
+                negotiated,
+                local_addr,
+            } => {
+                let Some(p) = self.peers.get_mut(peer) else {
+                    return actions;
+                };
+                let families = negotiated.families.clone();
+                p.up = Some(Up {
+                    negotiated,
+                    local_addr,
+                });
+                p.adj_out.clear();
+                let keys: Vec<_> = self
+                    .best
+                    .keys()
+                    .copied()
+                    .filter(|k| families.contains(&k.0))
+                    .collect();
+                self.export_to(peer, &keys, &mut actions);
+                // End-of-RIB after the initial table (RFC 4724 §2).
+                if let Some(up) = &self.peers[peer].up {
+                    let b = UpdateBuilder::new(&up.negotiated.tx);
+                    let msgs: Vec<Vec<u8>> = families.iter().map(|f| b.end_of_rib(*f)).collect();
+                    actions.push(Action::Send {
+                        peer,
+                        messages: msgs,
+                    });
+                }
+            }
+            Event::PeerDown {
+                peer,
+                graceful_restart,
+            } => {
+                let Some(p) = self.peers.get_mut(peer) else {
+                    return actions;
+                };
+                p.up = None;
+                p.adj_out.clear();
+                match graceful_restart {
+                    Some(after) if !p.adj_in.is_empty() => {
+                        for r in p.adj_in.values_mut() {
+                            r.stale = true;
+                        }
+                        actions.push(Action::StaleTimer { peer, after });
+                    }
+                    _ => {
+                        let keys: Vec<_> = p.adj_in.keys().copied().collect();
+                        p.adj_in.clear();
+                        self.reselect_and_export(&keys, &mut actions);
+                    }
+                }
+            }
+            Event::StaleTimeout { peer } => self.flush_stale(peer, None, &mut actions),
+            Event::Update { peer, update } => self.update(peer, update, &mut actions),
+            Event::RouteRefresh { peer, refresh } => {
+                self.route_refresh(peer, refresh, &mut actions)
+            }
+        }
+        actions
+    }
+
+    fn flush_stale(&mut self, peer: PeerId, family: Option<Family>, actions: &mut Vec<Action>) {
+        let Some(p) = self.peers.get_mut(peer) else {
+            return;
+        };
+        let keys: Vec<_> = p
+            .adj_in
+            .iter()
+            .filter(|(k, r)| r.stale && family.is_none_or(|f| k.0 == f))
+            .map(|(k, _)| *k)
+            .collect();
+        for k in &keys {
+            p.adj_in.remove(k);
+        }
+        self.reselect_and_export(&keys, actions);
+    }
+
+    fn update(&mut self, peer: PeerId, u: Update, actions: &mut Vec<Action>) {
+        let local_as = self.local_as;
+        let Some(p) = self.peers.get_mut(peer) else {
+            return;
+        };
+        let Some(up) = &p.up else { return };
+        let ebgp = p.cfg.remote_as != local_as;
+        let four = up.negotiated.rx.four_octet_as;
+        let peer_id = up.negotiated.peer_id;
+        let mut changed = Vec::new();
+
+        if let Some(f) = u.end_of_rib() {
+            // The restarting neighbour has re-sent everything (RFC 4724 §4.2).
+            self.flush_stale(peer, Some(f), actions);
+            return;
+        }
+        for (f, n) in u.withdrawn_routes() {
+            if p.adj_in.remove(&(f, n.prefix)).is_some() {
+                changed.push((f, n.prefix));
+            }
+        }
+        let as_path = real_as_path(&u.attributes, four).unwrap_or_default();
+        let withdraw = u.action() == Some(AttrAction::TreatAsWithdraw)
+            || as_path.contains(local_as)
+            || !p.cfg.import;
+        let attrs: Arc<Vec<Attribute>> = Arc::new(
+            u.attributes
+                .iter()
+                .filter(|a| {
+                    let rebuilt = matches!(
+                        a.value,
+                        AttrValue::NextHop(_)
+                            | AttrValue::MpReach(_)
+                            | AttrValue::MpUnreach(_)
+                            | AttrValue::AsPath(_)
+                            | AttrValue::As4Path(_)
+                    );
+                    // LOCAL_PREF from eBGP is ignored (RFC 4271 §5.1.5).
+                    let ignored = ebgp && matches!(a.value, AttrValue::LocalPref(_));
+                    !rebuilt && !ignored
+                })
+                .cloned()
+                .collect(),
+        );
+        let classic_nh = u.next_hop().map(NextHop::Ipv4);
+        let mp_nh = u.mp_reach().map(|m| m.next_hop.clone());
+        let announced: Vec<(Family, Nlri)> = u.announced().map(|(f, n)| (f, *n)).collect();
+        for (f, n) in announced {
+            let key = (f, n.prefix);
+            if withdraw {
+                if p.adj_in.remove(&key).is_some() {
+                    changed.push(key);
+                }
+                continue;
+            }
+            let next_hop = if f == Family::IPV4_UNICAST && u.nlri.contains(&n) {
+                classic_nh.clone()
+            } else {
+                mp_nh.clone()
+            };
+            let Some(next_hop) = next_hop else { continue };
+            p.received += 1;
+            p.adj_in.insert(
+                key,
+                Route {
+                    attrs: attrs.clone(),
+                    next_hop,
+                    as_path: as_path.clone(),
+                    peer: Some(peer),
+                    peer_id,
+                    peer_addr: p.cfg.address,
+                    ebgp,
+                    stale: false,
+                },
+            );
+            changed.push(key);
+        }
+        // Max-prefix (RFC 4486).
+        for (f, limit) in [
+            (Family::IPV4_UNICAST, p.cfg.max_prefix_v4),
+            (Family::IPV6_UNICAST, p.cfg.max_prefix_v6),
+        ] {
+            if let Some(limit) = limit {
+                let n = p.adj_in.keys().filter(|k| k.0 == f).count();
+                if n > limit as usize {
+                    actions.push(Action::MaxPrefix {
+                        peer,
+                        family: f,
+                        limit,
+                    });
+                }
+            }
+        }
+        self.reselect_and_export(&changed, actions);
+    }
+
+    fn route_refresh(&mut self, peer: PeerId, r: RouteRefresh, actions: &mut Vec<Action>) {
+        let Some(p) = self.peers.get_mut(peer) else {
+            return;
+        };
+        match r.subtype {
+            RouteRefreshSubtype::Request => {
+                let Some(up) = &p.up else { return };
+                if !up.negotiated.families.contains(&r.family) {
+                    return;
+                }
+                let enhanced = up.negotiated.enhanced_route_refresh;
+                let tx = up.negotiated.tx;
+                p.adj_out.retain(|k, _| k.0 != r.family);
+                let keys: Vec<_> = self
+                    .best
+                    .keys()
+                    .copied()
+                    .filter(|k| k.0 == r.family)
+                    .collect();
+                let mut inner = Vec::new();
+                self.export_to(peer, &keys, &mut inner);
+                let mut msgs = Vec::new();
+                let rr = |st| {
+                    Message::RouteRefresh(RouteRefresh {
+                        family: r.family,
+                        subtype: st,
+                        orf: vec![],
+                    })
+                    .encode(&tx)
+                };
+                if enhanced {
+                    msgs.push(rr(RouteRefreshSubtype::BeginOfRib));
+                }
+                for a in inner {
+                    if let Action::Send { messages, .. } = a {
+                        msgs.extend(messages);
+                    }
+                }
+                if enhanced {
+                    msgs.push(rr(RouteRefreshSubtype::EndOfRib));
+                }
+                actions.push(Action::Send {
+                    peer,
+                    messages: msgs,
+                });
+            }
+            // The neighbour is re-sending its routes (RFC 7313 §4).
+            RouteRefreshSubtype::BeginOfRib => {
+                for (k, route) in p.adj_in.iter_mut() {
+                    if k.0 == r.family {
+                        route.stale = true;
+                    }
+                }
+            }
+            RouteRefreshSubtype::EndOfRib => self.flush_stale(peer, Some(r.family), actions),
+            RouteRefreshSubtype::Reserved(_) => {}
+        }
+    }
+
+    /// Recomputes the best route of each key and sends what changed.
+    fn reselect_and_export(&mut self, keys: &[(Family, Prefix)], actions: &mut Vec<Action>) {
+        let mut changed = Vec::new();
+        for key in keys {
+            let mut best: Option<(Source, &Route)> =
+                self.local.get(key).map(|r| (Source::Local, r));
+            for (i, p) in self.peers.iter().enumerate() {
+                if let Some(r) = p.adj_in.get(key) {
+                    if best.is_none_or(|(_, b)| decision::better(r, b)) {
+                        best = Some((Source::Peer(i), r));
+                    }
+                }
+            }
+            match best.map(|b| b.0) {
+                Some(s) => self.best.insert(*key, s),
+                None => self.best.remove(key),
+            };
+            // Even with the same source the attributes may have changed, so
+            // every key is compared against each Adj-RIB-Out.
+            changed.push(*key);
+        }
+        changed.sort();
+        changed.dedup();
+        for peer in 0..self.peers.len() {
+            if self.peers[peer].up.is_some() {
+                self.export_to(peer, &changed, actions);
+            }
+        }
+    }
+
+    fn best_route(&self, key: &(Family, Prefix)) -> Option<&Route> {
+        match self.best.get(key)? {
+            Source::Local => self.local.get(key),
+            Source::Peer(i) => self.peers.get(*i)?.adj_in.get(key),
+        }
+    }
+
+    /// Brings a neighbour's Adj-RIB-Out in line with the best routes for
+    /// `keys`, and packs the difference into UPDATEs.
+    fn export_to(&mut self, peer: PeerId, keys: &[(Family, Prefix)], actions: &mut Vec<Action>) {
+        let Some(p) = self.peers.get(peer) else {
+            return;
+        };
+        let Some(up) = &p.up else { return };
+        let target = Target {
+            local_as: self.local_as,
+            ebgp: p.cfg.remote_as != self.local_as,
+            peer,
+            local_addr: up.local_addr,
+            four_octet_as: up.negotiated.tx.four_octet_as,
+        };
+        let families = up.negotiated.families.clone();
+        let tx = up.negotiated.tx;
+        let allowed = p.cfg.export;
+        let mut announce: Vec<(Group, Vec<Nlri>)> = Vec::new();
+        let mut withdraw: BTreeMap<Family, Vec<Nlri>> = BTreeMap::new();
+        let mut new_out = Vec::new();
+        for key in keys {
+            if !families.contains(&key.0) {
+                continue;
+            }
+            let want = if allowed {
+                self.best_route(key)
+                    .and_then(|r| export(r, &target, key.0.afi == Afi::Ipv6))
+            } else {
+                None
+            };
+            let have = self.peers[peer].adj_out.get(key);
+            match (want, have) {
+                (Some(w), Some(h)) if w == *h => {}
+                (Some(w), _) => {
+                    let group = (key.0, w.0.clone(), w.1.clone());
+                    match announce.iter_mut().find(|(g, _)| *g == group) {
+                        Some((_, v)) => v.push(Nlri::new(key.1)),
+                        None => announce.push((group, vec![Nlri::new(key.1)])),
+                    }
+                    new_out.push((*key, Some(w)));
+                }
+                (None, Some(_)) => {
+                    withdraw.entry(key.0).or_default().push(Nlri::new(key.1));
+                    new_out.push((*key, None));
+                }
+                (None, None) => {}
+            }
+        }
+        let b = UpdateBuilder::new(&tx);
+        let mut messages = Vec::new();
+        for (f, nlri) in &withdraw {
+            if let Ok(m) = b.withdraw(*f, nlri) {
+                messages.extend(m);
+            }
+        }
+        let mut failed = Vec::new();
+        for ((f, mut attrs, nh), nlri) in announce {
+            let built = match (&nh, f) {
+                (NextHop::Ipv4(a), Family::IPV4_UNICAST) => {
+                    attrs.push(Attribute::new(AttrValue::NextHop(*a)));
+                    attrs.sort_by_key(|a| a.type_code());
+                    b.announce(f, &attrs, None, &nlri)
+                }
+                _ => b.announce(f, &attrs, Some(&nh), &nlri),
+            };
+            match built {
+                Ok(m) => messages.extend(m),
+                Err(_) => failed.extend(nlri.iter().map(|n| (f, n.prefix))),
+            }
+        }
+        let p = &mut self.peers[peer];
+        for (key, out) in new_out {
+            if failed.contains(&key) {
+                continue;
+            }
+            match out {
+                Some(o) => {
+                    p.adj_out.insert(key, o);
+                }
+                None => {
+                    p.adj_out.remove(&key);
+                }
+            }
+        }
+        if !messages.is_empty() {
+            actions.push(Action::Send { peer, messages });
+        }
+    }
+
+    /// Routes received from a neighbour (after the import switch).
+    pub fn routes_from(&self, peer: PeerId) -> Vec<RouteView> {
+        let Some(p) = self.peers.get(peer) else {
+            return Vec::new();
+        };
+        p.adj_in
+            .iter()
+            .map(|(k, r)| {
+                let best = self.best.get(k) == Some(&Source::Peer(peer));
+                view(k, r, best)
+            })
+            .collect()
+    }
+
+    /// Routes sent to a neighbour.
+    pub fn routes_to(&self, peer: PeerId) -> usize {
+        self.peers.get(peer).map_or(0, |p| p.adj_out.len())
+    }
+
+    /// Prefixes accepted from a neighbour.
+    pub fn routes_in(&self, peer: PeerId) -> usize {
+        self.peers.get(peer).map_or(0, |p| p.adj_in.len())
+    }
+
+    /// The best route for every prefix.
+    pub fn loc_rib(&self) -> Vec<RouteView> {
+        self.best
+            .keys()
+            .filter_map(|k| self.best_route(k).map(|r| view(k, r, true)))
+            .collect()
+    }
+}
+
+fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
+    let mut communities = Vec::new();
+    let mut large = Vec::new();
+    let mut ext = Vec::new();
+    let mut med = None;
+    for a in r.attrs.iter() {
+        match &a.value {
+            AttrValue::Communities(c) => communities.extend(c.iter().map(|c| c.to_string())),
+            AttrValue::LargeCommunities(c) => large.extend(c.iter().map(|c| c.to_string())),
+            AttrValue::ExtCommunities(c) => ext.extend(c.iter().map(|c| c.to_string())),
+            AttrValue::Med(m) => med = Some(*m),
+            _ => {}
+        }
+    }
+    RouteView {
+        family: k.0,
+        prefix: k.1,
+        next_hop: if r.peer.is_none() {
+            "self".into()
+        } else {
+            r.next_hop.to_string()
+        },
+        as_path: r.as_path.to_string(),
+        origin: r.origin().as_str(),
+        local_pref: r.local_pref(),
+        med,
+        communities,
+        large_communities: large,
+        ext_communities: ext,
+        best,
+        stale: r.stale,
+    }
+}

@@ -1,0 +1,132 @@
+//! What a route looks like when sent to a given neighbour (RFC 4271 §5.1,
+//! §9.1.3; RFC 1997 well-known communities).
+
+use crate::route::Route;
+use peerd_wire::attr::{AttrValue, Attribute, Community, NextHop};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// The receiving side of an export.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// Our AS.
+    pub local_as: u32,
+    /// The neighbour is in another AS.
+    pub ebgp: bool,
+    /// The neighbour's index (a route is not sent back where it came from).
+    pub peer: usize,
+    /// Our address on the session (next hop self).
+    pub local_addr: IpAddr,
+    /// Whether the session carries 4-octet AS numbers.
+    pub four_octet_as: bool,
+}
+
+/// The attributes (without NEXT_HOP/MP_*) and next hop to send, or `None`
+/// when the route must not be sent to this neighbour.
+pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribute>, NextHop)> {
+    if route.peer == Some(t.peer) {
+        return None;
+    }
+    // iBGP-learned routes are not sent to iBGP neighbours (no route reflection).
+    if !t.ebgp && route.peer.is_some() && !route.ebgp {
+        return None;
+    }
+    let communities: &[Community] = route
+        .attrs
+        .iter()
+        .find_map(|a| {
+            if let AttrValue::Communities(c) = &a.value {
+                Some(c.as_slice())
+            } else {
+                None
+            }
+        })
+        .unwrap_or(&[]);
+    if communities.contains(&Community::NO_ADVERTISE) {
+        return None;
+    }
+    if t.ebgp
+        && (communities.contains(&Community::NO_EXPORT)
+            || communities.contains(&Community::NO_EXPORT_SUBCONFED))
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(route.attrs.len() + 2);
+    let mut has_local_pref = false;
+    for a in route.attrs.iter() {
+        match &a.value {
+            AttrValue::AsPath(_) | AttrValue::As4Path(_) => {}
+            AttrValue::LocalPref(_) => {
+                if !t.ebgp {
+                    has_local_pref = true;
+                    out.push(a.clone());
+                }
+            }
+            // A MED learned from one AS is not passed to another (RFC 4271 §5.1.4).
+            AttrValue::Med(_) => {
+                if !t.ebgp && route.peer.is_some() {
+                    out.push(a.clone());
+                }
+            }
+            AttrValue::OriginatorId(_) | AttrValue::ClusterList(_) | AttrValue::Aigp(_) => {
+                if !t.ebgp {
+                    out.push(a.clone());
+                }
+            }
+            AttrValue::Unknown { .. } => {
+                if a.is_passed_on() {
+                    let mut a = a.clone();
+                    a.mark_partial_if_unrecognised();
+                    out.push(a);
+                }
+            }
+            AttrValue::NextHop(_) | AttrValue::MpReach(_) | AttrValue::MpUnreach(_) => {}
+            _ => out.push(a.clone()),
+        }
+    }
+    let mut path = route.as_path.clone();
+    if t.ebgp {
+        path.prepend(t.local_as);
+    }
+    // AS_PATH goes second, after ORIGIN, as most speakers write it.
+    let pos = out
+        .iter()
+        .position(|a| matches!(a.value, AttrValue::Origin(_)))
+        .map_or(0, |p| p + 1);
+    if !t.four_octet_as && path.has_four_octet_asns() {
+        out.insert(pos, Attribute::new(AttrValue::As4Path(path.clone())));
+    }
+    out.insert(pos, Attribute::new(AttrValue::AsPath(path)));
+    if !t.ebgp && !has_local_pref {
+        out.push(Attribute::new(AttrValue::LocalPref(100)));
+    }
+    out.sort_by_key(|a| a.type_code());
+    let next_hop = if t.ebgp || route.peer.is_none() {
+        self_next_hop(t.local_addr, v6_route)?
+    } else {
+        route.next_hop.clone()
+    };
+    Some((out, next_hop))
+}
+
+/// Our address as a next hop for a route of the given family. An IPv6 route
+/// over an IPv4 session gets the IPv4-mapped address, as FRR does.
+fn self_next_hop(local: IpAddr, v6_route: bool) -> Option<NextHop> {
+    Some(match (local, v6_route) {
+        (IpAddr::V4(a), false) => NextHop::Ipv4(a),
+        (IpAddr::V6(a), true) => NextHop::Ipv6 {
+            global: a,
+            link_local: None,
+        },
+        (IpAddr::V4(a), true) => NextHop::Ipv6 {
+            global: a.to_ipv6_mapped(),
+            link_local: None,
+        },
+        (IpAddr::V6(a), false) => {
+            NextHop::Ipv4(a.to_ipv4_mapped().unwrap_or(Ipv4Addr::UNSPECIFIED))
+        }
+    })
+    .filter(|nh| {
+        !matches!(nh, NextHop::Ipv4(a) if a.is_unspecified())
+            && !matches!(nh, NextHop::Ipv6 { global, .. } if *global == Ipv6Addr::UNSPECIFIED)
+    })
+}

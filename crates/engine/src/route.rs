@@ -1,0 +1,72 @@
+//! A route as the engine keeps it.
+
+use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+/// One path to a prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// Path attributes as received, without NEXT_HOP, MP_REACH_NLRI and
+    /// MP_UNREACH_NLRI (the next hop is kept apart), shared between the
+    /// prefixes of one UPDATE.
+    pub attrs: Arc<Vec<Attribute>>,
+    /// The next hop.
+    pub next_hop: NextHop,
+    /// The real AS path (RFC 6793 reconstruction applied).
+    pub as_path: AsPath,
+    /// Where it came from: `None` for our own prefixes.
+    pub peer: Option<usize>,
+    /// The neighbour's BGP identifier (tie-breaker).
+    pub peer_id: Ipv4Addr,
+    /// The neighbour's address (last tie-breaker).
+    pub peer_addr: IpAddr,
+    /// Learned over eBGP.
+    pub ebgp: bool,
+    /// Kept for a restarting neighbour (RFC 4724).
+    pub stale: bool,
+}
+
+impl Route {
+    /// LOCAL_PREF, or the default 100.
+    pub fn local_pref(&self) -> u32 {
+        self.attrs
+            .iter()
+            .find_map(|a| {
+                if let AttrValue::LocalPref(v) = a.value {
+                    Some(v)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(100)
+    }
+
+    /// MULTI_EXIT_DISC, missing counting as 0 (RFC 4271 §9.1.2.2 c).
+    pub fn med(&self) -> u32 {
+        self.attrs
+            .iter()
+            .find_map(|a| {
+                if let AttrValue::Med(v) = a.value {
+                    Some(v)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(0)
+    }
+
+    /// ORIGIN, missing counting as INCOMPLETE.
+    pub fn origin(&self) -> Origin {
+        self.attrs
+            .iter()
+            .find_map(|a| {
+                if let AttrValue::Origin(o) = a.value {
+                    Some(o)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(Origin::Incomplete)
+    }
+}

@@ -1,0 +1,449 @@
+//! The first engine: routes in from one neighbour, out to another, with the
+//! eBGP rules, on real encoded UPDATEs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use peerd_engine::{Action, Engine, Event, PeerConfig};
+use peerd_fsm::{negotiate, our_open, Negotiated};
+use peerd_wire::attr::{AsPath, Community, LargeCommunity, Origin};
+use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
+use peerd_wire::{
+    AttrAction, AttrError, AttrValue, Attribute, DecodeError, Family, Message, Nlri, Reason,
+    Update, UpdateBuilder,
+};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+const LOCAL_AS: u32 = 64500;
+
+fn neg(remote_as: u32, peer_id: [u8; 4]) -> Box<Negotiated> {
+    let mut ours = peerd_fsm::PeerConfig::new(LOCAL_AS, Ipv4Addr::new(192, 0, 2, 1), remote_as);
+    ours.families = vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST];
+    let mut theirs = peerd_fsm::PeerConfig::new(remote_as, Ipv4Addr::from(peer_id), LOCAL_AS);
+    theirs.families = ours.families.clone();
+    let o = our_open(&ours);
+    Box::new(negotiate(&ours, &o, &our_open(&theirs)).unwrap())
+}
+
+fn peer(name: &str, addr: [u8; 4], asn: u32) -> PeerConfig {
+    PeerConfig {
+        name: name.into(),
+        address: IpAddr::V4(Ipv4Addr::from(addr)),
+        remote_as: asn,
+        import: true,
+        export: true,
+        max_prefix_v4: None,
+        max_prefix_v6: None,
+    }
+}
+
+/// An engine with a customer A (AS 64501), a peer B (AS 64502) and an iBGP
+/// neighbour C, all up.
+fn engine() -> Engine {
+    let mut e = Engine::new(
+        LOCAL_AS,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![
+            peer("a", [198, 51, 100, 1], 64501),
+            peer("b", [198, 51, 100, 2], 64502),
+            peer("c", [192, 0, 2, 3], LOCAL_AS),
+        ],
+        &["203.0.113.0/24".parse().unwrap()],
+    );
+    for (i, asn, id, local) in [
+        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
+        (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
+        (2, LOCAL_AS, [192, 0, 2, 3], [192, 0, 2, 1]),
+    ] {
+        e.handle(Event::PeerUp {
+            peer: i,
+            negotiated: neg(asn, id),
+            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
+        });
+    }
+    e
+}
+
+fn update_from_a(prefixes: &[&str], extra: Vec<Attribute>) -> Update {
+    let mut attrs = vec![
+        Attribute::new(AttrValue::Origin(Origin::Igp)),
+        Attribute::new(AttrValue::AsPath(AsPath::from_sequence(vec![
+            64501,
+            4_200_000_001,
+        ]))),
+        Attribute::new(AttrValue::NextHop(Ipv4Addr::new(198, 51, 100, 1))),
+        Attribute::new(AttrValue::Med(50)),
+        Attribute::new(AttrValue::LocalPref(300)),
+    ];
+    attrs.extend(extra);
+    let nlri: Vec<Nlri> = prefixes
+        .iter()
+        .map(|p| Nlri::new(p.parse().unwrap()))
+        .collect();
+    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
+        .announce(Family::IPV4_UNICAST, &attrs, None, &nlri)
+        .unwrap();
+    match Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap() {
+        Message::Update(u) => u,
+        _ => unreachable!(),
+    }
+}
+
+/// Every UPDATE sent to `peer`, decoded.
+fn sent_to(actions: &[Action], peer: usize) -> Vec<Update> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send { peer: p, messages } if *p == peer => Some(messages),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|m| {
+            match Message::decode(
+                m,
+                &peerd_wire::DecodeContext {
+                    extended_message: true,
+                    ..peerd_wire::DecodeContext::MODERN
+                },
+            )
+            .unwrap()
+            {
+                Message::Update(u) => Some(u),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_session_gets_the_table_then_end_of_rib() {
+    let mut e = Engine::new(
+        LOCAL_AS,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![peer("a", [198, 51, 100, 1], 64501)],
+        &[
+            "203.0.113.0/24".parse().unwrap(),
+            "2001:db8:100::/40".parse().unwrap(),
+        ],
+    );
+    let acts = e.handle(Event::PeerUp {
+        peer: 0,
+        negotiated: neg(64501, [198, 51, 100, 1]),
+        local_addr: IpAddr::V4(Ipv4Addr::new(198, 51, 100, 254)),
+    });
+    let ups = sent_to(&acts, 0);
+    assert_eq!(ups.len(), 4, "two routes, two End-of-RIB: {ups:#?}");
+    assert_eq!(ups[0].nlri[0].prefix.to_string(), "203.0.113.0/24");
+    assert_eq!(ups[0].as_path().unwrap().to_string(), "64500");
+    assert_eq!(ups[0].next_hop(), Some(Ipv4Addr::new(198, 51, 100, 254)));
+    let v6 = ups[1].mp_reach().unwrap();
+    assert_eq!(
+        v6.nlri.prefixes()[0].prefix.to_string(),
+        "2001:db8:100::/40"
+    );
+    assert_eq!(
+        v6.next_hop.to_string(),
+        "::ffff:198.51.100.254",
+        "IPv6 over an IPv4 session: mapped next hop"
+    );
+    assert_eq!(ups[2].end_of_rib(), Some(Family::IPV4_UNICAST));
+    assert_eq!(ups[3].end_of_rib(), Some(Family::IPV6_UNICAST));
+}
+
+#[test]
+fn ebgp_to_ebgp_prepends_sets_next_hop_self_and_drops_local_pref_and_med() {
+    let mut e = engine();
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25"], vec![]),
+    });
+    let to_b = sent_to(&acts, 1);
+    assert_eq!(to_b.len(), 1);
+    let u = &to_b[0];
+    assert_eq!(u.as_path().unwrap().to_string(), "64500 64501 4200000001");
+    assert_eq!(u.next_hop(), Some(Ipv4Addr::new(198, 51, 100, 253)));
+    assert_eq!(u.local_pref(), None);
+    assert_eq!(u.med(), None, "MED is not passed between neighbouring ASes");
+    assert!(
+        sent_to(&acts, 0).is_empty(),
+        "not sent back where it came from"
+    );
+    // To iBGP: no prepend, next hop kept, LOCAL_PREF 100 (the eBGP one was ignored).
+    let to_c = sent_to(&acts, 2);
+    assert_eq!(to_c[0].as_path().unwrap().to_string(), "64501 4200000001");
+    assert_eq!(to_c[0].next_hop(), Some(Ipv4Addr::new(198, 51, 100, 1)));
+    assert_eq!(to_c[0].local_pref(), Some(100));
+    assert_eq!(to_c[0].med(), Some(50));
+    let v = e.routes_from(0);
+    assert_eq!((v.len(), v[0].local_pref, v[0].best), (1, 100, true));
+}
+
+#[test]
+fn communities_travel_and_no_export_and_no_advertise_are_honoured() {
+    let mut e = engine();
+    let extra = vec![
+        Attribute::new(AttrValue::Communities(vec![Community::new(64501, 7)])),
+        Attribute::new(AttrValue::LargeCommunities(vec![LargeCommunity {
+            global: 64501,
+            local1: 1,
+            local2: 2,
+        }])),
+    ];
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/26"], extra),
+    });
+    let u = &sent_to(&acts, 1)[0];
+    assert_eq!(u.communities(), [Community::new(64501, 7)]);
+    assert_eq!(u.large_communities().len(), 1);
+
+    let no_export = vec![Attribute::new(AttrValue::Communities(vec![
+        Community::NO_EXPORT,
+    ]))];
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.64/26"], no_export),
+    });
+    assert!(
+        sent_to(&acts, 1).is_empty(),
+        "NO_EXPORT stays inside the AS"
+    );
+    assert_eq!(sent_to(&acts, 2).len(), 1, "but goes to iBGP");
+    let no_adv = vec![Attribute::new(AttrValue::Communities(vec![
+        Community::NO_ADVERTISE,
+    ]))];
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.128/26"], no_adv),
+    });
+    assert!(sent_to(&acts, 1).is_empty() && sent_to(&acts, 2).is_empty());
+}
+
+#[test]
+fn a_path_with_our_own_as_is_a_loop_and_is_not_accepted() {
+    let mut e = engine();
+    let mut u = update_from_a(&["192.0.2.0/24"], vec![]);
+    u.attributes[1] = Attribute::new(AttrValue::AsPath(AsPath::from_sequence(vec![
+        64501, LOCAL_AS, 64999,
+    ])));
+    let acts = e.handle(Event::Update { peer: 0, update: u });
+    assert!(acts.is_empty());
+    assert!(e.routes_from(0).is_empty());
+}
+
+#[test]
+fn withdrawals_and_treat_as_withdraw_remove_routes_everywhere() {
+    let mut e = engine();
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25", "192.0.2.128/25"], vec![]),
+    });
+    let mut w = Update::default();
+    w.withdrawn.push(Nlri::new("192.0.2.0/25".parse().unwrap()));
+    let acts = e.handle(Event::Update { peer: 0, update: w });
+    assert_eq!(
+        sent_to(&acts, 1)[0].withdrawn[0].prefix.to_string(),
+        "192.0.2.0/25"
+    );
+    // An UPDATE that RFC 7606 says to treat as withdraw withdraws its NLRI, and nothing else.
+    let mut bad = update_from_a(&["192.0.2.128/25"], vec![]);
+    bad.errors.push(AttrError {
+        type_code: 1,
+        action: AttrAction::TreatAsWithdraw,
+        family: None,
+        error: DecodeError::new(3, 6, Reason::BadAttributeValue),
+    });
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: bad,
+    });
+    assert_eq!(
+        sent_to(&acts, 1)[0].withdrawn[0].prefix.to_string(),
+        "192.0.2.128/25"
+    );
+    assert!(e.routes_from(0).is_empty());
+    assert_eq!(e.loc_rib().len(), 1, "our own prefix is still there");
+}
+
+#[test]
+fn the_better_route_wins_and_a_withdrawal_falls_back_to_the_other() {
+    let mut e = engine();
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/24"], vec![]),
+    });
+    // From B with a shorter path: B's route becomes best; A hears about it.
+    let mut ub = update_from_a(&["192.0.2.0/24"], vec![]);
+    ub.attributes[1] = Attribute::new(AttrValue::AsPath(AsPath::from_sequence(vec![64502])));
+    ub.attributes[2] = Attribute::new(AttrValue::NextHop(Ipv4Addr::new(198, 51, 100, 2)));
+    let acts = e.handle(Event::Update {
+        peer: 1,
+        update: ub,
+    });
+    assert_eq!(
+        sent_to(&acts, 0)[0].as_path().unwrap().to_string(),
+        "64500 64502"
+    );
+    // B had A's route from us; our best now comes from B, so B gets a withdrawal.
+    assert_eq!(
+        sent_to(&acts, 1)[0].withdrawn[0].prefix.to_string(),
+        "192.0.2.0/24"
+    );
+    // B withdraws: A's route is best again and B hears about it; A gets a withdrawal.
+    let mut w = Update::default();
+    w.withdrawn.push(Nlri::new("192.0.2.0/24".parse().unwrap()));
+    let acts = e.handle(Event::Update { peer: 1, update: w });
+    assert_eq!(
+        sent_to(&acts, 1)[0].as_path().unwrap().to_string(),
+        "64500 64501 4200000001"
+    );
+    assert_eq!(sent_to(&acts, 0)[0].withdrawn.len(), 1);
+}
+
+#[test]
+fn import_deny_accepts_nothing_and_export_deny_sends_nothing() {
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.import = false;
+    let mut b = peer("b", [198, 51, 100, 2], 64502);
+    b.export = false;
+    let mut e = Engine::new(
+        LOCAL_AS,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![a, b],
+        &["203.0.113.0/24".parse().unwrap()],
+    );
+    e.handle(Event::PeerUp {
+        peer: 0,
+        negotiated: neg(64501, [198, 51, 100, 1]),
+        local_addr: "198.51.100.254".parse().unwrap(),
+    });
+    let acts = e.handle(Event::PeerUp {
+        peer: 1,
+        negotiated: neg(64502, [198, 51, 100, 2]),
+        local_addr: "198.51.100.253".parse().unwrap(),
+    });
+    let ups = sent_to(&acts, 1);
+    assert!(
+        ups.iter().all(|u| u.end_of_rib().is_some()),
+        "only End-of-RIB: {ups:?}"
+    );
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/24"], vec![]),
+    });
+    assert!(e.routes_from(0).is_empty());
+}
+
+#[test]
+fn max_prefix_is_reported_when_exceeded() {
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.max_prefix_v4 = Some(2);
+    let mut e = Engine::new(LOCAL_AS, Ipv4Addr::new(192, 0, 2, 1), vec![a], &[]);
+    e.handle(Event::PeerUp {
+        peer: 0,
+        negotiated: neg(64501, [198, 51, 100, 1]),
+        local_addr: "198.51.100.254".parse().unwrap(),
+    });
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/26", "192.0.2.64/26"], vec![]),
+    });
+    assert!(!acts.iter().any(|a| matches!(a, Action::MaxPrefix { .. })));
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.128/26"], vec![]),
+    });
+    assert!(acts.contains(&Action::MaxPrefix {
+        peer: 0,
+        family: Family::IPV4_UNICAST,
+        limit: 2
+    }));
+}
+
+#[test]
+fn graceful_restart_keeps_stale_routes_until_end_of_rib() {
+    let mut e = engine();
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25", "192.0.2.128/25"], vec![]),
+    });
+    let acts = e.handle(Event::PeerDown {
+        peer: 0,
+        graceful_restart: Some(Duration::from_secs(120)),
+    });
+    assert_eq!(
+        acts,
+        vec![Action::StaleTimer {
+            peer: 0,
+            after: Duration::from_secs(120)
+        }]
+    );
+    assert!(e.routes_from(0).iter().all(|r| r.stale));
+    // The neighbour comes back and re-sends one of the two routes, then End-of-RIB.
+    e.handle(Event::PeerUp {
+        peer: 0,
+        negotiated: neg(64501, [198, 51, 100, 1]),
+        local_addr: "198.51.100.254".parse().unwrap(),
+    });
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25"], vec![]),
+    });
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: Update::default(),
+    });
+    let v = e.routes_from(0);
+    assert_eq!(v.len(), 1);
+    assert!(!v[0].stale);
+    assert_eq!(
+        sent_to(&acts, 1)[0].withdrawn[0].prefix.to_string(),
+        "192.0.2.128/25"
+    );
+}
+
+#[test]
+fn without_graceful_restart_a_down_peer_is_flushed() {
+    let mut e = engine();
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25"], vec![]),
+    });
+    let acts = e.handle(Event::PeerDown {
+        peer: 0,
+        graceful_restart: None,
+    });
+    assert_eq!(sent_to(&acts, 1)[0].withdrawn.len(), 1);
+    assert!(e.routes_from(0).is_empty());
+}
+
+#[test]
+fn route_refresh_resends_the_table_between_borr_and_eorr() {
+    let mut e = engine();
+    let acts = e.handle(Event::RouteRefresh {
+        peer: 1,
+        refresh: RouteRefresh {
+            family: Family::IPV4_UNICAST,
+            subtype: RouteRefreshSubtype::Request,
+            orf: vec![],
+        },
+    });
+    let Some(Action::Send { messages, .. }) = acts.first() else {
+        panic!("{acts:?}")
+    };
+    let kinds: Vec<String> = messages
+        .iter()
+        .map(
+            |m| match Message::decode(m, &peerd_wire::DecodeContext::MODERN).unwrap() {
+                Message::RouteRefresh(r) => format!("{:?}", r.subtype),
+                Message::Update(u) => u
+                    .nlri
+                    .iter()
+                    .map(|n| n.prefix.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                m => format!("{m:?}"),
+            },
+        )
+        .collect();
+    assert_eq!(kinds, ["BeginOfRib", "203.0.113.0/24", "EndOfRib"]);
+}
