@@ -78,6 +78,14 @@ pub enum Input {
         /// Text shown to the peer's operator.
         communication: Option<String>,
     },
+    /// Tear the session down with this NOTIFICATION (max-prefix, RFC 4486):
+    /// restart automatically after `restart_after`, or stay down.
+    Reset {
+        /// What to send.
+        notification: Notification,
+        /// When to come back, if at all.
+        restart_after: Option<Duration>,
+    },
     /// Events 16/17: a TCP connection is up (ours completed, or the peer's accepted).
     TcpConnected(ConnId),
     /// Event 18: a TCP connection failed or closed.
@@ -283,6 +291,10 @@ impl Session {
                 }
             }
             Input::ManualStop { communication } => self.stop(communication, &mut out),
+            Input::Reset {
+                notification,
+                restart_after,
+            } => self.reset(notification, restart_after, now, &mut out),
             Input::TcpConnected(id) => self.tcp_connected(id, now, &mut out),
             Input::TcpFailed(id) => self.tcp_failed(id, now, &mut out),
             Input::Message(id, m) => self.message(id, m, now, &mut out),
@@ -394,6 +406,33 @@ impl Session {
         self.timers.stop_all();
         self.started = false;
         self.idle = true;
+    }
+
+    fn reset(
+        &mut self,
+        n: Notification,
+        restart_after: Option<Duration>,
+        now: Instant,
+        out: &mut Vec<Output>,
+    ) {
+        for id in [ConnId::Active, ConnId::Passive] {
+            if let Some(c) = self.conns[id.idx()].take() {
+                if c.state != ConnState::Connecting {
+                    out.push(Output::Send(id, Message::Notification(n.clone())));
+                }
+                out.push(Output::Close(id));
+                if c.state == ConnState::Established {
+                    self.down(DownReason::Sent(n.clone()), None, out);
+                }
+            }
+        }
+        self.timers.stop_all();
+        self.idle = true;
+        self.established_at = None;
+        match restart_after {
+            Some(d) if self.started => self.timers.start(Timer::IdleHold, now, d),
+            _ => self.started = false,
+        }
     }
 
     fn send_open(&mut self, id: ConnId, now: Instant, out: &mut Vec<Output>) {

@@ -797,3 +797,42 @@ fn with_the_n_bit_routes_survive_a_notification_but_not_a_hard_reset() {
         }
     )));
 }
+
+#[test]
+fn reset_for_max_prefix_sends_cease_1_and_restarts_after_the_delay() {
+    let t0 = Instant::now();
+    let mut s = established(cfg(), t0);
+    let n = Notification::new(6, 1, vec![0, 1, 1, 0, 0, 0, 100]);
+    let out = s.process(
+        Input::Reset {
+            notification: n.clone(),
+            restart_after: Some(Duration::from_secs(900)),
+        },
+        t0,
+    );
+    assert_eq!(notification(&out), Some(n.clone()));
+    assert!(out.contains(&Output::Down {
+        reason: DownReason::Sent(n),
+        graceful_restart: None
+    }));
+    assert_eq!(s.state(), State::Idle);
+    assert_eq!(s.poll_timeout(), Some(t0 + Duration::from_secs(900)));
+    assert!(s
+        .handle_timeout(t0 + Duration::from_secs(900))
+        .contains(&Output::Connect));
+}
+
+#[test]
+fn reset_without_restart_stays_down() {
+    let t0 = Instant::now();
+    let mut s = established(cfg(), t0);
+    s.process(
+        Input::Reset {
+            notification: Notification::new(6, 1, vec![]),
+            restart_after: None,
+        },
+        t0,
+    );
+    assert_eq!(s.poll_timeout(), None);
+    assert_eq!(s.state(), State::Idle);
+}
