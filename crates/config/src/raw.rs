@@ -57,6 +57,8 @@ pub(crate) struct RawNeighbor {
     pub interface: Option<String>,
     pub remote_as: Spanned<i64>,
     pub local_address: Option<Spanned<String>>,
+    pub ipv4_next_hop: Option<Spanned<String>>,
+    pub ipv6_next_hop: Option<Spanned<String>>,
     pub port: Option<Spanned<i64>>,
     pub passive: Option<bool>,
     pub shutdown: Option<bool>,

@@ -244,6 +244,26 @@ fn neighbor(
             );
         }
     }
+    let ipv4_next_hop =
+        r.ipv4_next_hop
+            .as_ref()
+            .and_then(|a| match c.ip(a, "neighbor.ipv4-next-hop")? {
+                IpAddr::V4(v) => Some(v),
+                IpAddr::V6(_) => {
+                    c.err(a.span(), "neighbor.ipv4-next-hop: expected an IPv4 address");
+                    None
+                }
+            });
+    let ipv6_next_hop =
+        r.ipv6_next_hop
+            .as_ref()
+            .and_then(|a| match c.ip(a, "neighbor.ipv6-next-hop")? {
+                IpAddr::V6(v) => Some(v),
+                IpAddr::V4(_) => {
+                    c.err(a.span(), "neighbor.ipv6-next-hop: expected an IPv6 address");
+                    None
+                }
+            });
     let port = r
         .port
         .as_ref()
@@ -408,6 +428,8 @@ fn neighbor(
         interface: r.interface.clone(),
         remote_as,
         local_address,
+        ipv4_next_hop,
+        ipv6_next_hop,
         port,
         passive: r.passive.unwrap_or(false),
         shutdown: r.shutdown.unwrap_or(false),

@@ -33,6 +33,10 @@ pub struct PeerConfig {
     pub max_prefix_v4: Option<u32>,
     /// Max-prefix limit for IPv6 unicast.
     pub max_prefix_v6: Option<u32>,
+    /// Next hop self for IPv4 routes over an IPv6 session.
+    pub ipv4_next_hop: Option<Ipv4Addr>,
+    /// Next hop self for IPv6 routes over an IPv4 session.
+    pub ipv6_next_hop: Option<std::net::Ipv6Addr>,
 }
 
 /// Inputs of the engine.
@@ -517,6 +521,8 @@ impl Engine {
             peer,
             local_addr: up.local_addr,
             four_octet_as: up.negotiated.tx.four_octet_as,
+            ipv4_next_hop: p.cfg.ipv4_next_hop,
+            ipv6_next_hop: p.cfg.ipv6_next_hop,
         };
         let families = up.negotiated.families.clone();
         let tx = up.negotiated.tx;

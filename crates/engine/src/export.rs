@@ -18,6 +18,10 @@ pub struct Target {
     pub local_addr: IpAddr,
     /// Whether the session carries 4-octet AS numbers.
     pub four_octet_as: bool,
+    /// Next hop self for IPv4 routes when the session is IPv6.
+    pub ipv4_next_hop: Option<Ipv4Addr>,
+    /// Next hop self for IPv6 routes when the session is IPv4.
+    pub ipv6_next_hop: Option<Ipv6Addr>,
 }
 
 /// The attributes (without NEXT_HOP/MP_*) and next hop to send, or `None`
@@ -101,29 +105,33 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
     }
     out.sort_by_key(|a| a.type_code());
     let next_hop = if t.ebgp || route.peer.is_none() {
-        self_next_hop(t.local_addr, v6_route)?
+        self_next_hop(t, v6_route)?
     } else {
         route.next_hop.clone()
     };
     Some((out, next_hop))
 }
 
-/// Our address as a next hop for a route of the given family. An IPv6 route
-/// over an IPv4 session gets the IPv4-mapped address, as FRR does.
-fn self_next_hop(local: IpAddr, v6_route: bool) -> Option<NextHop> {
-    Some(match (local, v6_route) {
+/// Our address as a next hop for a route of the given family. When the
+/// session's family differs, the configured next hop of the route's family
+/// is used; without one, an IPv6 route over an IPv4 session gets the
+/// IPv4-mapped address (as FRR sends; BIRD refuses it, so configure one).
+fn self_next_hop(t: &Target, v6_route: bool) -> Option<NextHop> {
+    Some(match (t.local_addr, v6_route) {
         (IpAddr::V4(a), false) => NextHop::Ipv4(a),
         (IpAddr::V6(a), true) => NextHop::Ipv6 {
             global: a,
             link_local: None,
         },
         (IpAddr::V4(a), true) => NextHop::Ipv6 {
-            global: a.to_ipv6_mapped(),
+            global: t.ipv6_next_hop.unwrap_or(a.to_ipv6_mapped()),
             link_local: None,
         },
-        (IpAddr::V6(a), false) => {
-            NextHop::Ipv4(a.to_ipv4_mapped().unwrap_or(Ipv4Addr::UNSPECIFIED))
-        }
+        (IpAddr::V6(a), false) => NextHop::Ipv4(
+            t.ipv4_next_hop
+                .or(a.to_ipv4_mapped())
+                .unwrap_or(Ipv4Addr::UNSPECIFIED),
+        ),
     })
     .filter(|nh| {
         !matches!(nh, NextHop::Ipv4(a) if a.is_unspecified())

@@ -33,6 +33,8 @@ fn peer(name: &str, addr: [u8; 4], asn: u32) -> PeerConfig {
         export: true,
         max_prefix_v4: None,
         max_prefix_v6: None,
+        ipv4_next_hop: None,
+        ipv6_next_hop: None,
     }
 }
 

@@ -1,15 +1,27 @@
 //! `peerctl`: the command-line client of peerd.
 //!
-//! For now it carries the MRT tools (`peerctl mrt`); the daemon commands
-//! arrive with the daemon.
+//! Daemon commands talk to peerd's control socket (`--socket PATH`, or
+//! `$PEERD_SOCKET`, default `/run/peerd.sock`); `peerctl mrt` reads MRT files.
 
+mod daemon;
 mod mrt;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: peerctl mrt [--json | --stats] FILE...
+usage: peerctl [--socket PATH] neighbors [--json]
+       peerctl [--socket PATH] routes NEIGHBOR [--json]
+       peerctl [--socket PATH] rib [--json]
+       peerctl [--socket PATH] stop NEIGHBOR [MESSAGE...]
+       peerctl [--socket PATH] start NEIGHBOR
+       peerctl mrt [--json | --stats] FILE...
        peerctl mrt --write-sample FILE
+
+  neighbors             every neighbor: state, for how long, routes received and sent, last error
+  routes NEIGHBOR       the routes received from a neighbor (* marks the best)
+  rib                   the best route of every prefix
+  stop NEIGHBOR [MSG]   administrative shutdown, MSG shown to the neighbor (RFC 9003)
+  start NEIGHBOR        start again after a stop
 
   mrt FILE...           print MRT records one line per prefix, as `bgpdump -m` does
   mrt --json FILE...    print one JSON object per line with every attribute
@@ -19,9 +31,19 @@ usage: peerctl mrt [--json | --stats] FILE...
 Files may be plain, gzip or bzip2 compressed.";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut socket = std::env::var("PEERD_SOCKET").unwrap_or_else(|_| "/run/peerd.sock".into());
+    if args.first().map(String::as_str) == Some("--socket") {
+        if args.len() < 2 {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        socket = args[1].clone();
+        args.drain(..2);
+    }
     match args.first().map(String::as_str) {
         Some("mrt") => mrt::run(&args[1..]),
+        Some("neighbors" | "routes" | "rib" | "stop" | "start") => daemon::run(&socket, &args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,214 @@
+//! The control socket: one command per connection, as a line of text; the
+//! answer is a table for people or JSON lines for programs.
+//!
+//! Commands: `neighbors [json]`, `routes NAME [json]`, `rib [json]`,
+//! `stop NAME [MESSAGE...]`, `start NAME`.
+
+use crate::engine_task::EngineMsg;
+use crate::session::SessionCmd;
+use crate::status::{self, Status};
+use peerd_engine::RouteView;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixListener;
+use tokio::sync::{mpsc, oneshot};
+
+pub struct Control {
+    pub status: Status,
+    pub engine: mpsc::Sender<EngineMsg>,
+    pub sessions: Vec<mpsc::Sender<SessionCmd>>,
+}
+
+/// Serves the control socket at `path`.
+pub async fn serve(path: &Path, ctl: Control) -> std::io::Result<()> {
+    let _ = std::fs::remove_file(path);
+    let listener = UnixListener::bind(path)?;
+    let ctl = std::sync::Arc::new(ctl);
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let ctl = ctl.clone();
+        tokio::spawn(async move {
+            let (rd, mut wr) = stream.into_split();
+            let mut line = String::new();
+            let mut rd = BufReader::new(rd);
+            if rd.read_line(&mut line).await.is_err() {
+                return;
+            }
+            let answer = ctl.command(line.trim()).await;
+            let _ = wr.write_all(answer.as_bytes()).await;
+            let _ = wr.shutdown().await;
+        });
+    }
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+fn uptime(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    if d > 0 {
+        format!("{d}d{h:02}h{m:02}m")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    }
+}
+
+impl Control {
+    fn find(&self, name: &str) -> Option<usize> {
+        status::snapshot(&self.status)
+            .iter()
+            .position(|p| p.name == name || p.address == name)
+    }
+
+    async fn command(&self, line: &str) -> String {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let json = words.last() == Some(&"json");
+        match words.as_slice() {
+            ["neighbors", ..] => self.neighbors(json),
+            ["routes", name, ..] => match self.find(name) {
+                Some(i) => {
+                    let (tx, rx) = oneshot::channel();
+                    let _ = self.engine.send(EngineMsg::RoutesFrom(i, tx)).await;
+                    routes(&rx.await.unwrap_or_default(), json)
+                }
+                None => format!("error: no neighbor {name:?}\n"),
+            },
+            ["rib", ..] => {
+                let (tx, rx) = oneshot::channel();
+                let _ = self.engine.send(EngineMsg::LocRib(tx)).await;
+                routes(&rx.await.unwrap_or_default(), json)
+            }
+            ["stop", name, rest @ ..] => match self.find(name) {
+                Some(i) => {
+                    let text = rest.join(" ");
+                    let msg = (!text.is_empty()).then_some(text);
+                    let _ = self.sessions[i].send(SessionCmd::Stop(msg)).await;
+                    "ok\n".into()
+                }
+                None => format!("error: no neighbor {name:?}\n"),
+            },
+            ["start", name] => match self.find(name) {
+                Some(i) => {
+                    let _ = self.sessions[i].send(SessionCmd::Start).await;
+                    "ok\n".into()
+                }
+                None => format!("error: no neighbor {name:?}\n"),
+            },
+            _ => "error: commands are: neighbors, routes NAME, rib, stop NAME [MESSAGE], start NAME (add json for JSON)\n".into(),
+        }
+    }
+
+    fn neighbors(&self, json: bool) -> String {
+        let now = Instant::now();
+        let mut out = String::new();
+        let peers = status::snapshot(&self.status);
+        if !json {
+            let _ = writeln!(
+                out,
+                "{:<16} {:<28} {:>10} {:<12} {:>10} {:>9} {:>9}  last error",
+                "name", "address", "AS", "state", "for", "received", "sent"
+            );
+        }
+        for p in &peers {
+            let secs = now.saturating_duration_since(p.since).as_secs();
+            let state = format!("{:?}", p.state);
+            if json {
+                let _ = writeln!(
+                    out,
+                    "{{\"name\":{},\"address\":{},\"remote_as\":{},\"state\":{},\"since_seconds\":{secs},\"received\":{},\"sent\":{},\"last_error\":{},\"hostname\":{}}}",
+                    esc(&p.name),
+                    esc(&p.address),
+                    p.remote_as,
+                    esc(&state),
+                    p.received,
+                    p.sent,
+                    p.last_error.as_deref().map_or("null".into(), esc),
+                    p.hostname.as_deref().map_or("null".into(), esc),
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{:<16} {:<28} {:>10} {:<12} {:>10} {:>9} {:>9}  {}",
+                    p.name,
+                    p.address,
+                    p.remote_as,
+                    state,
+                    uptime(secs),
+                    p.received,
+                    p.sent,
+                    p.last_error.as_deref().unwrap_or("")
+                );
+            }
+        }
+        out
+    }
+}
+
+fn routes(v: &[RouteView], json: bool) -> String {
+    let mut out = String::new();
+    if !json {
+        let _ = writeln!(
+            out,
+            "  {:<24} {:<26} {:>6} {:>6}  {:<24} communities",
+            "prefix", "next hop", "lpref", "med", "AS path"
+        );
+    }
+    for r in v {
+        if json {
+            let list = |l: &[String]| {
+                format!(
+                    "[{}]",
+                    l.iter().map(|c| esc(c)).collect::<Vec<_>>().join(",")
+                )
+            };
+            let _ = writeln!(
+                out,
+                "{{\"prefix\":{},\"family\":{},\"next_hop\":{},\"as_path\":{},\"origin\":{},\"local_pref\":{},\"med\":{},\"communities\":{},\"large_communities\":{},\"extended_communities\":{},\"best\":{},\"stale\":{}}}",
+                esc(&r.prefix.to_string()),
+                esc(&r.family.to_string()),
+                esc(&r.next_hop),
+                esc(&r.as_path),
+                esc(r.origin),
+                r.local_pref,
+                r.med.map_or("null".into(), |m| m.to_string()),
+                list(&r.communities),
+                list(&r.large_communities),
+                list(&r.ext_communities),
+                r.best,
+                r.stale
+            );
+        } else {
+            let mut c = r.communities.clone();
+            c.extend(r.large_communities.iter().cloned());
+            c.extend(r.ext_communities.iter().cloned());
+            let _ = writeln!(
+                out,
+                "{} {:<24} {:<26} {:>6} {:>6}  {:<24} {}",
+                if r.best { '*' } else { ' ' },
+                r.prefix.to_string(),
+                r.next_hop,
+                r.local_pref,
+                r.med.map_or("-".into(), |m| m.to_string()),
+                r.as_path,
+                c.join(" ")
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,172 @@
+//! Starting the daemon: listeners, one task per neighbour, the engine task,
+//! the control socket, and an orderly stop on SIGTERM/SIGINT.
+
+use crate::control::{self, Control};
+use crate::engine_task::{self, EngineMsg};
+use crate::session::{self, RouterInfo, SessionCmd};
+use crate::sockopt;
+use crate::status::{PeerStatus, Status};
+use peerd_config::{Config, PolicySwitch};
+use peerd_engine::Engine;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::mpsc;
+
+/// Runs the daemon until it is told to stop.
+pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
+    let router = RouterInfo {
+        asn: cfg.router.asn,
+        router_id: cfg.router.router_id,
+        hostname: cfg.router.hostname.clone(),
+    };
+    let status: Status = Arc::new(Mutex::new(
+        cfg.neighbors
+            .iter()
+            .map(|n| PeerStatus {
+                name: n.name.clone(),
+                address: n.address.to_string(),
+                remote_as: n.remote_as,
+                state: peerd_fsm::State::Idle,
+                since: Instant::now(),
+                last_error: n.shutdown.then(|| "administratively down".to_string()),
+                received: 0,
+                sent: 0,
+                hostname: None,
+            })
+            .collect(),
+    ));
+    let peers = cfg
+        .neighbors
+        .iter()
+        .map(|n| peerd_engine::PeerConfig {
+            name: n.name.clone(),
+            address: n.address,
+            remote_as: n.remote_as,
+            import: n.import == PolicySwitch::Accept,
+            export: n.export == PolicySwitch::Accept,
+            max_prefix_v4: n.max_prefix.and_then(|m| m.ipv4),
+            max_prefix_v6: n.max_prefix.and_then(|m| m.ipv6),
+            ipv4_next_hop: n.ipv4_next_hop,
+            ipv6_next_hop: n.ipv6_next_hop,
+        })
+        .collect();
+    let announce: Vec<_> = cfg.announce.iter().map(|a| a.prefix).collect();
+    let engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
+    let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
+
+    let mut session_tx = Vec::new();
+    let mut incoming_tx = Vec::new();
+    for (i, nb) in cfg.neighbors.iter().enumerate() {
+        let (ctx, crx) = mpsc::channel(1024);
+        let (itx, irx) = mpsc::channel(4);
+        session_tx.push(ctx);
+        incoming_tx.push(itx);
+        tokio::spawn(session::run(
+            i,
+            nb.clone(),
+            router.clone(),
+            crx,
+            irx,
+            engine_tx.clone(),
+            status.clone(),
+        ));
+    }
+    tokio::spawn(engine_task::run(
+        engine,
+        engine_rx,
+        engine_tx.clone(),
+        session_tx.clone(),
+        status.clone(),
+    ));
+
+    let neighbors: Arc<Vec<(IpAddr, mpsc::Sender<TcpStream>)>> = Arc::new(
+        cfg.neighbors
+            .iter()
+            .map(|n| n.address)
+            .zip(incoming_tx)
+            .collect(),
+    );
+    for addr in &cfg.router.listen {
+        let sa = SocketAddr::new(*addr, cfg.router.port);
+        let sock = if addr.is_ipv6() {
+            TcpSocket::new_v6()?
+        } else {
+            TcpSocket::new_v4()?
+        };
+        sock.set_reuseaddr(true)?;
+        if addr.is_ipv6() {
+            sockopt::set_v6only(&sock)?;
+        }
+        for n in cfg
+            .neighbors
+            .iter()
+            .filter(|n| n.address.is_ipv6() == addr.is_ipv6())
+        {
+            if let Some(key) = &n.password {
+                sockopt::set_md5(&sock, n.address, key.as_bytes())?;
+            }
+        }
+        sock.bind(sa)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {sa}: {e}")))?;
+        let listener = sock.listen(64)?;
+        eprintln!("peerd: listening on {sa}");
+        let neighbors = neighbors.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, from)) = listener.accept().await else {
+                    continue;
+                };
+                let ip = match from.ip() {
+                    IpAddr::V6(a) => a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4),
+                    a => a,
+                };
+                match neighbors.iter().find(|(a, _)| *a == ip) {
+                    Some((_, tx)) => {
+                        let _ = tx.send(stream).await;
+                    }
+                    None => eprintln!(
+                        "peerd: refused a connection from {from}: not a configured neighbor"
+                    ),
+                }
+            }
+        });
+    }
+
+    let ctl = Control {
+        status,
+        engine: engine_tx,
+        sessions: session_tx.clone(),
+    };
+    let sock_path = socket.clone();
+    tokio::spawn(async move {
+        if let Err(e) = control::serve(&sock_path, ctl).await {
+            eprintln!("peerd: control socket {}: {e}", sock_path.display());
+        }
+    });
+    eprintln!(
+        "peerd: AS{} router-id {}, {} neighbors, control socket {}",
+        cfg.router.asn,
+        cfg.router.router_id,
+        cfg.neighbors.len(),
+        socket.display()
+    );
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    eprintln!("peerd: stopping");
+    for s in &session_tx {
+        let _ = s
+            .send(SessionCmd::Stop(Some("peerd is shutting down".into())))
+            .await;
+    }
+    // Give the NOTIFICATIONs a moment to leave.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = std::fs::remove_file(&socket);
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! `peerd`: the BGP peering router daemon.
+//!
+//! ```text
+//! peerd --config FILE [--socket PATH]   run
+//! peerd check FILE                      validate a configuration and print it
+//! ```
+
+mod conn;
+mod control;
+mod daemon;
+mod engine_task;
+mod session;
+mod sockopt;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: peerd --config FILE [--socket PATH]\n       peerd check FILE";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("check") => match args.get(1) {
+            Some(f) => check(f),
+            None => usage(),
+        },
+        Some("--config") => {
+            let Some(file) = args.get(1) else {
+                return usage();
+            };
+            let socket = match args.get(2).map(String::as_str) {
+                Some("--socket") => match args.get(3) {
+                    Some(s) => PathBuf::from(s),
+                    None => return usage(),
+                },
+                None => PathBuf::from("/run/peerd.sock"),
+                Some(_) => return usage(),
+            };
+            let cfg = match peerd_config::load(std::path::Path::new(file)) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            for w in &cfg.warnings {
+                eprintln!("peerd: warning: {w}");
+            }
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("peerd: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rt.block_on(daemon::run(cfg, socket)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("peerd: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => usage(),
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
+}
+
+/// `peerd check`: every error with file:line:column, or a summary.
+fn check(file: &str) -> ExitCode {
+    match peerd_config::load(std::path::Path::new(file)) {
+        Ok(c) => {
+            println!(
+                "router AS{} id {} listen {:?} port {}",
+                c.router.asn, c.router.router_id, c.router.listen, c.router.port
+            );
+            for a in &c.announce {
+                println!("announce {}", a.prefix);
+            }
+            for n in &c.neighbors {
+                println!(
+                    "neighbor {} {} AS{} {} families {:?} import {:?} export {:?}{}{}{}",
+                    n.name,
+                    n.address,
+                    n.remote_as,
+                    if n.is_ebgp(c.router.asn) {
+                        "eBGP"
+                    } else {
+                        "iBGP"
+                    },
+                    n.families,
+                    n.import,
+                    n.export,
+                    n.role.map_or(String::new(), |r| format!(" role {r:?}")),
+                    if n.password.is_some() { " md5" } else { "" },
+                    if n.ttl_security { " gtsm" } else { "" }
+                );
+            }
+            for w in &c.warnings {
+                println!("warning: {w}");
+            }
+            println!("configuration OK");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! One task per neighbour: TCP connections, framing, decoding and the
+//! session state machine; routes go to and come from the engine task.
+
+use crate::conn::{self, Conn, ConnEvent, Tag};
+use crate::engine_task::EngineMsg;
+use crate::sockopt;
+use crate::status::{self, Status};
+use peerd_config::{MaxPrefixAction, Neighbor};
+use peerd_engine::Event;
+use peerd_fsm::{ConnId, DownReason, GracefulRestartConfig, Input, Output, PeerConfig, Session};
+use peerd_wire::error::code;
+use peerd_wire::{
+    DecodeContext, DecodeError, Family, Message, Notification, Reason, MAX_MESSAGE_LEN,
+};
+use std::net::{IpAddr, SocketAddr, SocketAddrV6};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::mpsc;
+
+/// Router-wide settings a session needs.
+#[derive(Debug, Clone)]
+pub struct RouterInfo {
+    pub asn: u32,
+    pub router_id: std::net::Ipv4Addr,
+    pub hostname: Option<String>,
+}
+
+/// Commands to a session task.
+#[derive(Debug)]
+pub enum SessionCmd {
+    /// Send these encoded messages on the established connection.
+    Send(Vec<Vec<u8>>),
+    /// The neighbour is over its max-prefix limit.
+    MaxPrefix { family: Family, limit: u32 },
+    /// Administrative shutdown with an optional message (RFC 9003).
+    Stop(Option<String>),
+    /// Start (after a stop).
+    Start,
+}
+
+/// The state machine's configuration for a neighbour.
+pub fn fsm_config(nb: &Neighbor, r: &RouterInfo) -> PeerConfig {
+    let mut c = PeerConfig::new(r.asn, r.router_id, nb.remote_as);
+    c.hold_time = nb.hold_time;
+    c.keepalive = nb.keepalive.map(|k| Duration::from_secs(u64::from(k)));
+    c.connect_retry = nb.connect_retry;
+    c.passive = nb.passive;
+    c.delay_open = nb.delay_open;
+    c.families = nb.families.clone();
+    c.role = nb.role;
+    c.role_strict = nb.role_strict;
+    c.graceful_restart = nb
+        .graceful_restart
+        .then_some(GracefulRestartConfig { restart_time: 120 });
+    c.hostname = r.hostname.clone().map(|h| (h, String::new()));
+    // Short first waits suit a peering edge: a flapping peer still backs off.
+    c.idle_hold.initial = Duration::from_secs(2);
+    c.idle_hold.max = Duration::from_secs(120);
+    c
+}
+
+struct Task {
+    idx: usize,
+    nb: Neighbor,
+    fsm: Session,
+    conns: [Option<Conn>; 2],
+    established: Option<ConnId>,
+    serial: u64,
+    connect_gen: u64,
+    ebgp: bool,
+    events: mpsc::Sender<ConnEvent>,
+    connected: mpsc::Sender<(u64, std::io::Result<TcpStream>)>,
+    engine: mpsc::Sender<EngineMsg>,
+    status: Status,
+}
+
+fn slot(id: ConnId) -> usize {
+    match id {
+        ConnId::Active => 0,
+        ConnId::Passive => 1,
+    }
+}
+
+/// Runs a neighbour's session until the daemon stops.
+pub async fn run(
+    idx: usize,
+    nb: Neighbor,
+    router: RouterInfo,
+    mut cmds: mpsc::Receiver<SessionCmd>,
+    mut incoming: mpsc::Receiver<TcpStream>,
+    engine: mpsc::Sender<EngineMsg>,
+    status: Status,
+) {
+    let (events, mut event_rx) = mpsc::channel(1024);
+    let (connected, mut connected_rx) = mpsc::channel(4);
+    let ebgp = nb.is_ebgp(router.asn);
+    let mut t = Task {
+        idx,
+        fsm: Session::new(fsm_config(&nb, &router)),
+        nb,
+        conns: [None, None],
+        established: None,
+        serial: 0,
+        connect_gen: 0,
+        ebgp,
+        events,
+        connected,
+        engine,
+        status,
+    };
+    if !t.nb.shutdown {
+        let out = t.fsm.process(Input::ManualStart, Instant::now());
+        t.exec(out).await;
+    }
+    loop {
+        let deadline = t.fsm.poll_timeout();
+        let sleep = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            cmd = cmds.recv() => match cmd {
+                Some(c) => t.command(c).await,
+                None => return,
+            },
+            Some(stream) = incoming.recv() => t.accepted(stream).await,
+            Some(ev) = event_rx.recv() => t.conn_event(ev).await,
+            Some((gen, res)) = connected_rx.recv() => t.connect_done(gen, res).await,
+            () = sleep => {
+                let out = t.fsm.handle_timeout(Instant::now());
+                t.exec(out).await;
+            }
+        }
+    }
+}
+
+impl Task {
+    fn log(&self, msg: &str) {
+        eprintln!(
+            "peerd: neighbor {} ({}): {msg}",
+            self.nb.name, self.nb.address
+        );
+    }
+
+    async fn input(&mut self, i: Input) {
+        let out = self.fsm.process(i, Instant::now());
+        self.exec(out).await;
+    }
+
+    async fn command(&mut self, c: SessionCmd) {
+        match c {
+            SessionCmd::Send(msgs) => {
+                if let Some(conn) = self
+                    .established
+                    .and_then(|id| self.conns[slot(id)].as_ref())
+                {
+                    for m in msgs {
+                        let _ = conn.tx.send(m);
+                    }
+                }
+            }
+            SessionCmd::MaxPrefix { family, limit } => {
+                // RFC 4486 §4: AFI, SAFI and the limit as data.
+                let mut data = family.afi.to_u16().to_be_bytes().to_vec();
+                data.push(family.safi.to_u8());
+                data.extend_from_slice(&limit.to_be_bytes());
+                let n = Notification::new(
+                    code::CEASE,
+                    peerd_wire::error::subcode::cease::MAX_PREFIXES,
+                    data,
+                );
+                let action = self
+                    .nb
+                    .max_prefix
+                    .map_or(MaxPrefixAction::Shutdown, |m| m.action);
+                self.log(&format!("more than {limit} {family} prefixes: {action:?}"));
+                match action {
+                    MaxPrefixAction::Warn => {}
+                    MaxPrefixAction::Shutdown => {
+                        self.input(Input::Reset {
+                            notification: n,
+                            restart_after: None,
+                        })
+                        .await;
+                    }
+                    MaxPrefixAction::Restart(d) => {
+                        self.input(Input::Reset {
+                            notification: n,
+                            restart_after: Some(d),
+                        })
+                        .await;
+                    }
+                }
+            }
+            SessionCmd::Stop(text) => {
+                self.input(Input::ManualStop {
+                    communication: text,
+                })
+                .await
+            }
+            SessionCmd::Start => self.input(Input::ManualStart).await,
+        }
+    }
+
+    fn tag(&mut self, id: ConnId) -> Tag {
+        self.serial += 1;
+        Tag {
+            id,
+            serial: self.serial,
+        }
+    }
+
+    fn attach(&mut self, stream: TcpStream, id: ConnId) -> bool {
+        let tag = self.tag(id);
+        match conn::start(stream, tag, self.events.clone()) {
+            Ok(c) => {
+                self.conns[slot(id)] = Some(c);
+                true
+            }
+            Err(e) => {
+                self.log(&format!("connection setup failed: {e}"));
+                false
+            }
+        }
+    }
+
+    async fn accepted(&mut self, stream: TcpStream) {
+        if self.nb.ttl_security {
+            let _ = sockopt::set_gtsm(&stream, self.nb.address.is_ipv6());
+        } else if let Some(h) = self.nb.multihop {
+            let _ = sockopt::set_ttl(&stream, self.nb.address.is_ipv6(), h);
+        }
+        if self.conns[1].is_some() || !self.attach(stream, ConnId::Passive) {
+            return;
+        }
+        self.input(Input::TcpConnected(ConnId::Passive)).await;
+    }
+
+    async fn connect_done(&mut self, gen: u64, res: std::io::Result<TcpStream>) {
+        if gen != self.connect_gen {
+            return; // an attempt we gave up on
+        }
+        match res {
+            Ok(stream) => {
+                if self.attach(stream, ConnId::Active) {
+                    self.input(Input::TcpConnected(ConnId::Active)).await;
+                } else {
+                    self.input(Input::TcpFailed(ConnId::Active)).await;
+                }
+            }
+            Err(e) => {
+                self.status_error(format!("connect: {e}"));
+                self.input(Input::TcpFailed(ConnId::Active)).await;
+            }
+        }
+    }
+
+    fn current(&self, tag: Tag) -> bool {
+        self.conns[slot(tag.id)]
+            .as_ref()
+            .is_some_and(|c| c.tag == tag)
+    }
+
+    async fn conn_event(&mut self, ev: ConnEvent) {
+        let input = match ev {
+            ConnEvent::Frame(tag, bytes) if self.current(tag) => {
+                let neg = self.fsm.negotiated();
+                let ctx = neg.map_or(DecodeContext::MODERN, |n| n.rx);
+                let max = neg.map_or(MAX_MESSAGE_LEN, |n| n.rx.max_message_len());
+                if bytes.len() > max {
+                    let e = DecodeError::new(code::MESSAGE_HEADER, 2, Reason::BadLength)
+                        .with_data((bytes.len() as u16).to_be_bytes());
+                    Input::DecodeError(tag.id, e)
+                } else {
+                    match Message::decode(&bytes, &ctx) {
+                        Ok(m) => Input::Message(tag.id, m),
+                        Err(e) => {
+                            self.log(&format!("malformed message: {e}"));
+                            Input::DecodeError(tag.id, e)
+                        }
+                    }
+                }
+            }
+            ConnEvent::Error(tag, e) if self.current(tag) => {
+                self.log(&format!("bad framing: {e}"));
+                Input::DecodeError(tag.id, e)
+            }
+            ConnEvent::Closed(tag) if self.current(tag) => Input::TcpFailed(tag.id),
+            ConnEvent::WriteStalled(tag) if self.current(tag) => Input::WriteStalled(tag.id),
+            ConnEvent::WriteProgress(tag) if self.current(tag) => Input::WriteProgress(tag.id),
+            _ => return,
+        };
+        if let Input::Message(_, Message::Update(u)) = &input {
+            for e in &u.errors {
+                self.log(&format!(
+                    "UPDATE attribute {}: {} → {:?}",
+                    e.type_code, e.error, e.action
+                ));
+            }
+        }
+        self.input(input).await;
+    }
+
+    fn status_error(&self, e: String) {
+        status::update(&self.status, self.idx, |s| s.last_error = Some(e));
+    }
+
+    async fn exec(&mut self, outs: Vec<Output>) {
+        for o in outs {
+            match o {
+                Output::Connect => {
+                    self.connect_gen += 1;
+                    let gen = self.connect_gen;
+                    let nb = self.nb.clone();
+                    let tx = self.connected.clone();
+                    let ebgp = self.ebgp;
+                    tokio::spawn(async move {
+                        let res = connect(&nb, ebgp).await;
+                        let _ = tx.send((gen, res)).await;
+                    });
+                }
+                Output::Send(id, m) => {
+                    let ctx = self
+                        .fsm
+                        .negotiated()
+                        .map_or(DecodeContext::MODERN, |n| n.tx);
+                    if let Message::Notification(n) = &m {
+                        self.log(&format!(
+                            "sending NOTIFICATION {}/{} {}",
+                            n.code,
+                            n.subcode,
+                            peerd_wire::message::notification::describe(n.code, n.subcode)
+                        ));
+                    }
+                    if let Some(c) = &self.conns[slot(id)] {
+                        let _ = c.tx.send(m.encode(&ctx));
+                    }
+                }
+                Output::Close(id) => {
+                    self.conns[slot(id)] = None;
+                    if id == ConnId::Active {
+                        self.connect_gen += 1;
+                    }
+                }
+                Output::Established(id, n) => {
+                    let local = self.conns[slot(id)].as_ref().map(|c| c.local.ip());
+                    self.established = Some(id);
+                    self.log(&format!(
+                        "established: AS{} id {}, families {:?}",
+                        n.peer_as, n.peer_id, n.families
+                    ));
+                    let host = n.peer_hostname.as_ref().map(|h| h.0.clone());
+                    status::update(&self.status, self.idx, |s| {
+                        s.last_error = None;
+                        s.hostname = host;
+                    });
+                    if let Some(local_addr) = local {
+                        let _ = self
+                            .engine
+                            .send(EngineMsg::Event(Event::PeerUp {
+                                peer: self.idx,
+                                negotiated: n,
+                                local_addr,
+                            }))
+                            .await;
+                    }
+                }
+                Output::Update(update) => {
+                    let _ = self
+                        .engine
+                        .send(EngineMsg::Event(Event::Update {
+                            peer: self.idx,
+                            update,
+                        }))
+                        .await;
+                }
+                Output::RouteRefresh(refresh) => {
+                    let _ = self
+                        .engine
+                        .send(EngineMsg::Event(Event::RouteRefresh {
+                            peer: self.idx,
+                            refresh,
+                        }))
+                        .await;
+                }
+                Output::Down {
+                    reason,
+                    graceful_restart,
+                } => {
+                    self.established = None;
+                    let text = describe(&reason);
+                    self.log(&format!("down: {text}"));
+                    self.status_error(text);
+                    let _ = self
+                        .engine
+                        .send(EngineMsg::Event(Event::PeerDown {
+                            peer: self.idx,
+                            graceful_restart,
+                        }))
+                        .await;
+                }
+                Output::StateChanged { to, .. } => {
+                    status::update(&self.status, self.idx, |s| {
+                        s.state = to;
+                        s.since = Instant::now();
+                    });
+                    if let Some(r) = self
+                        .fsm
+                        .last_down()
+                        .filter(|_| to == peerd_fsm::State::Idle)
+                    {
+                        let text = describe(r);
+                        self.status_error(text);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A reason as operators read it, with the RFC 9003 text when there is one.
+fn describe(r: &DownReason) -> String {
+    let n = |n: &Notification, dir: &str| {
+        let mut s = format!(
+            "{dir} NOTIFICATION {}/{} {}",
+            n.code,
+            n.subcode,
+            peerd_wire::message::notification::describe(n.code, n.subcode)
+        );
+        if let Some(Ok(t)) = n.shutdown_communication() {
+            s.push_str(&format!(": \"{t}\""));
+        }
+        s
+    };
+    match r {
+        DownReason::Sent(x) => n(x, "sent"),
+        DownReason::Received(x) => n(x, "received"),
+        DownReason::TcpFailed => "TCP connection closed".into(),
+        DownReason::Stopped => "administratively stopped".into(),
+    }
+}
+
+/// Opens a TCP connection to the neighbour with its socket options.
+async fn connect(nb: &Neighbor, ebgp: bool) -> std::io::Result<TcpStream> {
+    let v6 = nb.address.is_ipv6();
+    let peer = match (nb.address, &nb.interface) {
+        (IpAddr::V6(a), Some(ifname)) => SocketAddr::V6(SocketAddrV6::new(
+            a,
+            nb.port,
+            0,
+            sockopt::ifindex(ifname).unwrap_or(0),
+        )),
+        (a, _) => SocketAddr::new(a, nb.port),
+    };
+    let sock = if v6 {
+        TcpSocket::new_v6()?
+    } else {
+        TcpSocket::new_v4()?
+    };
+    if let Some(local) = nb.local_address {
+        sock.bind(SocketAddr::new(local, 0))?;
+    }
+    if let Some(key) = &nb.password {
+        sockopt::set_md5(&sock, nb.address, key.as_bytes())?;
+    }
+    if nb.ttl_security {
+        sockopt::set_gtsm(&sock, v6)?;
+    } else if let Some(h) = nb.multihop {
+        sockopt::set_ttl(&sock, v6, h)?;
+    } else if ebgp {
+        // A directly connected eBGP neighbour (RFC 4271 §5.1.3 spirit; as BIRD and FRR do).
+        sockopt::set_ttl(&sock, v6, 1)?;
+    }
+    match tokio::time::timeout(
+        nb.connect_retry.min(Duration::from_secs(30)),
+        sock.connect(peer),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "connect timed out",
+        )),
+    }
+}

@@ -1,0 +1,37 @@
+//! What `peerctl` shows about each neighbour, shared between the session
+//! tasks (which write it) and the control socket (which reads it).
+
+use peerd_fsm::State;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// One neighbour's status.
+#[derive(Debug, Clone)]
+pub struct PeerStatus {
+    pub name: String,
+    pub address: String,
+    pub remote_as: u32,
+    pub state: State,
+    pub since: Instant,
+    pub last_error: Option<String>,
+    pub received: usize,
+    pub sent: usize,
+    pub hostname: Option<String>,
+}
+
+/// All neighbours, in configuration order.
+pub type Status = Arc<Mutex<Vec<PeerStatus>>>;
+
+/// Updates one neighbour's status (a poisoned lock is recovered: status is
+/// only ever overwritten field by field).
+pub fn update(status: &Status, idx: usize, f: impl FnOnce(&mut PeerStatus)) {
+    let mut g = status.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = g.get_mut(idx) {
+        f(p);
+    }
+}
+
+/// A copy of every neighbour's status.
+pub fn snapshot(status: &Status) -> Vec<PeerStatus> {
+    status.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
