@@ -88,10 +88,10 @@ pub struct Neighbor {
     pub remote_as: u32,
     /// Our address on the session, if bound.
     pub local_address: Option<IpAddr>,
-    /// Next hop for IPv4 routes sent over an IPv6 session.
+    /// Next hop self for IPv4 routes (default: our session address).
     pub ipv4_next_hop: Option<Ipv4Addr>,
-    /// Next hop for IPv6 routes sent over an IPv4 session (BIRD and many
-    /// routers reject the IPv4-mapped address used otherwise).
+    /// Next hop self for IPv6 routes (default: our session address; over an
+    /// IPv4 session the IPv4-mapped address, which BIRD refuses).
     pub ipv6_next_hop: Option<std::net::Ipv6Addr>,
     /// The neighbor's TCP port.
     pub port: u16,

@@ -33,9 +33,9 @@ pub struct PeerConfig {
     pub max_prefix_v4: Option<u32>,
     /// Max-prefix limit for IPv6 unicast.
     pub max_prefix_v6: Option<u32>,
-    /// Next hop self for IPv4 routes over an IPv6 session.
+    /// Next hop self for IPv4 routes (default: our session address).
     pub ipv4_next_hop: Option<Ipv4Addr>,
-    /// Next hop self for IPv6 routes over an IPv4 session.
+    /// Next hop self for IPv6 routes (default: our session address).
     pub ipv6_next_hop: Option<std::net::Ipv6Addr>,
 }
 

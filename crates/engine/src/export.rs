@@ -18,9 +18,9 @@ pub struct Target {
     pub local_addr: IpAddr,
     /// Whether the session carries 4-octet AS numbers.
     pub four_octet_as: bool,
-    /// Next hop self for IPv4 routes when the session is IPv6.
+    /// Next hop self for IPv4 routes, instead of the session address.
     pub ipv4_next_hop: Option<Ipv4Addr>,
-    /// Next hop self for IPv6 routes when the session is IPv4.
+    /// Next hop self for IPv6 routes, instead of the session address.
     pub ipv6_next_hop: Option<Ipv6Addr>,
 }
 
@@ -112,15 +112,16 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
     Some((out, next_hop))
 }
 
-/// Our address as a next hop for a route of the given family. When the
-/// session's family differs, the configured next hop of the route's family
-/// is used; without one, an IPv6 route over an IPv4 session gets the
-/// IPv4-mapped address (as FRR sends; BIRD refuses it, so configure one).
+/// Our address as a next hop for a route of the given family: the
+/// configured next hop of that family if there is one (like BIRD's `next hop
+/// address`), else our session address; an IPv6 route over an IPv4 session
+/// without a configured next hop gets the IPv4-mapped address (as FRR sends;
+/// BIRD refuses it).
 fn self_next_hop(t: &Target, v6_route: bool) -> Option<NextHop> {
     Some(match (t.local_addr, v6_route) {
-        (IpAddr::V4(a), false) => NextHop::Ipv4(a),
+        (IpAddr::V4(a), false) => NextHop::Ipv4(t.ipv4_next_hop.unwrap_or(a)),
         (IpAddr::V6(a), true) => NextHop::Ipv6 {
-            global: a,
+            global: t.ipv6_next_hop.unwrap_or(a),
             link_local: None,
         },
         (IpAddr::V4(a), true) => NextHop::Ipv6 {

@@ -1,0 +1,167 @@
+//! Helpers for the daemon tests: processes killed on drop, waiting, configs.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Proc {
+    pub child: Child,
+    pub dir: PathBuf,
+}
+
+impl Drop for Proc {
+    /// SIGTERM by PID (daemons such as OpenBGPD then stop their own
+    /// children), SIGKILL if it has not exited within two seconds.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(2) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("peerd-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub fn peerd(name: &str, config: &str) -> Proc {
+    let dir = tempdir(name);
+    std::fs::write(dir.join("peerd.toml"), config).unwrap();
+    let log = std::fs::File::create(dir.join("peerd.log")).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_peerd"))
+        .arg("--config")
+        .arg(dir.join("peerd.toml"))
+        .arg("--socket")
+        .arg(dir.join("peerd.sock"))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let p = Proc { child, dir };
+    wait(
+        Duration::from_secs(10),
+        || p.dir.join("peerd.sock").exists(),
+        || p.log(),
+    );
+    p
+}
+
+impl Proc {
+    pub fn ctl(&self, cmd: &str) -> String {
+        let Ok(mut s) = UnixStream::connect(self.dir.join("peerd.sock")) else {
+            return String::new();
+        };
+        s.write_all(format!("{cmd}\n").as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("peerd.log")).unwrap_or_default()
+    }
+}
+
+pub fn wait(limit: Duration, mut ok: impl FnMut() -> bool, why: impl Fn() -> String) {
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out after {limit:?}:\n{}", why());
+}
+
+pub fn established(p: &Proc, name: &str) -> bool {
+    p.ctl("neighbors json")
+        .lines()
+        .any(|l| l.contains(&format!("\"name\":\"{name}\"")) && l.contains("\"Established\""))
+}
+
+/// A minimal configuration: `me` peers with `other` on port 1179.
+pub fn config(
+    asn: u32,
+    id: &str,
+    me: &str,
+    other: &str,
+    other_as: u32,
+    extra_router: &str,
+    extra_nb: &str,
+) -> String {
+    format!(
+        r#"[router]
+asn = {asn}
+router-id = "{id}"
+listen = ["{me}"]
+port = 1179
+{extra_router}
+
+[[neighbor]]
+name = "other"
+address = "{other}"
+port = 1179
+local-address = "{me}"
+remote-as = {other_as}
+hold-time = 9
+connect-retry = 1
+import = "accept"
+export = "accept"
+{extra_nb}
+"#
+    )
+}
+
+/// Runs a command in `dir`'s daemon CLI and returns its output.
+pub fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Whether a program is installed.
+pub fn installed(prog: &str) -> bool {
+    let ok = Command::new(prog)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+        || Path::new(prog).exists();
+    if !ok {
+        eprintln!("SKIP: {prog} is not installed (.ci/run installs it)");
+    }
+    ok
+}
+
+/// Starts a reference daemon with its output in `dir`/NAME.log.
+pub fn spawn(dir: &Path, name: &str, cmd: &mut Command) -> Proc {
+    let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
+    let child = cmd
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    Proc {
+        child,
+        dir: dir.to_path_buf(),
+    }
+}

@@ -1,0 +1,464 @@
+//! peerd against the reference daemons from Debian: BIRD 2, FRR bgpd,
+//! GoBGP and OpenBGPD, each started with its own temp directory on its own
+//! loopback address, checked through its own CLI, killed by PID at the end.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// BIRD 2 from Debian, if installed (`.ci/run` installs it).
+fn bird(dir: &Path, conf: &str) -> Option<Proc> {
+    if !installed("bird") {
+        return None;
+    }
+    std::fs::write(dir.join("bird.conf"), conf).unwrap();
+    let child = Command::new("bird")
+        .arg("-f")
+        .arg("-c")
+        .arg(dir.join("bird.conf"))
+        .arg("-s")
+        .arg(dir.join("bird.ctl"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let p = Proc {
+        child,
+        dir: dir.to_path_buf(),
+    };
+    wait(
+        Duration::from_secs(10),
+        || p.dir.join("bird.ctl").exists(),
+        String::new,
+    );
+    Some(p)
+}
+
+fn birdc(dir: &Path, cmd: &str) -> String {
+    let out = Command::new("birdc")
+        .arg("-s")
+        .arg(dir.join("bird.ctl"))
+        .args(cmd.split(' '))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn bird_and_peerd_exchange_routes_with_communities() {
+    let dir = tempdir("bird");
+    let conf = format!(
+        r#"log "{d}/bird.log" all;
+router id 192.0.2.13;
+protocol device {{ }}
+ipv4 table igp4;
+protocol static nh_resolve {{ ipv4 {{ table igp4; }}; route 198.18.0.0/15 via "lo"; }}
+protocol static orig4 {{
+    ipv4;
+    route 198.18.10.0/24 blackhole {{ bgp_community.add((64513, 7)); bgp_large_community.add((64513, 1, 2)); }};
+}}
+protocol static orig6 {{ ipv6; route 2001:db8:bbbb::/48 blackhole; }}
+protocol bgp peerd {{
+    local 127.0.6.13 port 1179 as 64513;
+    neighbor 127.0.6.1 port 1179 as 64500;
+    strict bind yes;
+    multihop 2;
+    hold time 9;
+    ipv4 {{ igp table igp4; import all; export all; next hop address 198.18.0.13; }};
+    ipv6 {{ import all; export all; next hop address 2001:db8::13; }};
+}}
+"#,
+        d = dir.display()
+    );
+    let Some(_bird) = bird(&dir, &conf) else {
+        return;
+    };
+    let ann =
+        "[[announce]]\nprefix = \"198.18.20.0/24\"\n[[announce]]\nprefix = \"2001:db8:100::/40\"";
+    let nb = "families = [\"ipv4-unicast\", \"ipv6-unicast\"]\nmultihop = 2\nipv6-next-hop = \"2001:db8::1\"";
+    let cfg = config(
+        64500,
+        "192.0.2.1",
+        "127.0.6.1",
+        "127.0.6.13",
+        64513,
+        ann,
+        nb,
+    );
+    let a = peerd("bird-peerd", &cfg);
+    wait(
+        Duration::from_secs(20),
+        || established(&a, "other"),
+        || format!("{}\n{}", a.log(), birdc(&dir, "show protocols all peerd")),
+    );
+    wait(
+        Duration::from_secs(5),
+        || a.ctl("routes other").contains("2001:db8:bbbb::/48"),
+        || a.ctl("routes other"),
+    );
+    let got = a.ctl("routes other json");
+    assert!(got.contains("\"prefix\":\"198.18.10.0/24\""), "{got}");
+    assert!(
+        got.contains("\"communities\":[\"64513:7\"]")
+            && got.contains("\"large_communities\":[\"64513:1:2\"]"),
+        "{got}"
+    );
+    assert!(
+        got.contains("\"next_hop\":\"198.18.0.13\"") && got.contains("\"as_path\":\"64513\""),
+        "{got}"
+    );
+    wait(
+        Duration::from_secs(5),
+        || birdc(&dir, "show route all").contains("2001:db8:100::/40"),
+        || birdc(&dir, "show route all"),
+    );
+    let routes = birdc(&dir, "show route all");
+    assert!(
+        routes.contains("198.18.20.0/24") && routes.contains("BGP.as_path: 64500"),
+        "{routes}"
+    );
+    // Withdraw on BIRD's side: disable its static protocol.
+    birdc(&dir, "disable orig4");
+    wait(
+        Duration::from_secs(5),
+        || !a.ctl("routes other").contains("198.18.10.0/24"),
+        || a.ctl("routes other"),
+    );
+    // Still up after several hold times.
+    std::thread::sleep(Duration::from_secs(20));
+    assert!(established(&a, "other"));
+    assert!(birdc(&dir, "show protocols peerd").contains("Established"));
+}
+
+/// peerd's side of an interop test: AS 64500 on `me`, one neighbour.
+fn peerd_for(name: &str, me: &str, other: &str, other_as: u32) -> Proc {
+    let ann =
+        "[[announce]]\nprefix = \"198.18.20.0/24\"\n[[announce]]\nprefix = \"2001:db8:100::/40\"";
+    let nb = "families = [\"ipv4-unicast\", \"ipv6-unicast\"]\nmultihop = 2\nipv4-next-hop = \"198.18.0.1\"\nipv6-next-hop = \"2001:db8::1\"";
+    peerd(
+        name,
+        &config(64500, "192.0.2.1", me, other, other_as, ann, nb),
+    )
+}
+
+#[test]
+fn frr_and_peerd_exchange_routes_with_communities() {
+    let bgpd = "/usr/lib/frr/bgpd";
+    if !installed(bgpd) {
+        return;
+    }
+    let dir = tempdir("frr");
+    let conf = format!(
+        r#"frr defaults traditional
+hostname frrtest
+log file {d}/bgpd.log informational
+!
+route-map ALLOW permit 10
+exit
+route-map SETC permit 10
+ set community 64510:9
+ set large-community 64510:1:1
+exit
+!
+router bgp 64510
+ bgp router-id 192.0.2.10
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ neighbor 127.0.7.1 remote-as 64500
+ neighbor 127.0.7.1 update-source 127.0.7.10
+ neighbor 127.0.7.1 port 1179
+ neighbor 127.0.7.1 disable-connected-check
+ neighbor 127.0.7.1 timers connect 2
+ neighbor 127.0.7.1 timers 3 9
+ !
+ address-family ipv4 unicast
+  network 198.18.30.0/24 route-map SETC
+  neighbor 127.0.7.1 activate
+  neighbor 127.0.7.1 route-map ALLOW in
+  neighbor 127.0.7.1 route-map ALLOW out
+ exit-address-family
+ !
+ address-family ipv6 unicast
+  network 2001:db8:cccc::/48
+  neighbor 127.0.7.1 activate
+  neighbor 127.0.7.1 route-map ALLOW in
+  neighbor 127.0.7.1 route-map ALLOW out
+ exit-address-family
+exit
+"#,
+        d = dir.display()
+    );
+    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
+    let mut cmd = Command::new(bgpd);
+    cmd.arg("-f").arg(dir.join("bgpd.conf")).args([
+        "-Z",
+        "-S",
+        "-l",
+        "127.0.7.10",
+        "-p",
+        "1179",
+        "-P",
+        "0",
+    ]);
+    cmd.arg("--vty_socket")
+        .arg(&dir)
+        .arg("-i")
+        .arg(dir.join("bgpd.pid"));
+    let _frr = spawn(&dir, "frr", &mut cmd);
+    let vty = |c: &str| {
+        run(Command::new("vtysh")
+            .arg("--vty_socket")
+            .arg(&dir)
+            .arg("-c")
+            .arg(c))
+    };
+    let a = peerd_for("frr-peerd", "127.0.7.1", "127.0.7.10", 64510);
+    wait(
+        Duration::from_secs(30),
+        || established(&a, "other"),
+        || format!("{}\n{}", a.log(), vty("show bgp summary")),
+    );
+    wait(
+        Duration::from_secs(10),
+        || a.ctl("routes other").contains("2001:db8:cccc::/48"),
+        || a.ctl("routes other"),
+    );
+    let got = a.ctl("routes other json");
+    assert!(got.contains("\"prefix\":\"198.18.30.0/24\""), "{got}");
+    assert!(
+        got.contains("\"communities\":[\"64510:9\"]")
+            && got.contains("\"large_communities\":[\"64510:1:1\"]"),
+        "{got}"
+    );
+    assert!(got.contains("\"as_path\":\"64510\""), "{got}");
+    wait(
+        Duration::from_secs(10),
+        || vty("show bgp ipv6 unicast").contains("2001:db8:100::/40"),
+        || vty("show bgp ipv6 unicast"),
+    );
+    let v4 = vty("show bgp ipv4 unicast 198.18.20.0/24");
+    assert!(v4.contains("64500") && v4.contains("198.18.0.1"), "{v4}");
+    // Route refresh both ways: FRR asks us, and we answer with the table again.
+    vty("clear bgp ipv4 unicast 127.0.7.1 soft in");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(vty("show bgp ipv4 unicast").contains("198.18.20.0/24"));
+    // Withdrawal from FRR's side.
+    let out = run(Command::new("vtysh").arg("--vty_socket").arg(&dir).args([
+        "-c",
+        "configure terminal",
+        "-c",
+        "router bgp 64510",
+        "-c",
+        "address-family ipv4 unicast",
+        "-c",
+        "no network 198.18.30.0/24 route-map SETC",
+    ]));
+    wait(
+        Duration::from_secs(10),
+        || !a.ctl("routes other").contains("198.18.30.0/24"),
+        || format!("{out}\n{}", a.ctl("routes other")),
+    );
+    std::thread::sleep(Duration::from_secs(20));
+    assert!(
+        established(&a, "other"),
+        "still up after several hold times: {}",
+        a.ctl("neighbors")
+    );
+}
+
+#[test]
+fn gobgp_and_peerd_exchange_routes_with_communities() {
+    if !installed("gobgpd") {
+        return;
+    }
+    let dir = tempdir("gobgp");
+    let conf = r#"[global.config]
+  as = 64520
+  router-id = "192.0.2.20"
+  port = 1179
+  local-address-list = ["127.0.8.10"]
+
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "127.0.8.1"
+    peer-as = 64500
+  [neighbors.transport.config]
+    local-address = "127.0.8.10"
+    remote-port = 1179
+  [neighbors.timers.config]
+    connect-retry = 2
+    hold-time = 9
+    keepalive-interval = 3
+  [neighbors.ebgp-multihop.config]
+    enabled = true
+    multihop-ttl = 2
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv6-unicast"
+"#;
+    std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
+    let api = format!("unix://{}/gobgp.sock", dir.display());
+    let mut cmd = Command::new("gobgpd");
+    cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
+        "--api-hosts",
+        &api,
+        "--pprof-disable",
+        "-p",
+        "-l",
+        "info",
+    ]);
+    let _g = spawn(&dir, "gobgpd", &mut cmd);
+    let gb = |args: &[&str]| run(Command::new("gobgp").args(["--target", &api]).args(args));
+    wait(
+        Duration::from_secs(10),
+        || gb(&["global"]).contains("64520"),
+        || gb(&["global"]),
+    );
+    gb(&[
+        "global",
+        "rib",
+        "add",
+        "-a",
+        "ipv4",
+        "198.18.40.0/24",
+        "nexthop",
+        "198.18.0.20",
+        "community",
+        "64520:9",
+        "large-community",
+        "64520:1:1",
+    ]);
+    gb(&[
+        "global",
+        "rib",
+        "add",
+        "-a",
+        "ipv6",
+        "2001:db8:dddd::/48",
+        "nexthop",
+        "2001:db8::20",
+    ]);
+    let a = peerd_for("gobgp-peerd", "127.0.8.1", "127.0.8.10", 64520);
+    wait(
+        Duration::from_secs(30),
+        || established(&a, "other"),
+        || format!("{}\n{}", a.log(), gb(&["neighbor"])),
+    );
+    wait(
+        Duration::from_secs(10),
+        || a.ctl("routes other").contains("2001:db8:dddd::/48"),
+        || a.ctl("routes other"),
+    );
+    let got = a.ctl("routes other json");
+    assert!(
+        got.contains("\"prefix\":\"198.18.40.0/24\"")
+            && got.contains("\"next_hop\":\"198.18.0.20\""),
+        "{got}"
+    );
+    assert!(
+        got.contains("\"communities\":[\"64520:9\"]")
+            && got.contains("\"large_communities\":[\"64520:1:1\"]"),
+        "{got}"
+    );
+    wait(
+        Duration::from_secs(10),
+        || gb(&["global", "rib", "-a", "ipv4"]).contains("198.18.20.0/24"),
+        || gb(&["global", "rib", "-a", "ipv4"]),
+    );
+    let rib = gb(&["global", "rib", "-a", "ipv4", "198.18.20.0/24"]);
+    assert!(rib.contains("198.18.0.1") && rib.contains("64500"), "{rib}");
+    assert!(gb(&["global", "rib", "-a", "ipv6"]).contains("2001:db8:100::/40"));
+    gb(&["global", "rib", "del", "-a", "ipv4", "198.18.40.0/24"]);
+    wait(
+        Duration::from_secs(10),
+        || !a.ctl("routes other").contains("198.18.40.0/24"),
+        || a.ctl("routes other"),
+    );
+    std::thread::sleep(Duration::from_secs(20));
+    assert!(established(&a, "other"), "{}", a.ctl("neighbors"));
+}
+
+#[test]
+fn openbgpd_and_peerd_exchange_routes_with_communities() {
+    if !installed("bgpd") {
+        return;
+    }
+    let dir = tempdir("openbgpd");
+    std::fs::create_dir_all("/run/openbgpd").ok();
+    let conf = format!(
+        r#"AS 64530
+router-id 192.0.2.30
+listen on 127.0.9.10 port 1179
+socket "{d}/bgpd.sock"
+fib-update no
+network 198.18.50.0/24 set {{ community 64530:9 large-community 64530:1:1 }}
+network 2001:db8:eeee::/48
+neighbor 127.0.9.1 {{
+    remote-as 64500
+    local-address 127.0.9.10
+    port 1179
+    multihop 2
+    holdtime 9
+    announce IPv4 unicast
+    announce IPv6 unicast
+}}
+allow from any
+allow to any
+"#,
+        d = dir.display()
+    );
+    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
+    let check = run(Command::new("bgpd")
+        .arg("-n")
+        .arg("-f")
+        .arg(dir.join("bgpd.conf")));
+    assert!(check.contains("configuration OK"), "{check}");
+    let mut cmd = Command::new("bgpd");
+    cmd.arg("-d")
+        .arg("-f")
+        .arg(dir.join("bgpd.conf"))
+        .stdin(Stdio::null());
+    let _o = spawn(&dir, "bgpd", &mut cmd);
+    let sock = dir.join("bgpd.sock");
+    let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
+    wait(Duration::from_secs(10), || sock.exists(), String::new);
+    let a = peerd_for("openbgpd-peerd", "127.0.9.1", "127.0.9.10", 64530);
+    wait(
+        Duration::from_secs(30),
+        || established(&a, "other"),
+        || format!("{}\n{}", a.log(), ctl(&["show", "neighbor"])),
+    );
+    wait(
+        Duration::from_secs(10),
+        || a.ctl("routes other").contains("2001:db8:eeee::/48"),
+        || a.ctl("routes other"),
+    );
+    let got = a.ctl("routes other json");
+    assert!(got.contains("\"prefix\":\"198.18.50.0/24\""), "{got}");
+    assert!(
+        got.contains("\"communities\":[\"64530:9\"]")
+            && got.contains("\"large_communities\":[\"64530:1:1\"]"),
+        "{got}"
+    );
+    wait(
+        Duration::from_secs(10),
+        || ctl(&["show", "rib"]).contains("198.18.20.0/24"),
+        || ctl(&["show", "rib"]),
+    );
+    let rib = ctl(&["show", "rib", "198.18.20.0/24"]);
+    assert!(rib.contains("198.18.0.1") && rib.contains("64500"), "{rib}");
+    assert!(ctl(&["show", "rib"]).contains("2001:db8:100::/40"));
+    // Route refresh from OpenBGPD's side.
+    ctl(&["neighbor", "127.0.9.1", "refresh"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(ctl(&["show", "rib"]).contains("198.18.20.0/24"));
+    std::thread::sleep(Duration::from_secs(20));
+    assert!(established(&a, "other"), "{}", a.ctl("neighbors"));
+}
