@@ -462,3 +462,296 @@ allow to any
     std::thread::sleep(Duration::from_secs(20));
     assert!(established(&a, "other"), "{}", a.ctl("neighbors"));
 }
+
+/// A BIRD instance on `ip` (AS `asn`) peering with peerd at `peerd_ip`, with
+/// extra lines in its BGP protocol and statics of its own.
+fn bird_conf(
+    dir: &Path,
+    ip: &str,
+    asn: u32,
+    peerd_ip: &str,
+    proto_extra: &str,
+    statics: &str,
+) -> String {
+    format!(
+        r#"log "{d}/bird.log" all;
+router id {ip};
+protocol device {{ }}
+ipv4 table igp4;
+protocol static nh_resolve {{ ipv4 {{ table igp4; }}; route 198.18.0.0/15 via "lo"; }}
+protocol static orig4 {{
+    ipv4;
+{statics}
+}}
+protocol bgp peerd {{
+    local {ip} port 1179 as {asn};
+    neighbor {peerd_ip} port 1179 as 64500;
+    strict bind yes;
+    multihop 2;
+    hold time 9;
+    connect retry time 2;
+    error wait time 1, 5;
+{proto_extra}
+    ipv4 {{ igp table igp4; import all; export all; next hop address 198.18.0.13; }};
+}}
+"#,
+        d = dir.display()
+    )
+}
+
+#[test]
+fn a_route_passes_through_peerd_from_bird_to_frr_with_the_right_path_and_next_hop() {
+    if !installed("bird") || !installed("/usr/lib/frr/bgpd") {
+        return;
+    }
+    // A: BIRD AS 64513 on 127.0.10.13. B: FRR AS 64510 on 127.0.10.10. peerd in between.
+    let da = tempdir("chain-bird");
+    let statics = "    route 198.18.60.0/24 blackhole { bgp_community.add((64513, 60)); bgp_path.prepend(4200000001); bgp_path.prepend(64513); };";
+    let Some(_a) = bird(
+        &da,
+        &bird_conf(&da, "127.0.10.13", 64513, "127.0.10.1", "", statics),
+    ) else {
+        return;
+    };
+    let db = tempdir("chain-frr");
+    let frr = format!(
+        r#"frr defaults traditional
+hostname chainfrr
+log file {d}/bgpd.log informational
+route-map ALLOW permit 10
+exit
+router bgp 64510
+ bgp router-id 192.0.2.10
+ no bgp ebgp-requires-policy
+ neighbor 127.0.10.1 remote-as 64500
+ neighbor 127.0.10.1 update-source 127.0.10.10
+ neighbor 127.0.10.1 port 1179
+ neighbor 127.0.10.1 disable-connected-check
+ neighbor 127.0.10.1 timers connect 2
+ neighbor 127.0.10.1 timers 3 9
+ address-family ipv4 unicast
+  neighbor 127.0.10.1 activate
+  neighbor 127.0.10.1 route-map ALLOW in
+  neighbor 127.0.10.1 route-map ALLOW out
+ exit-address-family
+exit
+"#,
+        d = db.display()
+    );
+    std::fs::write(db.join("bgpd.conf"), frr).unwrap();
+    let mut cmd = Command::new("/usr/lib/frr/bgpd");
+    cmd.arg("-f").arg(db.join("bgpd.conf")).args([
+        "-Z",
+        "-S",
+        "-l",
+        "127.0.10.10",
+        "-p",
+        "1179",
+        "-P",
+        "0",
+    ]);
+    cmd.arg("--vty_socket")
+        .arg(&db)
+        .arg("-i")
+        .arg(db.join("bgpd.pid"));
+    let _b = spawn(&db, "frr", &mut cmd);
+    let vty = |c: &str| {
+        run(Command::new("vtysh")
+            .arg("--vty_socket")
+            .arg(&db)
+            .arg("-c")
+            .arg(c))
+    };
+    let cfg = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+listen = ["127.0.10.1"]
+port = 1179
+
+[[neighbor]]
+name = "a"
+address = "127.0.10.13"
+remote-as = 64513
+local-address = "127.0.10.1"
+multihop = 2
+hold-time = 9
+connect-retry = 1
+import = "accept"
+export = "accept"
+
+[[neighbor]]
+name = "b"
+address = "127.0.10.10"
+remote-as = 64510
+local-address = "127.0.10.1"
+multihop = 2
+hold-time = 9
+connect-retry = 1
+ipv4-next-hop = "198.18.0.1"
+import = "accept"
+export = "accept"
+"#;
+    let p = peerd("chain-peerd", cfg);
+    wait(
+        Duration::from_secs(30),
+        || established(&p, "a") && established(&p, "b"),
+        || format!("{}\n{}", p.ctl("neighbors"), p.log()),
+    );
+    wait(
+        Duration::from_secs(10),
+        || vty("show bgp ipv4 unicast").contains("198.18.60.0/24"),
+        || vty("show bgp ipv4 unicast"),
+    );
+    let r = vty("show bgp ipv4 unicast 198.18.60.0/24");
+    // BIRD prepends its own AS on export to the two the static route carries.
+    assert!(
+        r.contains("64500 64513 64513 4200000001"),
+        "AS path through peerd, 4-octet AS intact: {r}"
+    );
+    assert!(r.contains("198.18.0.1"), "next hop self: {r}");
+    assert!(r.contains("64513:60"), "community intact: {r}");
+    // A withdraws; the withdrawal passes through peerd to B.
+    birdc(&da, "disable orig4");
+    wait(
+        Duration::from_secs(10),
+        || !vty("show bgp ipv4 unicast").contains("198.18.60.0/24"),
+        || vty("show bgp ipv4 unicast"),
+    );
+}
+
+#[test]
+fn bird_sees_the_shutdown_message_max_prefix_and_md5() {
+    if !installed("bird") {
+        return;
+    }
+    // Shutdown communication (RFC 9003) shown on BIRD's side.
+    let d1 = tempdir("bird-stop");
+    let Some(_b1) = bird(
+        &d1,
+        &bird_conf(
+            &d1,
+            "127.0.11.13",
+            64513,
+            "127.0.11.1",
+            "",
+            "    route 198.18.70.0/24 blackhole;",
+        ),
+    ) else {
+        return;
+    };
+    let p1 = peerd(
+        "bird-stop-peerd",
+        &config(
+            64500,
+            "192.0.2.1",
+            "127.0.11.1",
+            "127.0.11.13",
+            64513,
+            "",
+            "multihop = 2",
+        ),
+    );
+    wait(
+        Duration::from_secs(30),
+        || established(&p1, "other"),
+        || p1.log(),
+    );
+    assert_eq!(p1.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
+    wait(
+        Duration::from_secs(10),
+        || {
+            std::fs::read_to_string(d1.join("bird.log"))
+                .unwrap_or_default()
+                .contains("rack move, back at 15:00 UTC")
+        },
+        || std::fs::read_to_string(d1.join("bird.log")).unwrap_or_default(),
+    );
+
+    // Max-prefix: BIRD sends three routes, peerd allows two: Cease 1 at BIRD.
+    let d2 = tempdir("bird-maxp");
+    let statics = "    route 198.18.71.0/24 blackhole;\n    route 198.18.72.0/24 blackhole;\n    route 198.18.73.0/24 blackhole;";
+    let Some(_b2) = bird(
+        &d2,
+        &bird_conf(&d2, "127.0.12.13", 64513, "127.0.12.1", "", statics),
+    ) else {
+        return;
+    };
+    let p2 = peerd(
+        "bird-maxp-peerd",
+        &config(64500, "192.0.2.1", "127.0.12.1", "127.0.12.13", 64513, "", "multihop = 2\nmax-prefixes = { ipv4 = 2, action = \"restart\", restart-after = \"1h\" }"),
+    );
+    wait(
+        Duration::from_secs(30),
+        || birdc(&d2, "show protocols all peerd").contains("Maximum number of prefixes reached"),
+        || {
+            format!(
+                "{}\n{}",
+                birdc(&d2, "show protocols all peerd"),
+                p2.ctl("neighbors")
+            )
+        },
+    );
+    assert!(p2.ctl("neighbors").contains("sent NOTIFICATION 6/1"));
+
+    // TCP-MD5: the right key comes up, a wrong one does not.
+    let d3 = tempdir("bird-md5");
+    let Some(_b3) = bird(
+        &d3,
+        &bird_conf(
+            &d3,
+            "127.0.13.13",
+            64513,
+            "127.0.13.1",
+            "    password \"k3y-one\";",
+            "",
+        ),
+    ) else {
+        return;
+    };
+    let p3 = peerd(
+        "bird-md5-peerd",
+        &config(
+            64500,
+            "192.0.2.1",
+            "127.0.13.1",
+            "127.0.13.13",
+            64513,
+            "",
+            "multihop = 2\npassword = \"k3y-one\"",
+        ),
+    );
+    wait(
+        Duration::from_secs(30),
+        || established(&p3, "other"),
+        || format!("{}\n{}", p3.log(), birdc(&d3, "show protocols all peerd")),
+    );
+    let d4 = tempdir("bird-md5-wrong");
+    let Some(_b4) = bird(
+        &d4,
+        &bird_conf(
+            &d4,
+            "127.0.14.13",
+            64513,
+            "127.0.14.1",
+            "    password \"k3y-one\";",
+            "",
+        ),
+    ) else {
+        return;
+    };
+    let p4 = peerd(
+        "bird-md5-wrong-peerd",
+        &config(
+            64500,
+            "192.0.2.1",
+            "127.0.14.1",
+            "127.0.14.13",
+            64513,
+            "",
+            "multihop = 2\npassword = \"k3y-two\"",
+        ),
+    );
+    std::thread::sleep(Duration::from_secs(8));
+    assert!(!established(&p4, "other"), "{}", p4.ctl("neighbors"));
+    assert!(!birdc(&d4, "show protocols peerd").contains("Established"));
+}
