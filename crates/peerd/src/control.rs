@@ -131,7 +131,7 @@ impl Control {
             if json {
                 let _ = writeln!(
                     out,
-                    "{{\"name\":{},\"address\":{},\"remote_as\":{},\"state\":{},\"since_seconds\":{secs},\"received\":{},\"sent\":{},\"last_error\":{},\"hostname\":{}}}",
+                    "{{\"name\":{},\"address\":{},\"remote_as\":{},\"state\":{},\"since_seconds\":{secs},\"received\":{},\"sent\":{},\"last_error\":{},\"hostname\":{},\"families\":[{}]}}",
                     esc(&p.name),
                     esc(&p.address),
                     p.remote_as,
@@ -140,6 +140,7 @@ impl Control {
                     p.sent,
                     p.last_error.as_deref().map_or("null".into(), esc),
                     p.hostname.as_deref().map_or("null".into(), esc),
+                    p.families.iter().map(|f| esc(f)).collect::<Vec<_>>().join(","),
                 );
             } else {
                 let _ = writeln!(

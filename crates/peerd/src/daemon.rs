@@ -35,6 +35,7 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
                 received: 0,
                 sent: 0,
                 hostname: None,
+                families: Vec::new(),
             })
             .collect(),
     ));

@@ -352,9 +352,11 @@ impl Task {
                         n.peer_as, n.peer_id, n.families
                     ));
                     let host = n.peer_hostname.as_ref().map(|h| h.0.clone());
+                    let fams: Vec<String> = n.families.iter().map(|f| f.to_string()).collect();
                     status::update(&self.status, self.idx, |s| {
                         s.last_error = None;
                         s.hostname = host;
+                        s.families = fams;
                     });
                     if let Some(local_addr) = local {
                         let _ = self

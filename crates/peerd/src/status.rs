@@ -17,6 +17,8 @@ pub struct PeerStatus {
     pub received: usize,
     pub sent: usize,
     pub hostname: Option<String>,
+    /// Families negotiated on the established session.
+    pub families: Vec<String>,
 }
 
 /// All neighbours, in configuration order.
