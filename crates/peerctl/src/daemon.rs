@@ -12,7 +12,10 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         .map(String::as_str)
         .filter(|a| *a != "--json")
         .collect();
-    let needs_name = matches!(words.first(), Some(&"routes" | &"stop" | &"start"));
+    let needs_name = matches!(
+        words.first(),
+        Some(&"routes" | &"stop" | &"start" | &"refresh")
+    );
     if needs_name && words.len() < 2 {
         eprintln!("peerctl: {} needs a neighbor name or address", words[0]);
         return ExitCode::from(2);

@@ -14,6 +14,7 @@ usage: peerctl [--socket PATH] neighbors [--json]
        peerctl [--socket PATH] rib [--json]
        peerctl [--socket PATH] stop NEIGHBOR [MESSAGE...]
        peerctl [--socket PATH] start NEIGHBOR
+       peerctl [--socket PATH] refresh NEIGHBOR
        peerctl mrt [--json | --stats] FILE...
        peerctl mrt --write-sample FILE
 
@@ -22,6 +23,7 @@ usage: peerctl [--socket PATH] neighbors [--json]
   rib                   the best route of every prefix
   stop NEIGHBOR [MSG]   administrative shutdown, MSG shown to the neighbor (RFC 9003)
   start NEIGHBOR        start again after a stop
+  refresh NEIGHBOR      ask the neighbor to send its routes again (route refresh)
 
   mrt FILE...           print MRT records one line per prefix, as `bgpdump -m` does
   mrt --json FILE...    print one JSON object per line with every attribute
@@ -43,7 +45,9 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("mrt") => mrt::run(&args[1..]),
-        Some("neighbors" | "routes" | "rib" | "stop" | "start") => daemon::run(&socket, &args),
+        Some("neighbors" | "routes" | "rib" | "stop" | "start" | "refresh") => {
+            daemon::run(&socket, &args)
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

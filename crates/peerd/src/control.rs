@@ -2,7 +2,7 @@
 //! answer is a table for people or JSON lines for programs.
 //!
 //! Commands: `neighbors [json]`, `routes NAME [json]`, `rib [json]`,
-//! `stop NAME [MESSAGE...]`, `start NAME`.
+//! `stop NAME [MESSAGE...]`, `start NAME`, `refresh NAME`.
 
 use crate::engine_task::EngineMsg;
 use crate::session::SessionCmd;
@@ -103,6 +103,13 @@ impl Control {
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
+            ["refresh", name, ..] => match self.find(name) {
+                Some(i) => {
+                    let _ = self.sessions[i].send(SessionCmd::Refresh).await;
+                    "ok\n".into()
+                }
+                None => format!("error: no neighbor {name:?}\n"),
+            },
             ["start", name] => match self.find(name) {
                 Some(i) => {
                     let _ = self.sessions[i].send(SessionCmd::Start).await;
@@ -110,7 +117,7 @@ impl Control {
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
-            _ => "error: commands are: neighbors, routes NAME, rib, stop NAME [MESSAGE], start NAME (add json for JSON)\n".into(),
+            _ => "error: commands are: neighbors, routes NAME, rib, stop NAME [MESSAGE], start NAME, refresh NAME (add json for JSON)\n".into(),
         }
     }
 

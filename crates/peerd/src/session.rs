@@ -36,6 +36,8 @@ pub enum SessionCmd {
     Stop(Option<String>),
     /// Start (after a stop).
     Start,
+    /// Ask the neighbour to send its routes again (RFC 2918).
+    Refresh,
 }
 
 /// The state machine's configuration for a neighbour.
@@ -201,6 +203,35 @@ impl Task {
                 .await
             }
             SessionCmd::Start => self.input(Input::ManualStart).await,
+            SessionCmd::Refresh => {
+                let Some(n) = self.fsm.negotiated() else {
+                    self.log("route refresh: the session is not established");
+                    return;
+                };
+                if !n.route_refresh {
+                    self.log("route refresh: the neighbor did not announce the capability");
+                    return;
+                }
+                let msgs: Vec<Vec<u8>> = n
+                    .families
+                    .iter()
+                    .map(|f| {
+                        Message::RouteRefresh(peerd_wire::RouteRefresh::request(*f)).encode(&n.tx)
+                    })
+                    .collect();
+                self.log(&format!(
+                    "asking for a route refresh of {} families",
+                    msgs.len()
+                ));
+                if let Some(conn) = self
+                    .established
+                    .and_then(|id| self.conns[slot(id)].as_ref())
+                {
+                    for m in msgs {
+                        let _ = conn.tx.send(m);
+                    }
+                }
+            }
         }
     }
 
@@ -379,6 +410,10 @@ impl Task {
                         .await;
                 }
                 Output::RouteRefresh(refresh) => {
+                    self.log(&format!(
+                        "route refresh received: {} {:?}",
+                        refresh.family, refresh.subtype
+                    ));
                     let _ = self
                         .engine
                         .send(EngineMsg::Event(Event::RouteRefresh {

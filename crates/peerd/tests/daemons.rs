@@ -65,6 +65,38 @@ fn two_daemons_come_up_and_exchange_ipv4_and_ipv6_routes() {
             && from_b.contains("\"next_hop\":\"127.0.1.2\""),
         "{from_b}"
     );
+    // Route refresh both ways: each asks, the other logs the request and answers.
+    assert_eq!(a.ctl("refresh other"), "ok\n");
+    assert_eq!(b.ctl("refresh other"), "ok\n");
+    wait(
+        Duration::from_secs(5),
+        || {
+            b.log()
+                .contains("route refresh received: ipv6-unicast Request")
+        },
+        || b.log(),
+    );
+    wait(
+        Duration::from_secs(5),
+        || {
+            a.log()
+                .contains("route refresh received: ipv4-unicast Request")
+        },
+        || a.log(),
+    );
+    // Enhanced route refresh: the answer comes between BoRR and EoRR, and the routes stay.
+    wait(
+        Duration::from_secs(5),
+        || {
+            a.log()
+                .contains("route refresh received: ipv4-unicast EndOfRib")
+        },
+        || a.log(),
+    );
+    assert!(
+        a.ctl("routes other").contains("198.18.100.0/24")
+            || a.ctl("routes other").contains("198.51.100.0/24")
+    );
     // Three hold times (9 s) later both are still up.
     std::thread::sleep(Duration::from_secs(28));
     assert!(

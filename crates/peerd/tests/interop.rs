@@ -375,6 +375,22 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
     let rib = gb(&["global", "rib", "-a", "ipv4", "198.18.20.0/24"]);
     assert!(rib.contains("198.18.0.1") && rib.contains("64500"), "{rib}");
     assert!(gb(&["global", "rib", "-a", "ipv6"]).contains("2001:db8:100::/40"));
+    // Route refresh from our side: GoBGP counts the ROUTE-REFRESH it receives.
+    let count = || {
+        let n = gb(&["neighbor", "127.0.8.1"]);
+        // "Route Refresh:   <sent>   <rcvd>" in the message statistics.
+        n.lines()
+            .find(|l| l.trim_start().starts_with("Route Refresh:") || l.contains("RouteRefresh:"))
+            .and_then(|l| l.split_whitespace().last().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let before = count();
+    assert_eq!(a.ctl("refresh other"), "ok\n");
+    wait(
+        Duration::from_secs(5),
+        || count() != before,
+        || gb(&["neighbor", "127.0.8.1"]),
+    );
     gb(&["global", "rib", "del", "-a", "ipv4", "198.18.40.0/24"]);
     wait(
         Duration::from_secs(10),
