@@ -1,5 +1,6 @@
 //! The validated configuration: everything the daemon needs, checked.
 
+use peerd_wire::attr::{Community, ExtCommunity, LargeCommunity};
 use peerd_wire::capability::Role;
 use peerd_wire::{Family, Prefix};
 use std::net::{IpAddr, Ipv4Addr};
@@ -38,6 +39,12 @@ pub struct Router {
 pub struct Announce {
     /// The prefix.
     pub prefix: Prefix,
+    /// RFC 1997 communities attached to it.
+    pub communities: Vec<Community>,
+    /// RFC 8092 large communities attached to it.
+    pub large_communities: Vec<LargeCommunity>,
+    /// RFC 4360 extended communities attached to it.
+    pub extended_communities: Vec<ExtCommunity>,
 }
 
 /// The first, coarse policy: let everything through, or nothing.

@@ -28,6 +28,12 @@ pub(crate) struct RawRouter {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawAnnounce {
     pub prefix: Spanned<String>,
+    #[serde(default)]
+    pub communities: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub large_communities: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub extended_communities: Vec<Spanned<String>>,
 }
 
 /// A duration: seconds as a number, or text such as "15m".

@@ -30,6 +30,22 @@ impl Ctx<'_> {
         });
     }
 
+    /// Every element of a list of texts parsed as `T`, each error at its element.
+    fn list<T>(&mut self, v: &[Spanned<String>], what: &str) -> Vec<T>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        let mut out = Vec::with_capacity(v.len());
+        for s in v {
+            match s.get_ref().parse() {
+                Ok(x) => out.push(x),
+                Err(e) => self.err(s.span(), format!("{what}: {e}, found {:?}", s.get_ref())),
+            }
+        }
+        out
+    }
+
     fn asn(&mut self, v: &Spanned<i64>, what: &str) -> u32 {
         match u32::try_from(*v.get_ref()) {
             Ok(0) => {
@@ -164,8 +180,16 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
 
     let mut announce = Vec::new();
     for a in &raw.announce {
+        let communities = c.list(&a.communities, "announce.communities");
+        let large_communities = c.list(&a.large_communities, "announce.large-communities");
+        let extended_communities = c.list(&a.extended_communities, "announce.extended-communities");
         match a.prefix.get_ref().parse::<Prefix>() {
-            Ok(prefix) => announce.push(Announce { prefix }),
+            Ok(prefix) => announce.push(Announce {
+                prefix,
+                communities,
+                large_communities,
+                extended_communities,
+            }),
             Err(_) => c.err(
                 a.prefix.span(),
                 format!("announce.prefix: expected ADDRESS/LENGTH with host bits zero, such as \"203.0.113.0/24\", found {:?}", a.prefix.get_ref()),

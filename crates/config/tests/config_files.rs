@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use peerd_config::{parse, MaxPrefixAction, PolicySwitch};
+use peerd_wire::attr::{Community, ExtCommunity};
 use peerd_wire::capability::Role;
 use peerd_wire::Family;
 use std::time::Duration;
@@ -18,6 +19,9 @@ prefix = "203.0.113.0/24"
 
 [[announce]]
 prefix = "2001:db8:100::/40"
+communities = ["64500:1", "no-export"]
+large-communities = ["64500:0:7"]
+extended-communities = ["rt 64500:7", "soo 192.0.2.1:3"]
 
 [[neighbor]]
 name = "google-v4"
@@ -43,6 +47,19 @@ fn a_good_file_becomes_a_complete_config() {
     let c = parse(GOOD, "peerd.toml").unwrap();
     assert_eq!((c.router.asn, c.router.port), (64500, 1179));
     assert_eq!(c.announce.len(), 2);
+    let v6 = &c.announce[1];
+    assert_eq!(
+        v6.communities,
+        [Community::new(64500, 1), Community::NO_EXPORT]
+    );
+    assert_eq!(v6.large_communities[0].to_string(), "64500:0:7");
+    assert_eq!(
+        v6.extended_communities,
+        [
+            ExtCommunity::route_target(64500, 7),
+            ExtCommunity([0x01, 0x03, 192, 0, 2, 1, 0, 3])
+        ]
+    );
     let g = &c.neighbors[0];
     assert_eq!(
         (g.name.as_str(), g.remote_as, g.role),
@@ -84,6 +101,7 @@ router-id = "not-an-ip"
 
 [[announce]]
 prefix = "203.0.113.1/24"
+communities = ["64500:1", "70000:1"]
 
 [[neighbor]]
 address = "198.51.100.300"
@@ -94,7 +112,7 @@ import = "maybe"
 "#;
     let e = parse(bad, "bad.toml").unwrap_err();
     let lines: Vec<String> = e.0.iter().map(|e| e.to_string()).collect();
-    assert_eq!(lines.len(), 7, "{lines:#?}");
+    assert_eq!(lines.len(), 8, "{lines:#?}");
     assert!(
         lines[0].starts_with("bad.toml:2:7: router.asn: AS 0 is reserved"),
         "{}",
@@ -108,13 +126,18 @@ import = "maybe"
     assert!(lines[2].starts_with(
         "bad.toml:6:10: announce.prefix: expected ADDRESS/LENGTH with host bits zero"
     ));
-    assert!(
-        lines[3].starts_with("bad.toml:9:11: neighbor.address: expected an IPv4 or IPv6 address")
+    assert_eq!(
+        lines[3],
+        "bad.toml:7:27: announce.communities: expected AS:VALUE with both parts 0-65535, \
+         or a well-known name such as no-export, found \"70000:1\""
     );
-    assert!(lines[4].starts_with("bad.toml:11:13: neighbor.hold-time: expected 0 or 3-65535"));
-    assert!(lines[5].starts_with("bad.toml:12:8: neighbor.role: expected provider, customer, peer"));
     assert!(
-        lines[6].starts_with("bad.toml:13:10: neighbor.import: expected \"accept\" or \"deny\"")
+        lines[4].starts_with("bad.toml:10:11: neighbor.address: expected an IPv4 or IPv6 address")
+    );
+    assert!(lines[5].starts_with("bad.toml:12:13: neighbor.hold-time: expected 0 or 3-65535"));
+    assert!(lines[6].starts_with("bad.toml:13:8: neighbor.role: expected provider, customer, peer"));
+    assert!(
+        lines[7].starts_with("bad.toml:14:10: neighbor.import: expected \"accept\" or \"deny\"")
     );
 }
 

@@ -182,22 +182,25 @@ fn family_of(p: &Prefix) -> Family {
 }
 
 impl Engine {
-    /// An engine for our AS and identifier, originating `announce`.
+    /// An engine for our AS and identifier, originating `announce`: each
+    /// prefix with the attributes to attach besides ORIGIN (IGP), such as
+    /// communities.
     pub fn new(
         local_as: u32,
         router_id: Ipv4Addr,
         peers: Vec<PeerConfig>,
-        announce: &[Prefix],
+        announce: &[(Prefix, Vec<Attribute>)],
     ) -> Engine {
-        let local_attrs = Arc::new(vec![Attribute::new(AttrValue::Origin(Origin::Igp))]);
         let mut local = BTreeMap::new();
         let mut best = BTreeMap::new();
-        for p in announce {
+        for (p, extra) in announce {
             let key = (family_of(p), *p);
+            let mut attrs = vec![Attribute::new(AttrValue::Origin(Origin::Igp))];
+            attrs.extend(extra.iter().cloned());
             local.insert(
                 key,
                 Route {
-                    attrs: local_attrs.clone(),
+                    attrs: Arc::new(attrs),
                     next_hop: NextHop::Ipv4(Ipv4Addr::UNSPECIFIED),
                     as_path: AsPath::default(),
                     peer: None,

@@ -83,6 +83,13 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
                     out.push(a);
                 }
             }
+            // Non-transitive extended communities stay inside the AS (RFC 4360 §2).
+            AttrValue::ExtCommunities(c) if t.ebgp && c.iter().any(|e| !e.is_transitive()) => {
+                let kept: Vec<_> = c.iter().copied().filter(|e| e.is_transitive()).collect();
+                if !kept.is_empty() {
+                    out.push(Attribute::new(AttrValue::ExtCommunities(kept)));
+                }
+            }
             AttrValue::NextHop(_) | AttrValue::MpReach(_) | AttrValue::MpUnreach(_) => {}
             _ => out.push(a.clone()),
         }

@@ -4,7 +4,7 @@
 
 use peerd_engine::{Action, Engine, Event, PeerConfig};
 use peerd_fsm::{negotiate, our_open, Negotiated};
-use peerd_wire::attr::{AsPath, Community, LargeCommunity, Origin};
+use peerd_wire::attr::{AsPath, Community, ExtCommunity, LargeCommunity, Origin};
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
 use peerd_wire::{
     AttrAction, AttrError, AttrValue, Attribute, DecodeError, Family, Message, Nlri, Reason,
@@ -49,7 +49,7 @@ fn engine() -> Engine {
             peer("b", [198, 51, 100, 2], 64502),
             peer("c", [192, 0, 2, 3], LOCAL_AS),
         ],
-        &["203.0.113.0/24".parse().unwrap()],
+        &[("203.0.113.0/24".parse().unwrap(), vec![])],
     );
     for (i, asn, id, local) in [
         (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
@@ -123,8 +123,13 @@ fn a_new_session_gets_the_table_then_end_of_rib() {
         Ipv4Addr::new(192, 0, 2, 1),
         vec![peer("a", [198, 51, 100, 1], 64501)],
         &[
-            "203.0.113.0/24".parse().unwrap(),
-            "2001:db8:100::/40".parse().unwrap(),
+            (
+                "203.0.113.0/24".parse().unwrap(),
+                vec![Attribute::new(AttrValue::Communities(vec![
+                    Community::new(64500, 1),
+                ]))],
+            ),
+            ("2001:db8:100::/40".parse().unwrap(), vec![]),
         ],
     );
     let acts = e.handle(Event::PeerUp {
@@ -136,6 +141,7 @@ fn a_new_session_gets_the_table_then_end_of_rib() {
     assert_eq!(ups.len(), 4, "two routes, two End-of-RIB: {ups:#?}");
     assert_eq!(ups[0].nlri[0].prefix.to_string(), "203.0.113.0/24");
     assert_eq!(ups[0].as_path().unwrap().to_string(), "64500");
+    assert_eq!(ups[0].communities(), [Community::new(64500, 1)]);
     assert_eq!(ups[0].next_hop(), Some(Ipv4Addr::new(198, 51, 100, 254)));
     let v6 = ups[1].mp_reach().unwrap();
     assert_eq!(
@@ -218,6 +224,53 @@ fn communities_travel_and_no_export_and_no_advertise_are_honoured() {
         update: update_from_a(&["192.0.2.128/26"], no_adv),
     });
     assert!(sent_to(&acts, 1).is_empty() && sent_to(&acts, 2).is_empty());
+}
+
+/// The extended communities of an UPDATE, as sent.
+fn ext_communities(u: &Update) -> Vec<ExtCommunity> {
+    u.attributes
+        .iter()
+        .find_map(|a| match &a.value {
+            AttrValue::ExtCommunities(c) => Some(c.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn non_transitive_extended_communities_stay_inside_the_as() {
+    let mut e = engine();
+    let rt = ExtCommunity::route_target(64501, 7);
+    // A non-transitive two-octet-AS community (T bit set, RFC 4360 §3.1).
+    let local = ExtCommunity([0x40, 0x02, 0xfb, 0xf5, 0, 0, 0, 9]);
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(
+            &["192.0.2.0/27"],
+            vec![Attribute::new(AttrValue::ExtCommunities(vec![rt, local]))],
+        ),
+    });
+    assert_eq!(ext_communities(&sent_to(&acts, 1)[0]), [rt], "to eBGP");
+    assert_eq!(
+        ext_communities(&sent_to(&acts, 2)[0]),
+        [rt, local],
+        "to iBGP"
+    );
+    let only_local = update_from_a(
+        &["192.0.2.32/27"],
+        vec![Attribute::new(AttrValue::ExtCommunities(vec![local]))],
+    );
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: only_local,
+    });
+    let u = &sent_to(&acts, 1)[0];
+    assert!(
+        !u.attributes
+            .iter()
+            .any(|a| matches!(a.value, AttrValue::ExtCommunities(_))),
+        "no empty attribute left behind: {u:?}"
+    );
 }
 
 #[test]
@@ -311,7 +364,7 @@ fn import_deny_accepts_nothing_and_export_deny_sends_nothing() {
         LOCAL_AS,
         Ipv4Addr::new(192, 0, 2, 1),
         vec![a, b],
-        &["203.0.113.0/24".parse().unwrap()],
+        &[("203.0.113.0/24".parse().unwrap(), vec![])],
     );
     e.handle(Event::PeerUp {
         peer: 0,

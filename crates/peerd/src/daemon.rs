@@ -8,6 +8,7 @@ use crate::sockopt;
 use crate::status::{PeerStatus, Status};
 use peerd_config::{Config, PolicySwitch};
 use peerd_engine::Engine;
+use peerd_wire::attr::{AttrValue, Attribute};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -54,7 +55,7 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
             ipv6_next_hop: n.ipv6_next_hop,
         })
         .collect();
-    let announce: Vec<_> = cfg.announce.iter().map(|a| a.prefix).collect();
+    let announce: Vec<_> = cfg.announce.iter().map(originated).collect();
     let engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
     let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
 
@@ -170,4 +171,26 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = std::fs::remove_file(&socket);
     Ok(())
+}
+
+/// A configured announcement as the engine takes it: the prefix and the
+/// attributes it carries besides ORIGIN.
+fn originated(a: &peerd_config::Announce) -> (peerd_wire::Prefix, Vec<Attribute>) {
+    let mut attrs = Vec::new();
+    if !a.communities.is_empty() {
+        attrs.push(Attribute::new(AttrValue::Communities(
+            a.communities.clone(),
+        )));
+    }
+    if !a.extended_communities.is_empty() {
+        attrs.push(Attribute::new(AttrValue::ExtCommunities(
+            a.extended_communities.clone(),
+        )));
+    }
+    if !a.large_communities.is_empty() {
+        attrs.push(Attribute::new(AttrValue::LargeCommunities(
+            a.large_communities.clone(),
+        )));
+    }
+    (a.prefix, attrs)
 }

@@ -59,7 +59,11 @@ ipv4 table igp4;
 protocol static nh_resolve {{ ipv4 {{ table igp4; }}; route 198.18.0.0/15 via "lo"; }}
 protocol static orig4 {{
     ipv4;
-    route 198.18.10.0/24 blackhole {{ bgp_community.add((64513, 7)); bgp_large_community.add((64513, 1, 2)); }};
+    route 198.18.10.0/24 blackhole {{
+        bgp_community.add((64513, 7)); bgp_large_community.add((64513, 1, 2));
+        bgp_ext_community.add((rt, 64513, 7));
+        bgp_path.prepend(64998); bgp_path.prepend(64999); bgp_path.prepend(4200000013);
+    }};
 }}
 protocol static orig6 {{ ipv6; route 2001:db8:bbbb::/48 blackhole; }}
 protocol bgp peerd {{
@@ -77,8 +81,7 @@ protocol bgp peerd {{
     let Some(_bird) = bird(&dir, &conf) else {
         return;
     };
-    let ann =
-        "[[announce]]\nprefix = \"198.18.20.0/24\"\n[[announce]]\nprefix = \"2001:db8:100::/40\"";
+    let ann = format!("{ANNOUNCE}\n[[announce]]\nprefix = \"2001:db8:100::/40\"");
     let nb = "families = [\"ipv4-unicast\", \"ipv6-unicast\"]\nmultihop = 2\nipv6-next-hop = \"2001:db8::1\"";
     let cfg = config(
         64500,
@@ -86,7 +89,7 @@ protocol bgp peerd {{
         "127.0.6.1",
         "127.0.6.13",
         64513,
-        ann,
+        &ann,
         nb,
     );
     let a = peerd("bird-peerd", &cfg);
@@ -108,7 +111,9 @@ protocol bgp peerd {{
         "{got}"
     );
     assert!(
-        got.contains("\"next_hop\":\"198.18.0.13\"") && got.contains("\"as_path\":\"64513\""),
+        got.contains("\"next_hop\":\"198.18.0.13\"")
+            && got.contains("\"as_path\":\"64513 4200000013 64999 64998\"")
+            && got.contains("\"extended_communities\":[\"rt 64513:7\"]"),
         "{got}"
     );
     wait(
@@ -119,6 +124,12 @@ protocol bgp peerd {{
     let routes = birdc(&dir, "show route all");
     assert!(
         routes.contains("198.18.20.0/24") && routes.contains("BGP.as_path: 64500"),
+        "{routes}"
+    );
+    assert!(
+        routes.contains("BGP.community: (64500,100)")
+            && routes.contains("BGP.ext_community: (rt, 64500, 7)")
+            && routes.contains("BGP.large_community: (64500, 0, 7)"),
         "{routes}"
     );
     // Withdraw on BIRD's side: disable its static protocol.
@@ -134,10 +145,17 @@ protocol bgp peerd {{
     assert!(birdc(&dir, "show protocols peerd").contains("Established"));
 }
 
+/// peerd's IPv4 route with a standard, a large and an extended community.
+const ANNOUNCE: &str = r#"[[announce]]
+prefix = "198.18.20.0/24"
+communities = ["64500:100"]
+large-communities = ["64500:0:7"]
+extended-communities = ["rt 64500:7"]"#;
+
 /// peerd's side of an interop test: AS 64500 on `me`, one neighbour.
 fn peerd_for(name: &str, me: &str, other: &str, other_as: u32) -> Proc {
-    let ann =
-        "[[announce]]\nprefix = \"198.18.20.0/24\"\n[[announce]]\nprefix = \"2001:db8:100::/40\"";
+    let ann = format!("{ANNOUNCE}\n[[announce]]\nprefix = \"2001:db8:100::/40\"");
+    let ann = ann.as_str();
     let nb = "families = [\"ipv4-unicast\", \"ipv6-unicast\"]\nmultihop = 2\nipv4-next-hop = \"198.18.0.1\"\nipv6-next-hop = \"2001:db8::1\"";
     peerd(
         name,
@@ -162,6 +180,8 @@ exit
 route-map SETC permit 10
  set community 64510:9
  set large-community 64510:1:1
+ set extcommunity rt 64510:9
+ set as-path prepend 4200000010 64999 64998
 exit
 !
 router bgp 64510
@@ -234,7 +254,11 @@ exit
             && got.contains("\"large_communities\":[\"64510:1:1\"]"),
         "{got}"
     );
-    assert!(got.contains("\"as_path\":\"64510\""), "{got}");
+    assert!(
+        got.contains("\"as_path\":\"64510 4200000010 64999 64998\"")
+            && got.contains("\"extended_communities\":[\"rt 64510:9\"]"),
+        "{got}"
+    );
     wait(
         Duration::from_secs(10),
         || vty("show bgp ipv6 unicast").contains("2001:db8:100::/40"),
@@ -242,6 +266,12 @@ exit
     );
     let v4 = vty("show bgp ipv4 unicast 198.18.20.0/24");
     assert!(v4.contains("64500") && v4.contains("198.18.0.1"), "{v4}");
+    assert!(
+        v4.contains("Community: 64500:100")
+            && v4.contains("Extended Community: RT:64500:7")
+            && v4.contains("Large Community: 64500:0:7"),
+        "{v4}"
+    );
     // Route refresh both ways: FRR asks us, and we answer with the table again.
     vty("clear bgp ipv4 unicast 127.0.7.1 soft in");
     std::thread::sleep(Duration::from_secs(2));
@@ -334,6 +364,10 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
         "64520:9",
         "large-community",
         "64520:1:1",
+        "rt",
+        "64520:9",
+        "aspath",
+        "4200000020,64999,64998",
     ]);
     gb(&[
         "global",
@@ -364,7 +398,9 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
     );
     assert!(
         got.contains("\"communities\":[\"64520:9\"]")
-            && got.contains("\"large_communities\":[\"64520:1:1\"]"),
+            && got.contains("\"large_communities\":[\"64520:1:1\"]")
+            && got.contains("\"extended_communities\":[\"rt 64520:9\"]")
+            && got.contains("\"as_path\":\"64520 4200000020 64999 64998\""),
         "{got}"
     );
     wait(
@@ -374,6 +410,10 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
     );
     let rib = gb(&["global", "rib", "-a", "ipv4", "198.18.20.0/24"]);
     assert!(rib.contains("198.18.0.1") && rib.contains("64500"), "{rib}");
+    assert!(
+        rib.contains("64500:100") && rib.contains("64500:0:7") && rib.contains("64500:7"),
+        "{rib}"
+    );
     assert!(gb(&["global", "rib", "-a", "ipv6"]).contains("2001:db8:100::/40"));
     // Route refresh from our side: GoBGP counts the ROUTE-REFRESH it receives.
     let count = || {
@@ -414,7 +454,7 @@ router-id 192.0.2.30
 listen on 127.0.9.10 port 1179
 socket "{d}/bgpd.sock"
 fib-update no
-network 198.18.50.0/24 set {{ community 64530:9 large-community 64530:1:1 }}
+network 198.18.50.0/24 set {{ community 64530:9 large-community 64530:1:1 ext-community rt 64530:9 prepend-self 2 }}
 network 2001:db8:eeee::/48
 neighbor 127.0.9.1 {{
     remote-as 64500
@@ -460,7 +500,9 @@ allow to any
     assert!(got.contains("\"prefix\":\"198.18.50.0/24\""), "{got}");
     assert!(
         got.contains("\"communities\":[\"64530:9\"]")
-            && got.contains("\"large_communities\":[\"64530:1:1\"]"),
+            && got.contains("\"large_communities\":[\"64530:1:1\"]")
+            && got.contains("\"extended_communities\":[\"rt 64530:9\"]")
+            && got.contains("\"as_path\":\"64530 64530 64530\""),
         "{got}"
     );
     wait(
@@ -470,11 +512,25 @@ allow to any
     );
     let rib = ctl(&["show", "rib", "198.18.20.0/24"]);
     assert!(rib.contains("198.18.0.1") && rib.contains("64500"), "{rib}");
+    let detail = ctl(&["show", "rib", "detail", "198.18.20.0/24"]);
+    assert!(
+        detail.contains("64500:100")
+            && detail.contains("64500:0:7")
+            && detail.contains("rt 64500:7"),
+        "{detail}"
+    );
     assert!(ctl(&["show", "rib"]).contains("2001:db8:100::/40"));
     // Route refresh from OpenBGPD's side.
     ctl(&["neighbor", "127.0.9.1", "refresh"]);
     std::thread::sleep(Duration::from_secs(2));
     assert!(ctl(&["show", "rib"]).contains("198.18.20.0/24"));
+    // Withdrawal from OpenBGPD's side.
+    let out = ctl(&["network", "delete", "198.18.50.0/24"]);
+    wait(
+        Duration::from_secs(10),
+        || !a.ctl("routes other").contains("198.18.50.0/24"),
+        || format!("{out}\n{}", a.ctl("routes other")),
+    );
     std::thread::sleep(Duration::from_secs(20));
     assert!(established(&a, "other"), "{}", a.ctl("neighbors"));
 }

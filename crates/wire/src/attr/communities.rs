@@ -6,6 +6,28 @@
 
 use super::Fault;
 use std::fmt;
+use std::str::FromStr;
+
+/// Error parsing a community from text: names the form that was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommunityParseError(pub &'static str);
+
+impl fmt::Display for CommunityParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected {}", self.0)
+    }
+}
+
+impl std::error::Error for CommunityParseError {}
+
+/// `a:b` split into exactly `N` decimal numbers that each fit in `T`.
+pub(crate) fn numbers<T: FromStr, const N: usize>(s: &str) -> Option<[T; N]> {
+    let parts: Vec<T> = s
+        .split(':')
+        .map(|p| p.trim().parse().ok())
+        .collect::<Option<_>>()?;
+    parts.try_into().ok()
+}
 
 /// One RFC 1997 community.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,6 +69,19 @@ impl Community {
         self.0 as u16
     }
 
+    /// Every well-known community with a registry name.
+    const NAMED: [Community; 9] = [
+        Community::GRACEFUL_SHUTDOWN,
+        Community::ACCEPT_OWN,
+        Community::LLGR_STALE,
+        Community::NO_LLGR,
+        Community::BLACKHOLE,
+        Community::NO_EXPORT,
+        Community::NO_ADVERTISE,
+        Community::NO_EXPORT_SUBCONFED,
+        Community::NOPEER,
+    ];
+
     /// The registry name of a well-known community.
     pub fn well_known_name(self) -> Option<&'static str> {
         Some(match self {
@@ -71,6 +106,25 @@ impl fmt::Display for Community {
             Some(n) => f.write_str(n),
             None => write!(f, "{}:{}", self.asn(), self.value()),
         }
+    }
+}
+
+impl FromStr for Community {
+    type Err = CommunityParseError;
+
+    /// `AS:value` (each 0-65535) or a well-known name such as `no-export`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(c) = Community::NAMED
+            .iter()
+            .find(|c| c.well_known_name() == Some(s.trim()))
+        {
+            return Ok(*c);
+        }
+        numbers::<u16, 2>(s)
+            .map(|[a, v]| Community::new(a, v))
+            .ok_or(CommunityParseError(
+                "AS:VALUE with both parts 0-65535, or a well-known name such as no-export",
+            ))
     }
 }
 

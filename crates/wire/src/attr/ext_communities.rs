@@ -4,9 +4,11 @@
 //! A list of 8-octet values: type (1), sub-type (1), value (6). Empty or not a
 //! multiple of eight: treat-as-withdraw (RFC 7606 §7.14).
 
+use super::communities::{numbers, CommunityParseError};
 use super::Fault;
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::str::FromStr;
 
 /// One extended community, kept as its 8 octets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,7 +48,7 @@ impl fmt::Display for ExtCommunity {
             0x03 => "soo",
             _ => "",
         };
-        match (b[0] & 0x3f, kind.is_empty()) {
+        match (b[0], kind.is_empty()) {
             (0x00, false) => write!(
                 f,
                 "{kind} {}:{}",
@@ -72,6 +74,60 @@ impl fmt::Display for ExtCommunity {
                 }
                 Ok(())
             }
+        }
+    }
+}
+
+impl FromStr for ExtCommunity {
+    type Err = CommunityParseError;
+
+    /// `rt GLOBAL:LOCAL` or `soo GLOBAL:LOCAL` (the form `Display` writes):
+    /// a two-octet AS with a 4-octet value (RFC 4360 §3.1), an IPv4 address
+    /// with a 2-octet value (§3.2), or a four-octet AS with a 2-octet value
+    /// (RFC 5668); or `0x` and sixteen hex digits for any other kind.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const FORM: &str = "rt GLOBAL:LOCAL, soo GLOBAL:LOCAL or 0x and 16 hex digits";
+        let s = s.trim();
+        if let Some(hex) = s.strip_prefix("0x") {
+            if hex.len() != 16 {
+                return Err(CommunityParseError(FORM));
+            }
+            let mut b = [0u8; 8];
+            for (i, byte) in b.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).unwrap_or("x"), 16)
+                    .map_err(|_| CommunityParseError(FORM))?;
+            }
+            return Ok(ExtCommunity(b));
+        }
+        let (kind, rest) = s.split_once(' ').ok_or(CommunityParseError(FORM))?;
+        let sub = match kind {
+            "rt" => 0x02,
+            "soo" => 0x03,
+            _ => return Err(CommunityParseError(FORM)),
+        };
+        let (global, local) = rest
+            .trim()
+            .rsplit_once(':')
+            .ok_or(CommunityParseError(FORM))?;
+        if let Ok(ip) = global.parse::<Ipv4Addr>() {
+            let l: u16 = local.parse().map_err(|_| CommunityParseError(FORM))?;
+            let [a, b, c, d] = ip.octets();
+            let [e, f] = l.to_be_bytes();
+            return Ok(ExtCommunity([0x01, sub, a, b, c, d, e, f]));
+        }
+        let [g, l] = numbers::<u32, 2>(rest).ok_or(CommunityParseError(FORM))?;
+        match (u16::try_from(g), u16::try_from(l)) {
+            (Ok(g), _) => {
+                let [a, b] = g.to_be_bytes();
+                let [c, d, e, f] = l.to_be_bytes();
+                Ok(ExtCommunity([0x00, sub, a, b, c, d, e, f]))
+            }
+            (Err(_), Ok(l)) => {
+                let [a, b, c, d] = g.to_be_bytes();
+                let [e, f] = l.to_be_bytes();
+                Ok(ExtCommunity([0x02, sub, a, b, c, d, e, f]))
+            }
+            (Err(_), Err(_)) => Err(CommunityParseError(FORM)),
         }
     }
 }

@@ -4,8 +4,10 @@
 //! each 4 octets. Empty or not a multiple of twelve: treat-as-withdraw
 //! (RFC 8092 §6).
 
+use super::communities::{numbers, CommunityParseError};
 use super::Fault;
 use std::fmt;
+use std::str::FromStr;
 
 /// One large community `global:local1:local2`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,6 +23,23 @@ pub struct LargeCommunity {
 impl fmt::Display for LargeCommunity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.global, self.local1, self.local2)
+    }
+}
+
+impl FromStr for LargeCommunity {
+    type Err = CommunityParseError;
+
+    /// `GLOBAL:LOCAL1:LOCAL2`, each 0-4294967295.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        numbers::<u32, 3>(s)
+            .map(|[global, local1, local2]| LargeCommunity {
+                global,
+                local1,
+                local2,
+            })
+            .ok_or(CommunityParseError(
+                "GLOBAL:LOCAL1:LOCAL2 with each part 0-4294967295",
+            ))
     }
 }
 

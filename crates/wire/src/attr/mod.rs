@@ -45,7 +45,7 @@ use std::net::Ipv4Addr;
 pub use aggregator::Aggregator;
 pub use aigp::AigpTlv;
 pub use as_path::{AsPath, Segment, SegmentType, AS_TRANS};
-pub use communities::Community;
+pub use communities::{Community, CommunityParseError};
 pub use ext_communities::ExtCommunity;
 pub use ipv6_ext_communities::Ipv6ExtCommunity;
 pub use large_communities::LargeCommunity;
