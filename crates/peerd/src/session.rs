@@ -457,6 +457,10 @@ impl Task {
     }
 }
 
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 /// A reason as operators read it, with the RFC 9003 text when there is one.
 fn describe(r: &DownReason) -> String {
     let n = |n: &Notification, dir: &str| {
@@ -466,8 +470,27 @@ fn describe(r: &DownReason) -> String {
             n.subcode,
             peerd_wire::message::notification::describe(n.code, n.subcode)
         );
-        if let Some(Ok(t)) = n.shutdown_communication() {
-            s.push_str(&format!(": \"{t}\""));
+        match n.shutdown_communication() {
+            Some(Ok(t)) => s.push_str(&format!(": \"{t}\"")),
+            // RFC 9003 §5: a malformed communication is logged, not shown as text.
+            Some(Err(e)) => s.push_str(&format!(
+                ": malformed shutdown communication ({e:?}), data {}",
+                hex(&n.data)
+            )),
+            None => {}
+        }
+        // RFC 8538: a Hard Reset wraps the NOTIFICATION that caused it.
+        if let Some(inner) = n.hard_reset_inner() {
+            s.push_str(&format!(
+                " ({}/{} {}",
+                inner.code,
+                inner.subcode,
+                peerd_wire::message::notification::describe(inner.code, inner.subcode)
+            ));
+            if let Some(Ok(t)) = inner.shutdown_communication() {
+                s.push_str(&format!(": \"{t}\""));
+            }
+            s.push(')');
         }
         s
     };

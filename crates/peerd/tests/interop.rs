@@ -738,6 +738,19 @@ fn bird_sees_the_shutdown_message_max_prefix_and_md5() {
         },
         || std::fs::read_to_string(d1.join("bird.log")).unwrap_or_default(),
     );
+    // BIRD's shutdown communication appears in peerd's neighbour list.
+    assert_eq!(p1.ctl("start other"), "ok\n");
+    wait(
+        Duration::from_secs(30),
+        || established(&p1, "other"),
+        || p1.log(),
+    );
+    birdc(&d1, "disable peerd \"BIRD says: fibre cut\"");
+    wait(
+        Duration::from_secs(10),
+        || p1.ctl("neighbors").contains("BIRD says: fibre cut"),
+        || p1.ctl("neighbors"),
+    );
 
     // Max-prefix: BIRD sends three routes, peerd allows two: Cease 1 at BIRD.
     let d2 = tempdir("bird-maxp");
@@ -826,4 +839,442 @@ fn bird_sees_the_shutdown_message_max_prefix_and_md5() {
     std::thread::sleep(Duration::from_secs(8));
     assert!(!established(&p4, "other"), "{}", p4.ctl("neighbors"));
     assert!(!birdc(&d4, "show protocols peerd").contains("Established"));
+}
+
+/// One FRR bgpd on `frr_ip` (AS 64510) with a neighbour per peerd address,
+/// each with its own extra lines, announcing two IPv4 prefixes.
+fn frr_multi(dir: &Path, frr_ip: &str, neighbors: &[(&str, &str)]) -> Option<Proc> {
+    let bgpd = "/usr/lib/frr/bgpd";
+    if !installed(bgpd) {
+        return None;
+    }
+    let mut conf = format!(
+        "frr defaults traditional\nhostname frrsafety\nlog file {d}/bgpd.log informational\n!\n\
+         route-map ALLOW permit 10\nexit\n!\nrouter bgp 64510\n bgp router-id 192.0.2.10\n \
+         bgp log-neighbor-changes\n no bgp ebgp-requires-policy\n no bgp network import-check\n",
+        d = dir.display()
+    );
+    for (ip, extra) in neighbors {
+        conf.push_str(&format!(
+            " neighbor {ip} remote-as 64500\n neighbor {ip} update-source {frr_ip}\n \
+             neighbor {ip} port 1179\n neighbor {ip} disable-connected-check\n \
+             neighbor {ip} timers connect 2\n neighbor {ip} timers 3 9\n{extra}"
+        ));
+    }
+    conf.push_str(
+        " address-family ipv4 unicast\n  network 198.18.80.0/24\n  network 198.18.81.0/24\n",
+    );
+    for (ip, _) in neighbors {
+        conf.push_str(&format!(
+            "  neighbor {ip} route-map ALLOW in\n  neighbor {ip} route-map ALLOW out\n"
+        ));
+    }
+    conf.push_str(" exit-address-family\nexit\n");
+    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
+    let mut cmd = Command::new(bgpd);
+    cmd.arg("-f")
+        .arg(dir.join("bgpd.conf"))
+        .args(["-Z", "-S", "-l", frr_ip, "-p", "1179", "-P", "0"])
+        .arg("--vty_socket")
+        .arg(dir)
+        .arg("-i")
+        .arg(dir.join("bgpd.pid"));
+    Some(spawn(dir, "frr", &mut cmd))
+}
+
+fn vtysh(dir: &Path, commands: &[&str]) -> String {
+    let mut cmd = Command::new("vtysh");
+    cmd.arg("--vty_socket").arg(dir);
+    for c in commands {
+        cmd.arg("-c").arg(c);
+    }
+    run(&mut cmd)
+}
+
+fn file(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn frr_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_frrs() {
+    let dir = tempdir("frr-safety");
+    let Some(_frr) = frr_multi(
+        &dir,
+        "127.0.16.10",
+        &[
+            ("127.0.16.1", ""),
+            ("127.0.16.2", ""),
+            ("127.0.16.3", " neighbor 127.0.16.3 password k3y-one\n"),
+            ("127.0.16.4", " neighbor 127.0.16.4 password k3y-one\n"),
+        ],
+    ) else {
+        return;
+    };
+    let p = |name: &str, me: &str, extra: &str| {
+        peerd(
+            name,
+            &config(
+                64500,
+                "192.0.2.1",
+                me,
+                "127.0.16.10",
+                64510,
+                "",
+                &format!("multihop = 2\n{extra}"),
+            ),
+        )
+    };
+    let stop = p("frr-stop-peerd", "127.0.16.1", "");
+    let maxp = p(
+        "frr-maxp-peerd",
+        "127.0.16.2",
+        "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"1h\" }",
+    );
+    let md5 = p("frr-md5-peerd", "127.0.16.3", "password = \"k3y-one\"");
+    let wrong = p(
+        "frr-md5-wrong-peerd",
+        "127.0.16.4",
+        "password = \"k3y-two\"",
+    );
+    let log = dir.join("bgpd.log");
+
+    // Our shutdown communication appears in FRR's log and neighbour state.
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    assert_eq!(stop.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
+    wait(
+        Duration::from_secs(10),
+        || file(&log).contains("rack move, back at 15:00 UTC"),
+        || vtysh(&dir, &["show bgp neighbors 127.0.16.1"]),
+    );
+    // FRR's shutdown communication appears in peerd's neighbour list.
+    assert_eq!(stop.ctl("start other"), "ok\n");
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    vtysh(
+        &dir,
+        &[
+            "configure terminal",
+            "router bgp 64510",
+            "neighbor 127.0.16.1 shutdown message FRR says: fibre cut, ETA 2h",
+        ],
+    );
+    wait(
+        Duration::from_secs(10),
+        || {
+            stop.ctl("neighbors")
+                .contains("FRR says: fibre cut, ETA 2h")
+        },
+        || stop.ctl("neighbors"),
+    );
+
+    // Max-prefix: two routes against a limit of one; FRR is told Cease 1.
+    wait(
+        Duration::from_secs(30),
+        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
+        || maxp.ctl("neighbors"),
+    );
+    wait(
+        Duration::from_secs(10),
+        || {
+            vtysh(&dir, &["show bgp neighbors 127.0.16.2"])
+                .contains("Maximum Number of Prefixes Reached")
+        },
+        || vtysh(&dir, &["show bgp neighbors 127.0.16.2"]),
+    );
+
+    // TCP-MD5: the matching key comes up, the wrong one never does.
+    wait(
+        Duration::from_secs(30),
+        || established(&md5, "other"),
+        || md5.log(),
+    );
+    assert!(
+        !established(&wrong, "other"),
+        "a wrong TCP-MD5 key must not come up: {}",
+        wrong.ctl("neighbors")
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(!established(&wrong, "other"));
+    assert!(!vtysh(&dir, &["show bgp summary"])
+        .lines()
+        .any(|l| l.starts_with("127.0.16.4")
+            && l.split_whitespace()
+                .nth(9)
+                .is_some_and(|s| s.parse::<u32>().is_ok())));
+}
+
+#[test]
+fn gobgp_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_gobgps() {
+    if !installed("gobgpd") {
+        return;
+    }
+    let dir = tempdir("gobgp-safety");
+    let mut conf = String::from(
+        "[global.config]\n  as = 64520\n  router-id = \"192.0.2.20\"\n  port = 1179\n  \
+         local-address-list = [\"127.0.17.10\"]\n",
+    );
+    for (ip, password) in [
+        ("127.0.17.1", ""),
+        ("127.0.17.2", ""),
+        ("127.0.17.3", "k3y-one"),
+        ("127.0.17.4", "k3y-one"),
+    ] {
+        conf.push_str(&format!(
+            "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"{ip}\"\n    \
+             peer-as = 64500\n    auth-password = \"{password}\"\n  \
+             [neighbors.transport.config]\n    local-address = \"127.0.17.10\"\n    \
+             remote-port = 1179\n  [neighbors.timers.config]\n    connect-retry = 2\n    \
+             hold-time = 9\n    keepalive-interval = 3\n  [neighbors.ebgp-multihop.config]\n    \
+             enabled = true\n    multihop-ttl = 2\n"
+        ));
+    }
+    std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
+    let api = format!("unix://{}/gobgp.sock", dir.display());
+    let mut cmd = Command::new("gobgpd");
+    cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
+        "--api-hosts",
+        &api,
+        "--pprof-disable",
+        "-p",
+        "-l",
+        "info",
+    ]);
+    let _g = spawn(&dir, "gobgpd", &mut cmd);
+    let gb = |args: &[&str]| run(Command::new("gobgp").args(["--target", &api]).args(args));
+    wait(
+        Duration::from_secs(10),
+        || gb(&["global"]).contains("64520"),
+        || gb(&["global"]),
+    );
+    for p in ["198.18.90.0/24", "198.18.91.0/24"] {
+        gb(&[
+            "global",
+            "rib",
+            "add",
+            "-a",
+            "ipv4",
+            p,
+            "nexthop",
+            "198.18.0.20",
+        ]);
+    }
+    let p = |name: &str, me: &str, extra: &str| {
+        peerd(
+            name,
+            &config(
+                64500,
+                "192.0.2.1",
+                me,
+                "127.0.17.10",
+                64520,
+                "",
+                &format!("multihop = 2\n{extra}"),
+            ),
+        )
+    };
+    let stop = p("gobgp-stop-peerd", "127.0.17.1", "");
+    let maxp = p(
+        "gobgp-maxp-peerd",
+        "127.0.17.2",
+        "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"1h\" }",
+    );
+    let md5 = p("gobgp-md5-peerd", "127.0.17.3", "password = \"k3y-one\"");
+    let wrong = p(
+        "gobgp-md5-wrong-peerd",
+        "127.0.17.4",
+        "password = \"k3y-two\"",
+    );
+    let log = dir.join("gobgpd.log");
+
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    assert_eq!(stop.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
+    wait(
+        Duration::from_secs(10),
+        || file(&log).contains("rack move, back at 15:00 UTC"),
+        || file(&log),
+    );
+    assert_eq!(stop.ctl("start other"), "ok\n");
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    // GoBGP 3.10 sends its --reason with `reset` (6/4); `disable` sends 6/2
+    // without one.
+    gb(&[
+        "neighbor",
+        "127.0.17.1",
+        "reset",
+        "--reason",
+        "GoBGP says: fibre cut",
+    ]);
+    wait(
+        Duration::from_secs(10),
+        || stop.ctl("neighbors").contains("GoBGP says: fibre cut"),
+        || format!("{}\n{}", stop.ctl("neighbors"), stop.log()),
+    );
+
+    wait(
+        Duration::from_secs(30),
+        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
+        || maxp.ctl("neighbors"),
+    );
+    wait(
+        Duration::from_secs(10),
+        || {
+            file(&log).lines().any(|l| {
+                l.contains("127.0.17.2")
+                    && l.contains("received notification")
+                    && l.contains("Subcode=1")
+            })
+        },
+        || file(&log),
+    );
+
+    wait(
+        Duration::from_secs(30),
+        || established(&md5, "other"),
+        || md5.log(),
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !established(&wrong, "other"),
+        "a wrong TCP-MD5 key must not come up: {}",
+        wrong.ctl("neighbors")
+    );
+    assert!(!gb(&["neighbor", "127.0.17.4"]).contains("BGP state = ESTABLISHED"));
+}
+
+#[test]
+fn openbgpd_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_openbgpds() {
+    if !installed("bgpd") {
+        return;
+    }
+    let dir = tempdir("openbgpd-safety");
+    std::fs::create_dir_all("/run/openbgpd").ok();
+    let mut conf = format!(
+        "AS 64530\nrouter-id 192.0.2.30\nlisten on 127.0.18.10 port 1179\n\
+         socket \"{d}/bgpd.sock\"\nfib-update no\nnetwork 198.18.95.0/24\nnetwork 198.18.96.0/24\n",
+        d = dir.display()
+    );
+    for (ip, extra) in [
+        ("127.0.18.1", ""),
+        ("127.0.18.2", ""),
+        ("127.0.18.3", "    tcp md5sig password k3y-one\n"),
+        ("127.0.18.4", "    tcp md5sig password k3y-one\n"),
+    ] {
+        conf.push_str(&format!(
+            "neighbor {ip} {{\n    remote-as 64500\n    local-address 127.0.18.10\n    \
+             port 1179\n    multihop 2\n    holdtime 9\n{extra}}}\n"
+        ));
+    }
+    conf.push_str("allow from any\nallow to any\n");
+    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
+    let check = run(Command::new("bgpd")
+        .arg("-n")
+        .arg("-f")
+        .arg(dir.join("bgpd.conf")));
+    assert!(check.contains("configuration OK"), "{check}");
+    let mut cmd = Command::new("bgpd");
+    cmd.arg("-d")
+        .arg("-f")
+        .arg(dir.join("bgpd.conf"))
+        .stdin(Stdio::null());
+    let _o = spawn(&dir, "bgpd", &mut cmd);
+    let sock = dir.join("bgpd.sock");
+    let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
+    wait(Duration::from_secs(10), || sock.exists(), String::new);
+    let p = |name: &str, me: &str, extra: &str| {
+        peerd(
+            name,
+            &config(
+                64500,
+                "192.0.2.1",
+                me,
+                "127.0.18.10",
+                64530,
+                "",
+                &format!("multihop = 2\n{extra}"),
+            ),
+        )
+    };
+    let stop = p("openbgpd-stop-peerd", "127.0.18.1", "");
+    let maxp = p(
+        "openbgpd-maxp-peerd",
+        "127.0.18.2",
+        "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"1h\" }",
+    );
+    let md5 = p("openbgpd-md5-peerd", "127.0.18.3", "password = \"k3y-one\"");
+    let wrong = p(
+        "openbgpd-md5-wrong-peerd",
+        "127.0.18.4",
+        "password = \"k3y-two\"",
+    );
+
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    assert_eq!(stop.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
+    wait(
+        Duration::from_secs(10),
+        || ctl(&["show", "neighbor", "127.0.18.1"]).contains("rack move, back at 15:00 UTC"),
+        || ctl(&["show", "neighbor", "127.0.18.1"]),
+    );
+    assert_eq!(stop.ctl("start other"), "ok\n");
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    ctl(&["neighbor", "127.0.18.1", "down", "OpenBGPD says: fibre cut"]);
+    wait(
+        Duration::from_secs(10),
+        || stop.ctl("neighbors").contains("OpenBGPD says: fibre cut"),
+        || stop.ctl("neighbors"),
+    );
+
+    wait(
+        Duration::from_secs(30),
+        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
+        || maxp.ctl("neighbors"),
+    );
+    wait(
+        Duration::from_secs(10),
+        || {
+            ctl(&["show", "neighbor", "127.0.18.2"])
+                .contains("Last error received: Cease, received max-prefix exceeded")
+        },
+        || ctl(&["show", "neighbor", "127.0.18.2"]),
+    );
+
+    wait(
+        Duration::from_secs(30),
+        || established(&md5, "other"),
+        || md5.log(),
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !established(&wrong, "other"),
+        "a wrong TCP-MD5 key must not come up: {}",
+        wrong.ctl("neighbors")
+    );
+    let n = ctl(&["show", "neighbor", "127.0.18.4"]);
+    assert!(
+        !n.contains("BGP state = Established")
+            && n.contains("Opens                    0          0"),
+        "{n}"
+    );
 }

@@ -82,6 +82,19 @@ impl Notification {
         Some(std::str::from_utf8(text).map_err(|_| ShutdownCommunicationError::NotUtf8))
     }
 
+    /// The NOTIFICATION a Cease / Hard Reset (6/9) carries: RFC 8538 §3 puts
+    /// the original error code, subcode and data in its data field. `None`
+    /// for anything else, or when the data is too short to hold one.
+    pub fn hard_reset_inner(&self) -> Option<Notification> {
+        if self.code != code::CEASE || self.subcode != subcode::cease::HARD_RESET {
+            return None;
+        }
+        match self.data.as_slice() {
+            [c, s, data @ ..] => Some(Notification::new(*c, *s, data.to_vec())),
+            _ => None,
+        }
+    }
+
     /// Decodes the body (after the header).
     pub fn decode(body: &[u8]) -> Result<Notification, DecodeError> {
         match body {
@@ -183,6 +196,19 @@ mod tests {
         let n = Notification::shutdown(2, &long);
         assert_eq!(n.data[0], 254);
         assert!(n.shutdown_communication().unwrap().is_ok());
+    }
+
+    #[test]
+    fn hard_reset_carries_the_original_notification() {
+        let inner = Notification::shutdown(subcode::cease::ADMIN_SHUTDOWN, "fibre cut");
+        let mut data = vec![inner.code, inner.subcode];
+        data.extend_from_slice(&inner.data);
+        let hard = Notification::new(6, 9, data);
+        let got = hard.hard_reset_inner().unwrap();
+        assert_eq!(got, inner);
+        assert_eq!(got.shutdown_communication(), Some(Ok("fibre cut")));
+        assert_eq!(Notification::new(6, 9, vec![6]).hard_reset_inner(), None);
+        assert_eq!(inner.hard_reset_inner(), None);
     }
 
     #[test]
