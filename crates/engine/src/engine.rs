@@ -1,5 +1,6 @@
 //! The engine: state and event handling.
 
+use crate::adj_in::AdjRibIn;
 use crate::decision;
 use crate::export::{export, Target};
 use crate::route::Route;
@@ -33,6 +34,9 @@ pub struct PeerConfig {
     pub max_prefix_v4: Option<u32>,
     /// Max-prefix limit for IPv6 unicast.
     pub max_prefix_v6: Option<u32>,
+    /// Warn once when a family reaches this percentage of its limit (again
+    /// after it has fallen below); 0 or 100 and above: no early warning.
+    pub max_prefix_warning_percent: u8,
     /// Next hop self for IPv4 routes (default: our session address).
     pub ipv4_next_hop: Option<Ipv4Addr>,
     /// Next hop self for IPv6 routes (default: our session address).
@@ -100,6 +104,18 @@ pub enum Action {
         /// The limit.
         limit: u32,
     },
+    /// A neighbour reached the warning threshold of its max-prefix limit:
+    /// log it, the session stays.
+    MaxPrefixWarning {
+        /// Which neighbour.
+        peer: PeerId,
+        /// Which family.
+        family: Family,
+        /// Prefixes it has now.
+        count: usize,
+        /// The limit.
+        limit: u32,
+    },
     /// Deliver [`Event::StaleTimeout`] after this long.
     StaleTimer {
         /// For which neighbour.
@@ -148,9 +164,11 @@ struct Up {
 struct Peer {
     cfg: PeerConfig,
     up: Option<Up>,
-    adj_in: BTreeMap<(Family, Prefix), Route>,
+    adj_in: AdjRibIn,
     adj_out: BTreeMap<(Family, Prefix), (Vec<Attribute>, NextHop)>,
     received: u64,
+    /// Families warned about and still above the threshold.
+    warned: Vec<Family>,
 }
 
 /// Prefixes sharing a family, attribute set and next hop go in one UPDATE.
@@ -217,7 +235,8 @@ impl Engine {
             .map(|cfg| Peer {
                 cfg,
                 up: None,
-                adj_in: BTreeMap::new(),
+                adj_in: AdjRibIn::default(),
+                warned: Vec::new(),
                 adj_out: BTreeMap::new(),
                 received: 0,
             })
@@ -280,6 +299,7 @@ impl Engine {
                 };
                 p.up = None;
                 p.adj_out.clear();
+                p.warned.clear();
                 match graceful_restart {
                     Some(after) if !p.adj_in.is_empty() => {
                         for r in p.adj_in.values_mut() {
@@ -402,13 +422,29 @@ impl Engine {
             (Family::IPV6_UNICAST, p.cfg.max_prefix_v6),
         ] {
             if let Some(limit) = limit {
-                let n = p.adj_in.keys().filter(|k| k.0 == f).count();
+                let n = p.adj_in.count(f);
                 if n > limit as usize {
                     actions.push(Action::MaxPrefix {
                         peer,
                         family: f,
                         limit,
                     });
+                    continue;
+                }
+                let pct = u64::from(p.cfg.max_prefix_warning_percent);
+                let threshold = (u64::from(limit) * pct).div_ceil(100);
+                let above = (1..100).contains(&pct) && n as u64 >= threshold;
+                let warned = p.warned.contains(&f);
+                if above && !warned {
+                    p.warned.push(f);
+                    actions.push(Action::MaxPrefixWarning {
+                        peer,
+                        family: f,
+                        count: n,
+                        limit,
+                    });
+                } else if !above && warned {
+                    p.warned.retain(|x| *x != f);
                 }
             }
         }

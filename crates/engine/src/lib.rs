@@ -16,6 +16,7 @@
 
 #![deny(missing_docs)]
 
+mod adj_in;
 pub mod decision;
 mod engine;
 pub mod export;

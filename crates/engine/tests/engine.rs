@@ -33,6 +33,7 @@ fn peer(name: &str, addr: [u8; 4], asn: u32) -> PeerConfig {
         export: true,
         max_prefix_v4: None,
         max_prefix_v6: None,
+        max_prefix_warning_percent: 0,
         ipv4_next_hop: None,
         ipv6_next_hop: None,
     }
@@ -412,6 +413,57 @@ fn max_prefix_is_reported_when_exceeded() {
         family: Family::IPV4_UNICAST,
         limit: 2
     }));
+}
+
+#[test]
+fn max_prefix_warns_once_at_the_threshold_and_again_after_falling_below() {
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.max_prefix_v4 = Some(4);
+    a.max_prefix_warning_percent = 75;
+    let mut e = Engine::new(LOCAL_AS, Ipv4Addr::new(192, 0, 2, 1), vec![a], &[]);
+    e.handle(Event::PeerUp {
+        peer: 0,
+        negotiated: neg(64501, [198, 51, 100, 1]),
+        local_addr: "198.51.100.254".parse().unwrap(),
+    });
+    let warnings = |acts: &[Action]| {
+        acts.iter()
+            .filter_map(|a| match a {
+                Action::MaxPrefixWarning { count, limit, .. } => Some((*count, *limit)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut send = |prefixes: &[&str], withdraw: &[&str]| {
+        let mut u = if prefixes.is_empty() {
+            Update::default()
+        } else {
+            update_from_a(prefixes, vec![])
+        };
+        for w in withdraw {
+            u.withdrawn.push(Nlri::new(w.parse().unwrap()));
+        }
+        e.handle(Event::Update { peer: 0, update: u })
+    };
+    assert!(warnings(&send(&["192.0.2.0/26", "192.0.2.64/26"], &[])).is_empty());
+    // The same prefix again is a replacement, not a third prefix.
+    assert!(warnings(&send(&["192.0.2.0/26"], &[])).is_empty());
+    assert_eq!(warnings(&send(&["192.0.2.128/26"], &[])), [(3, 4)]);
+    assert!(warnings(&send(&["192.0.2.128/26"], &[])).is_empty(), "once");
+    let at_limit = send(&["192.0.2.192/26"], &[]);
+    assert!(warnings(&at_limit).is_empty());
+    assert!(
+        !at_limit
+            .iter()
+            .any(|a| matches!(a, Action::MaxPrefix { .. })),
+        "4 of 4 is allowed"
+    );
+    assert!(warnings(&send(&[], &["192.0.2.0/26", "192.0.2.64/26"])).is_empty());
+    assert_eq!(
+        warnings(&send(&["192.0.2.0/26"], &[])),
+        [(3, 4)],
+        "again after falling below"
+    );
 }
 
 #[test]

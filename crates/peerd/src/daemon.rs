@@ -51,6 +51,7 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
             export: n.export == PolicySwitch::Accept,
             max_prefix_v4: n.max_prefix.and_then(|m| m.ipv4),
             max_prefix_v6: n.max_prefix.and_then(|m| m.ipv6),
+            max_prefix_warning_percent: n.max_prefix.map_or(0, |m| m.warning_percent),
             ipv4_next_hop: n.ipv4_next_hop,
             ipv6_next_hop: n.ipv6_next_hop,
         })

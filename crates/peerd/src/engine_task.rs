@@ -43,6 +43,20 @@ pub async fn run(
                                 let _ = s.send(SessionCmd::MaxPrefix { family, limit }).await;
                             }
                         }
+                        Action::MaxPrefixWarning {
+                            peer,
+                            family,
+                            count,
+                            limit,
+                        } => {
+                            let mut who = String::new();
+                            status::update(&status, peer, |s| {
+                                who = format!("{} ({})", s.name, s.address);
+                            });
+                            eprintln!(
+                                "peerd: neighbor {who}: max-prefix warning: {count} {family} prefixes, limit {limit}"
+                            );
+                        }
                         Action::StaleTimer { peer, after } => {
                             let me = me.clone();
                             tokio::spawn(async move {

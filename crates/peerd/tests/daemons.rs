@@ -36,7 +36,7 @@ fn two_daemons_come_up_and_exchange_ipv4_and_ipv6_routes() {
             "127.0.1.1",
             64500,
             ann_b,
-            fam,
+            &format!("{fam}\nmax-prefixes = {{ ipv6 = 2, warning = 50 }}"),
         ),
     );
     wait(
@@ -59,6 +59,16 @@ fn two_daemons_come_up_and_exchange_ipv4_and_ipv6_routes() {
         from_a.contains("\"next_hop\":\"2001:db8::11\""),
         "configured IPv6 next hop: {from_a}"
     );
+    // One IPv6 prefix of a limit of two is the 50% warning; the session stays.
+    wait(
+        Duration::from_secs(5),
+        || {
+            b.log()
+                .contains("max-prefix warning: 1 ipv6-unicast prefixes, limit 2")
+        },
+        || b.log(),
+    );
+    assert!(established(&b, "other"));
     let from_b = a.ctl("routes other json");
     assert!(
         from_b.contains("\"prefix\":\"198.51.100.0/24\"")
