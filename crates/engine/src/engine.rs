@@ -169,6 +169,8 @@ struct Peer {
     received: u64,
     /// Families warned about and still above the threshold.
     warned: Vec<Family>,
+    /// Families reported over their limit and still over it.
+    over: Vec<Family>,
 }
 
 /// Prefixes sharing a family, attribute set and next hop go in one UPDATE.
@@ -237,6 +239,7 @@ impl Engine {
                 up: None,
                 adj_in: AdjRibIn::default(),
                 warned: Vec::new(),
+                over: Vec::new(),
                 adj_out: BTreeMap::new(),
                 received: 0,
             })
@@ -300,6 +303,7 @@ impl Engine {
                 p.up = None;
                 p.adj_out.clear();
                 p.warned.clear();
+                p.over.clear();
                 match graceful_restart {
                     Some(after) if !p.adj_in.is_empty() => {
                         for r in p.adj_in.values_mut() {
@@ -423,13 +427,23 @@ impl Engine {
         ] {
             if let Some(limit) = limit {
                 let n = p.adj_in.count(f);
-                if n > limit as usize {
+                let over = n > limit as usize;
+                let reported = p.over.contains(&f);
+                if over && !reported {
+                    // Once per crossing: with action "warn" the session stays
+                    // and later UPDATEs would repeat it.
+                    p.over.push(f);
                     actions.push(Action::MaxPrefix {
                         peer,
                         family: f,
                         limit,
                     });
+                }
+                if over {
                     continue;
+                }
+                if reported {
+                    p.over.retain(|x| *x != f);
                 }
                 let pct = u64::from(p.cfg.max_prefix_warning_percent);
                 let threshold = (u64::from(limit) * pct).div_ceil(100);

@@ -413,6 +413,12 @@ fn max_prefix_is_reported_when_exceeded() {
         family: Family::IPV4_UNICAST,
         limit: 2
     }));
+    // Still over (action "warn" keeps the session): not reported again.
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.192/26"], vec![]),
+    });
+    assert!(!acts.iter().any(|a| matches!(a, Action::MaxPrefix { .. })));
 }
 
 #[test]

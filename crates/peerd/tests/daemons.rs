@@ -264,6 +264,47 @@ fn max_prefix_trips_with_cease_1() {
 }
 
 #[test]
+fn max_prefix_with_restart_comes_back_after_the_delay() {
+    let ann =
+        "[[announce]]\nprefix = \"198.51.100.0/26\"\n[[announce]]\nprefix = \"198.51.100.64/26\"";
+    let a = peerd(
+        "maxp-restart-a",
+        &config(
+            64500,
+            "192.0.2.1",
+            "127.0.19.1",
+            "127.0.19.2",
+            64501,
+            "",
+            "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"2s\" }",
+        ),
+    );
+    let b = peerd(
+        "maxp-restart-b",
+        &config(
+            64501,
+            "192.0.2.2",
+            "127.0.19.2",
+            "127.0.19.1",
+            64500,
+            ann,
+            "",
+        ),
+    );
+    // Trips, waits two seconds, comes back, trips again: at least twice.
+    wait(
+        Duration::from_secs(20),
+        || {
+            a.log()
+                .matches("more than 1 ipv4-unicast prefixes: Restart")
+                .count()
+                >= 2
+        },
+        || format!("{}\n{}", a.log(), b.ctl("neighbors")),
+    );
+}
+
+#[test]
 fn peerd_check_reports_errors_with_file_line_and_column() {
     let dir = tempdir("check");
     let f = dir.join("bad.toml");
