@@ -112,6 +112,16 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
                 sockopt::set_md5(&sock, n.address, key.as_bytes())?;
             }
         }
+        // GTSM (RFC 5082 §3): our SYN-ACK to a ttl-security neighbour must
+        // leave with TTL 255 too, or its IP_MINTTL drops it. Accepted sockets
+        // inherit this; the minimum TTL is set per neighbour after accept.
+        if cfg
+            .neighbors
+            .iter()
+            .any(|n| n.ttl_security && n.address.is_ipv6() == addr.is_ipv6())
+        {
+            sockopt::set_ttl(&sock, addr.is_ipv6(), 255)?;
+        }
         sock.bind(sa)
             .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {sa}: {e}")))?;
         let listener = sock.listen(64)?;
