@@ -1278,3 +1278,161 @@ fn openbgpd_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_openbgpd
         "{n}"
     );
 }
+
+/// peerd with four neighbours at once (GoBGP, BIRD, FRR, OpenBGPD on
+/// 127.0.25.x): what one announces reaches the other three through peerd,
+/// and its withdrawal does too — so each daemon is checked receiving a
+/// withdrawal from peerd.
+#[test]
+fn announcements_and_withdrawals_pass_through_peerd_to_every_daemon() {
+    if !(installed("gobgpd")
+        && installed("bird")
+        && installed("/usr/lib/frr/bgpd")
+        && installed("bgpd"))
+    {
+        return;
+    }
+    let mut cfg = String::from(
+        "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\nlisten = [\"127.0.25.1\"]\nport = 1179\n",
+    );
+    for (name, ip, asn) in [
+        ("gobgp", "127.0.25.20", 64520),
+        ("bird", "127.0.25.13", 64513),
+        ("frr", "127.0.25.10", 64510),
+        ("openbgpd", "127.0.25.30", 64530),
+    ] {
+        cfg.push_str(&format!(
+            "\n[[neighbor]]\nname = \"{name}\"\naddress = \"{ip}\"\nport = 1179\n\
+             local-address = \"127.0.25.1\"\nremote-as = {asn}\nhold-time = 9\n\
+             connect-retry = 1\nmultihop = 2\nipv4-next-hop = \"198.18.0.1\"\n\
+             import = \"accept\"\nexport = \"accept\"\n"
+        ));
+    }
+    let p = peerd("hub-peerd", &cfg);
+
+    // GoBGP, the source of 198.18.100.0/24.
+    let gdir = tempdir("hub-gobgp");
+    let gconf = "[global.config]\n  as = 64520\n  router-id = \"192.0.2.20\"\n  port = 1179\n  \
+        local-address-list = [\"127.0.25.20\"]\n[[neighbors]]\n  [neighbors.config]\n    \
+        neighbor-address = \"127.0.25.1\"\n    peer-as = 64500\n  [neighbors.transport.config]\n    \
+        local-address = \"127.0.25.20\"\n    remote-port = 1179\n  [neighbors.timers.config]\n    \
+        connect-retry = 2\n    hold-time = 9\n    keepalive-interval = 3\n  \
+        [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2\n";
+    std::fs::write(gdir.join("gobgpd.toml"), gconf).unwrap();
+    let api = format!("unix://{}/gobgp.sock", gdir.display());
+    let mut cmd = Command::new("gobgpd");
+    cmd.arg("-f").arg(gdir.join("gobgpd.toml")).args([
+        "--api-hosts",
+        &api,
+        "--pprof-disable",
+        "-p",
+    ]);
+    let _g = spawn(&gdir, "gobgpd", &mut cmd);
+    let gb = |args: &[&str]| run(Command::new("gobgp").args(["--target", &api]).args(args));
+    wait(
+        Duration::from_secs(10),
+        || gb(&["global"]).contains("64520"),
+        || gb(&["global"]),
+    );
+
+    // BIRD, the source of 198.18.101.0/24.
+    let bdir = tempdir("hub-bird");
+    let Some(_b) = bird(
+        &bdir,
+        &bird_conf(
+            &bdir,
+            "127.0.25.13",
+            64513,
+            "127.0.25.1",
+            "",
+            "    route 198.18.101.0/24 blackhole;",
+        ),
+    ) else {
+        return;
+    };
+    let fdir = tempdir("hub-frr");
+    let Some(_f) = frr_multi(&fdir, "127.0.25.10", &[("127.0.25.1", "")]) else {
+        return;
+    };
+    let odir = tempdir("hub-openbgpd");
+    std::fs::create_dir_all("/run/openbgpd").ok();
+    std::fs::write(
+        odir.join("bgpd.conf"),
+        format!(
+            "AS 64530\nrouter-id 192.0.2.30\nlisten on 127.0.25.30 port 1179\n\
+             socket \"{d}/bgpd.sock\"\nfib-update no\nneighbor 127.0.25.1 {{\n    \
+             remote-as 64500\n    local-address 127.0.25.30\n    port 1179\n    multihop 2\n    \
+             holdtime 9\n}}\nallow from any\nallow to any\n",
+            d = odir.display()
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::new("bgpd");
+    cmd.arg("-d")
+        .arg("-f")
+        .arg(odir.join("bgpd.conf"))
+        .stdin(Stdio::null());
+    let _o = spawn(&odir, "bgpd", &mut cmd);
+    let sock = odir.join("bgpd.sock");
+    let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
+
+    wait(
+        Duration::from_secs(40),
+        || {
+            ["gobgp", "bird", "frr", "openbgpd"]
+                .iter()
+                .all(|n| established(&p, n))
+        },
+        || format!("{}\n{}", p.ctl("neighbors"), p.log()),
+    );
+    gb(&[
+        "global",
+        "rib",
+        "add",
+        "-a",
+        "ipv4",
+        "198.18.100.0/24",
+        "nexthop",
+        "198.18.0.20",
+        "community",
+        "64520:100",
+    ]);
+    let at_bird = || birdc(&bdir, "show route all 198.18.100.0/24");
+    let at_frr = || vtysh(&fdir, &["show bgp ipv4 unicast 198.18.100.0/24"]);
+    let at_openbgpd = || ctl(&["show", "rib", "198.18.100.0/24"]);
+    wait(
+        Duration::from_secs(15),
+        || {
+            at_bird().contains("BGP.as_path: 64500 64520")
+                && at_frr().contains("64500 64520")
+                && at_openbgpd().contains("64500 64520")
+        },
+        || format!("{}\n{}\n{}", at_bird(), at_frr(), at_openbgpd()),
+    );
+    assert!(at_bird().contains("(64520,100)"), "{}", at_bird());
+    assert!(at_frr().contains("198.18.0.1"), "{}", at_frr());
+    wait(
+        Duration::from_secs(15),
+        || gb(&["global", "rib", "-a", "ipv4"]).contains("198.18.101.0/24"),
+        || gb(&["global", "rib", "-a", "ipv4"]),
+    );
+    assert!(gb(&["global", "rib", "-a", "ipv4", "198.18.101.0/24"]).contains("64500 64513"));
+
+    // Withdrawals, passed on by peerd to every other daemon.
+    gb(&["global", "rib", "del", "-a", "ipv4", "198.18.100.0/24"]);
+    wait(
+        Duration::from_secs(15),
+        || {
+            !at_bird().contains("198.18.100.0/24")
+                && !at_frr().contains("64500 64520")
+                && !at_openbgpd().contains("198.18.100.0/24")
+        },
+        || format!("{}\n{}\n{}", at_bird(), at_frr(), at_openbgpd()),
+    );
+    birdc(&bdir, "disable orig4");
+    wait(
+        Duration::from_secs(15),
+        || !gb(&["global", "rib", "-a", "ipv4"]).contains("198.18.101.0/24"),
+        || gb(&["global", "rib", "-a", "ipv4"]),
+    );
+}
