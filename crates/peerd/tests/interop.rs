@@ -132,6 +132,7 @@ protocol bgp peerd {{
             && routes.contains("BGP.large_community: (64500, 0, 7)"),
         "{routes}"
     );
+    refresh_both_ways(&a, || birdc(&dir, "reload in peerd"), true);
     // Withdraw on BIRD's side: disable its static protocol.
     birdc(&dir, "disable orig4");
     wait(
@@ -143,6 +144,28 @@ protocol bgp peerd {{
     std::thread::sleep(Duration::from_secs(20));
     assert!(established(&a, "other"));
     assert!(birdc(&dir, "show protocols peerd").contains("Established"));
+}
+
+/// Route refresh both ways with peerd's neighbour "other": the daemon asks
+/// (`ask`) and peerd logs the request (and answers it); then peerd asks, and
+/// with `enhanced` the daemon's answer is seen in peerd's log, framed by its
+/// RFC 7313 Begin/End-of-RIB-Refresh.
+fn refresh_both_ways(a: &Proc, ask: impl Fn() -> String, enhanced: bool) {
+    let count = |what: &str| a.log().matches(what).count();
+    let request = "route refresh received: ipv4-unicast Request";
+    let n = count(request);
+    let out = ask();
+    wait(
+        Duration::from_secs(10),
+        || count(request) > n,
+        || format!("{out}\n{}", a.log()),
+    );
+    if enhanced {
+        let end = "route refresh received: ipv4-unicast EndOfRib";
+        let n = count(end);
+        assert_eq!(a.ctl("refresh other"), "ok\n");
+        wait(Duration::from_secs(10), || count(end) > n, || a.log());
+    }
 }
 
 /// peerd's IPv4 route with a standard, a large and an extended community.
@@ -273,8 +296,7 @@ exit
         "{v4}"
     );
     // Route refresh both ways: FRR asks us, and we answer with the table again.
-    vty("clear bgp ipv4 unicast 127.0.7.1 soft in");
-    std::thread::sleep(Duration::from_secs(2));
+    refresh_both_ways(&a, || vty("clear bgp ipv4 unicast 127.0.7.1 soft in"), true);
     assert!(vty("show bgp ipv4 unicast").contains("198.18.20.0/24"));
     // Withdrawal from FRR's side.
     let out = run(Command::new("vtysh").arg("--vty_socket").arg(&dir).args([
@@ -431,6 +453,7 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
         || count() != before,
         || gb(&["neighbor", "127.0.8.1"]),
     );
+
     gb(&["global", "rib", "del", "-a", "ipv4", "198.18.40.0/24"]);
     wait(
         Duration::from_secs(10),
@@ -520,9 +543,23 @@ allow to any
         "{detail}"
     );
     assert!(ctl(&["show", "rib"]).contains("2001:db8:100::/40"));
-    // Route refresh from OpenBGPD's side.
-    ctl(&["neighbor", "127.0.9.1", "refresh"]);
-    std::thread::sleep(Duration::from_secs(2));
+    // Route refresh both ways.
+    refresh_both_ways(&a, || ctl(&["neighbor", "127.0.9.1", "refresh"]), false);
+    // Ours, counted by OpenBGPD: "Request  <sent>  <received>".
+    let requests = || {
+        ctl(&["show", "neighbor", "127.0.9.1"])
+            .lines()
+            .find(|l| l.trim_start().starts_with("Request"))
+            .and_then(|l| l.split_whitespace().last().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let before = requests();
+    assert_eq!(a.ctl("refresh other"), "ok\n");
+    wait(
+        Duration::from_secs(10),
+        || requests() != before,
+        || ctl(&["show", "neighbor", "127.0.9.1"]),
+    );
     assert!(ctl(&["show", "rib"]).contains("198.18.20.0/24"));
     // Withdrawal from OpenBGPD's side.
     let out = ctl(&["network", "delete", "198.18.50.0/24"]);
@@ -1392,6 +1429,8 @@ fn announcements_and_withdrawals_pass_through_peerd_to_every_daemon() {
         "-a",
         "ipv4",
         "198.18.100.0/24",
+        "aspath",
+        "4200000020,64999",
         "nexthop",
         "198.18.0.20",
         "community",
@@ -1403,11 +1442,19 @@ fn announcements_and_withdrawals_pass_through_peerd_to_every_daemon() {
     wait(
         Duration::from_secs(15),
         || {
-            at_bird().contains("BGP.as_path: 64500 64520")
-                && at_frr().contains("64500 64520")
-                && at_openbgpd().contains("64500 64520")
+            at_bird().contains("BGP.as_path: 64500 64520 4200000020 64999")
+                && at_frr().contains("64500 64520 4200000020 64999")
+                && at_openbgpd().contains("64500 64520 4200000020 64999")
         },
-        || format!("{}\n{}\n{}", at_bird(), at_frr(), at_openbgpd()),
+        || {
+            format!(
+                "{}\n{}\n{}\n{}",
+                at_bird(),
+                at_frr(),
+                at_openbgpd(),
+                p.ctl("routes gobgp")
+            )
+        },
     );
     assert!(at_bird().contains("(64520,100)"), "{}", at_bird());
     assert!(at_frr().contains("198.18.0.1"), "{}", at_frr());
