@@ -42,6 +42,12 @@ export = "accept"
     peerd_in(Some(ns), name, &cfg)
 }
 
+/// Still Established with both families after more than two hold times (9 s).
+fn stays_up(p: &Proc) {
+    std::thread::sleep(Duration::from_secs(20));
+    assert!(both_families(p), "{}", p.ctl("neighbors"));
+}
+
 fn both_families(p: &Proc) -> bool {
     let j = p.ctl("neighbors json");
     j.contains("\"Established\"") && j.contains("ipv4-unicast") && j.contains("ipv6-unicast")
@@ -97,6 +103,7 @@ export = "accept"
         "{got}"
     );
     assert!(a.ctl("routes other").contains("2001:db8:200::/40"));
+    stays_up(&a);
 }
 
 #[test]
@@ -170,6 +177,7 @@ protocol bgp peerd {{
         "IPv4 over an IPv6 session: {}",
         birdc("show route")
     );
+    stays_up(&a);
 }
 
 #[test]
@@ -264,6 +272,7 @@ exit
         "{}",
         vty("show bgp ipv4 unicast")
     );
+    stays_up(&a);
 }
 
 #[test]
@@ -353,6 +362,7 @@ fn gobgp_over_ipv6() {
         || gb(&["global", "rib", "-a", "ipv6"]),
     );
     assert!(gb(&["global", "rib", "-a", "ipv4"]).contains("198.18.80.0/24"));
+    stays_up(&a);
 }
 
 #[test]
@@ -423,4 +433,5 @@ allow to any
         "{}",
         ctl(&["show", "rib"])
     );
+    stays_up(&a);
 }
