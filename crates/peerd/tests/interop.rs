@@ -932,6 +932,103 @@ fn file(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
+/// What a daemon shows in the safety checks of [`safety_checks`].
+struct DaemonView<'a> {
+    /// Its name, in the shutdown text it sends.
+    name: &'a str,
+    /// Its address; peerd runs on the same /24 at .1 to .4.
+    ip: &'a str,
+    asn: u32,
+    /// Whether it shows this shutdown text from the neighbour at .1.
+    shows_our_text: &'a dyn Fn(&str) -> bool,
+    /// Shuts its session with .1 down with this text.
+    shut_down: &'a dyn Fn(&str),
+    /// Whether it shows the Cease 1 the neighbour at .2 sent it.
+    shows_max_prefix: &'a dyn Fn() -> bool,
+    /// Whether its session with .3 (matching TCP-MD5 key) is up.
+    md5_wrong_up: &'a dyn Fn() -> bool,
+    /// Its view, for failure messages.
+    dump: &'a dyn Fn() -> String,
+}
+
+/// Four peerd against one daemon (which has neighbours .1 to .4 on its /24,
+/// announces two IPv4 prefixes and has TCP-MD5 key "k3y-one" for .3 and .4):
+/// .1 checks the RFC 9003 text both ways, .2 trips max-prefix (limit 1),
+/// .3 has the matching key and comes up, .4 a wrong one and never does.
+fn safety_checks(v: &DaemonView) {
+    let net = v.ip.rsplit_once('.').unwrap().0;
+    let p = |n: u8, extra: &str| {
+        peerd(
+            &format!("{}-safety-{n}", v.name.to_lowercase()),
+            &config(
+                64500,
+                "192.0.2.1",
+                &format!("{net}.{n}"),
+                v.ip,
+                v.asn,
+                "",
+                &format!("multihop = 2\n{extra}"),
+            ),
+        )
+    };
+    let stop = p(1, "");
+    let maxp = p(
+        2,
+        "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"1h\" }",
+    );
+    let md5 = p(3, "password = \"k3y-one\"");
+    let wrong = p(4, "password = \"k3y-two\"");
+
+    // Our shutdown communication, shown by the daemon.
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    assert_eq!(stop.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
+    wait(
+        Duration::from_secs(10),
+        || (v.shows_our_text)("rack move, back at 15:00 UTC"),
+        v.dump,
+    );
+    // The daemon's, shown by `peerctl neighbors`.
+    assert_eq!(stop.ctl("start other"), "ok\n");
+    wait(
+        Duration::from_secs(30),
+        || established(&stop, "other"),
+        || stop.log(),
+    );
+    let theirs = format!("{} says: fibre cut, ETA 2h", v.name);
+    (v.shut_down)(&theirs);
+    wait(
+        Duration::from_secs(10),
+        || stop.ctl("neighbors").contains(&theirs),
+        || format!("{}\n{}", stop.ctl("neighbors"), stop.log()),
+    );
+
+    // Max-prefix: two routes against a limit of one; the daemon is told Cease 1.
+    wait(
+        Duration::from_secs(30),
+        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
+        || maxp.ctl("neighbors"),
+    );
+    wait(Duration::from_secs(10), v.shows_max_prefix, v.dump);
+
+    // TCP-MD5: the matching key comes up, the wrong one never does.
+    wait(
+        Duration::from_secs(30),
+        || established(&md5, "other"),
+        || md5.log(),
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        !established(&wrong, "other") && !(v.md5_wrong_up)(),
+        "a wrong TCP-MD5 key must not come up: {}\n{}",
+        wrong.ctl("neighbors"),
+        (v.dump)()
+    );
+}
+
 #[test]
 fn frr_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_frrs() {
     let dir = tempdir("frr-safety");
@@ -947,104 +1044,35 @@ fn frr_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_frrs() {
     ) else {
         return;
     };
-    let p = |name: &str, me: &str, extra: &str| {
-        peerd(
-            name,
-            &config(
-                64500,
-                "192.0.2.1",
-                me,
-                "127.0.16.10",
-                64510,
-                "",
-                &format!("multihop = 2\n{extra}"),
-            ),
-        )
-    };
-    let stop = p("frr-stop-peerd", "127.0.16.1", "");
-    let maxp = p(
-        "frr-maxp-peerd",
-        "127.0.16.2",
-        "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"1h\" }",
-    );
-    let md5 = p("frr-md5-peerd", "127.0.16.3", "password = \"k3y-one\"");
-    let wrong = p(
-        "frr-md5-wrong-peerd",
-        "127.0.16.4",
-        "password = \"k3y-two\"",
-    );
     let log = dir.join("bgpd.log");
-
-    // Our shutdown communication appears in FRR's log and neighbour state.
-    wait(
-        Duration::from_secs(30),
-        || established(&stop, "other"),
-        || stop.log(),
-    );
-    assert_eq!(stop.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
-    wait(
-        Duration::from_secs(10),
-        || file(&log).contains("rack move, back at 15:00 UTC"),
-        || vtysh(&dir, &["show bgp neighbors 127.0.16.1"]),
-    );
-    // FRR's shutdown communication appears in peerd's neighbour list.
-    assert_eq!(stop.ctl("start other"), "ok\n");
-    wait(
-        Duration::from_secs(30),
-        || established(&stop, "other"),
-        || stop.log(),
-    );
-    vtysh(
-        &dir,
-        &[
-            "configure terminal",
-            "router bgp 64510",
-            "neighbor 127.0.16.1 shutdown message FRR says: fibre cut, ETA 2h",
-        ],
-    );
-    wait(
-        Duration::from_secs(10),
-        || {
-            stop.ctl("neighbors")
-                .contains("FRR says: fibre cut, ETA 2h")
+    let neighbor = |n: u8| vtysh(&dir, &[&format!("show bgp neighbors 127.0.16.{n}")]);
+    safety_checks(&DaemonView {
+        name: "FRR",
+        ip: "127.0.16.10",
+        asn: 64510,
+        shows_our_text: &|t| file(&log).contains(t),
+        shut_down: &|t| {
+            vtysh(
+                &dir,
+                &[
+                    "configure terminal",
+                    "router bgp 64510",
+                    &format!("neighbor 127.0.16.1 shutdown message {t}"),
+                ],
+            );
         },
-        || stop.ctl("neighbors"),
-    );
-
-    // Max-prefix: two routes against a limit of one; FRR is told Cease 1.
-    wait(
-        Duration::from_secs(30),
-        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
-        || maxp.ctl("neighbors"),
-    );
-    wait(
-        Duration::from_secs(10),
-        || {
-            vtysh(&dir, &["show bgp neighbors 127.0.16.2"])
-                .contains("Maximum Number of Prefixes Reached")
+        shows_max_prefix: &|| neighbor(2).contains("Maximum Number of Prefixes Reached"),
+        // "show bgp summary": the last column is a prefix count once Established.
+        md5_wrong_up: &|| {
+            vtysh(&dir, &["show bgp summary"]).lines().any(|l| {
+                l.starts_with("127.0.16.4")
+                    && l.split_whitespace()
+                        .nth(9)
+                        .is_some_and(|s| s.parse::<u32>().is_ok())
+            })
         },
-        || vtysh(&dir, &["show bgp neighbors 127.0.16.2"]),
-    );
-
-    // TCP-MD5: the matching key comes up, the wrong one never does.
-    wait(
-        Duration::from_secs(30),
-        || established(&md5, "other"),
-        || md5.log(),
-    );
-    assert!(
-        !established(&wrong, "other"),
-        "a wrong TCP-MD5 key must not come up: {}",
-        wrong.ctl("neighbors")
-    );
-    std::thread::sleep(Duration::from_secs(5));
-    assert!(!established(&wrong, "other"));
-    assert!(!vtysh(&dir, &["show bgp summary"])
-        .lines()
-        .any(|l| l.starts_with("127.0.16.4")
-            && l.split_whitespace()
-                .nth(9)
-                .is_some_and(|s| s.parse::<u32>().is_ok())));
+        dump: &|| format!("{}\n{}", neighbor(1), file(&log)),
+    });
 }
 
 #[test]
@@ -1102,95 +1130,27 @@ fn gobgp_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_gobgps() {
             "198.18.0.20",
         ]);
     }
-    let p = |name: &str, me: &str, extra: &str| {
-        peerd(
-            name,
-            &config(
-                64500,
-                "192.0.2.1",
-                me,
-                "127.0.17.10",
-                64520,
-                "",
-                &format!("multihop = 2\n{extra}"),
-            ),
-        )
-    };
-    let stop = p("gobgp-stop-peerd", "127.0.17.1", "");
-    let maxp = p(
-        "gobgp-maxp-peerd",
-        "127.0.17.2",
-        "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"1h\" }",
-    );
-    let md5 = p("gobgp-md5-peerd", "127.0.17.3", "password = \"k3y-one\"");
-    let wrong = p(
-        "gobgp-md5-wrong-peerd",
-        "127.0.17.4",
-        "password = \"k3y-two\"",
-    );
     let log = dir.join("gobgpd.log");
-
-    wait(
-        Duration::from_secs(30),
-        || established(&stop, "other"),
-        || stop.log(),
-    );
-    assert_eq!(stop.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
-    wait(
-        Duration::from_secs(10),
-        || file(&log).contains("rack move, back at 15:00 UTC"),
-        || file(&log),
-    );
-    assert_eq!(stop.ctl("start other"), "ok\n");
-    wait(
-        Duration::from_secs(30),
-        || established(&stop, "other"),
-        || stop.log(),
-    );
-    // GoBGP 3.10 sends its --reason with `reset` (6/4); `disable` sends 6/2
-    // without one.
-    gb(&[
-        "neighbor",
-        "127.0.17.1",
-        "reset",
-        "--reason",
-        "GoBGP says: fibre cut",
-    ]);
-    wait(
-        Duration::from_secs(10),
-        || stop.ctl("neighbors").contains("GoBGP says: fibre cut"),
-        || format!("{}\n{}", stop.ctl("neighbors"), stop.log()),
-    );
-
-    wait(
-        Duration::from_secs(30),
-        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
-        || maxp.ctl("neighbors"),
-    );
-    wait(
-        Duration::from_secs(10),
-        || {
+    safety_checks(&DaemonView {
+        name: "GoBGP",
+        ip: "127.0.17.10",
+        asn: 64520,
+        shows_our_text: &|t| file(&log).contains(t),
+        // GoBGP 3.10 sends its --reason with `reset` (6/4); `disable` sends
+        // 6/2 without one.
+        shut_down: &|t| {
+            gb(&["neighbor", "127.0.17.1", "reset", "--reason", t]);
+        },
+        shows_max_prefix: &|| {
             file(&log).lines().any(|l| {
                 l.contains("127.0.17.2")
                     && l.contains("received notification")
                     && l.contains("Subcode=1")
             })
         },
-        || file(&log),
-    );
-
-    wait(
-        Duration::from_secs(30),
-        || established(&md5, "other"),
-        || md5.log(),
-    );
-    std::thread::sleep(Duration::from_secs(5));
-    assert!(
-        !established(&wrong, "other"),
-        "a wrong TCP-MD5 key must not come up: {}",
-        wrong.ctl("neighbors")
-    );
-    assert!(!gb(&["neighbor", "127.0.17.4"]).contains("BGP state = ESTABLISHED"));
+        md5_wrong_up: &|| gb(&["neighbor", "127.0.17.4"]).contains("BGP state = ESTABLISHED"),
+        dump: &|| file(&log),
+    });
 }
 
 #[test]
@@ -1232,88 +1192,26 @@ fn openbgpd_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_openbgpd
     let sock = dir.join("bgpd.sock");
     let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
     wait(Duration::from_secs(10), || sock.exists(), String::new);
-    let p = |name: &str, me: &str, extra: &str| {
-        peerd(
-            name,
-            &config(
-                64500,
-                "192.0.2.1",
-                me,
-                "127.0.18.10",
-                64530,
-                "",
-                &format!("multihop = 2\n{extra}"),
-            ),
-        )
-    };
-    let stop = p("openbgpd-stop-peerd", "127.0.18.1", "");
-    let maxp = p(
-        "openbgpd-maxp-peerd",
-        "127.0.18.2",
-        "max-prefixes = { ipv4 = 1, action = \"restart\", restart-after = \"1h\" }",
-    );
-    let md5 = p("openbgpd-md5-peerd", "127.0.18.3", "password = \"k3y-one\"");
-    let wrong = p(
-        "openbgpd-md5-wrong-peerd",
-        "127.0.18.4",
-        "password = \"k3y-two\"",
-    );
-
-    wait(
-        Duration::from_secs(30),
-        || established(&stop, "other"),
-        || stop.log(),
-    );
-    assert_eq!(stop.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
-    wait(
-        Duration::from_secs(10),
-        || ctl(&["show", "neighbor", "127.0.18.1"]).contains("rack move, back at 15:00 UTC"),
-        || ctl(&["show", "neighbor", "127.0.18.1"]),
-    );
-    assert_eq!(stop.ctl("start other"), "ok\n");
-    wait(
-        Duration::from_secs(30),
-        || established(&stop, "other"),
-        || stop.log(),
-    );
-    ctl(&["neighbor", "127.0.18.1", "down", "OpenBGPD says: fibre cut"]);
-    wait(
-        Duration::from_secs(10),
-        || stop.ctl("neighbors").contains("OpenBGPD says: fibre cut"),
-        || stop.ctl("neighbors"),
-    );
-
-    wait(
-        Duration::from_secs(30),
-        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
-        || maxp.ctl("neighbors"),
-    );
-    wait(
-        Duration::from_secs(10),
-        || {
-            ctl(&["show", "neighbor", "127.0.18.2"])
-                .contains("Last error received: Cease, received max-prefix exceeded")
+    let neighbor = |n: u8| ctl(&["show", "neighbor", &format!("127.0.18.{n}")]);
+    safety_checks(&DaemonView {
+        name: "OpenBGPD",
+        ip: "127.0.18.10",
+        asn: 64530,
+        shows_our_text: &|t| neighbor(1).contains(t),
+        shut_down: &|t| {
+            ctl(&["neighbor", "127.0.18.1", "down", t]);
         },
-        || ctl(&["show", "neighbor", "127.0.18.2"]),
-    );
-
-    wait(
-        Duration::from_secs(30),
-        || established(&md5, "other"),
-        || md5.log(),
-    );
-    std::thread::sleep(Duration::from_secs(5));
-    assert!(
-        !established(&wrong, "other"),
-        "a wrong TCP-MD5 key must not come up: {}",
-        wrong.ctl("neighbors")
-    );
-    let n = ctl(&["show", "neighbor", "127.0.18.4"]);
-    assert!(
-        !n.contains("BGP state = Established")
-            && n.contains("Opens                    0          0"),
-        "{n}"
-    );
+        shows_max_prefix: &|| {
+            neighbor(2).contains("Last error received: Cease, received max-prefix exceeded")
+        },
+        // Not a single OPEN either way.
+        md5_wrong_up: &|| {
+            let n = neighbor(4);
+            n.contains("BGP state = Established")
+                || !n.contains("Opens                    0          0")
+        },
+        dump: &|| format!("{}\n{}", neighbor(1), neighbor(2)),
+    });
 }
 
 /// peerd with four neighbours at once (GoBGP, BIRD, FRR, OpenBGPD on
