@@ -355,24 +355,8 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv6-unicast"
 "#;
-    std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
-    let api = format!("unix://{}/gobgp.sock", dir.display());
-    let mut cmd = Command::new("gobgpd");
-    cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
-        "--api-hosts",
-        &api,
-        "--pprof-disable",
-        "-p",
-        "-l",
-        "info",
-    ]);
-    let _g = spawn(&dir, "gobgpd", &mut cmd);
-    let gb = |args: &[&str]| run(Command::new("gobgp").args(["--target", &api]).args(args));
-    wait(
-        Duration::from_secs(10),
-        || gb(&["global"]).contains("64520"),
-        || gb(&["global"]),
-    );
+    let g = GoBgp::start(None, &dir, conf, 64520);
+    let gb = |args: &[&str]| g.cli(args);
     gb(&[
         "global",
         "rib",
@@ -1100,24 +1084,8 @@ fn gobgp_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_gobgps() {
              enabled = true\n    multihop-ttl = 2\n"
         ));
     }
-    std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
-    let api = format!("unix://{}/gobgp.sock", dir.display());
-    let mut cmd = Command::new("gobgpd");
-    cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
-        "--api-hosts",
-        &api,
-        "--pprof-disable",
-        "-p",
-        "-l",
-        "info",
-    ]);
-    let _g = spawn(&dir, "gobgpd", &mut cmd);
-    let gb = |args: &[&str]| run(Command::new("gobgp").args(["--target", &api]).args(args));
-    wait(
-        Duration::from_secs(10),
-        || gb(&["global"]).contains("64520"),
-        || gb(&["global"]),
-    );
+    let g = GoBgp::start(None, &dir, &conf, 64520);
+    let gb = |args: &[&str]| g.cli(args);
     for p in ["198.18.90.0/24", "198.18.91.0/24"] {
         gb(&[
             "global",
@@ -1253,22 +1221,8 @@ fn announcements_and_withdrawals_pass_through_peerd_to_every_daemon() {
         local-address = \"127.0.25.20\"\n    remote-port = 1179\n  [neighbors.timers.config]\n    \
         connect-retry = 2\n    hold-time = 9\n    keepalive-interval = 3\n  \
         [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2\n";
-    std::fs::write(gdir.join("gobgpd.toml"), gconf).unwrap();
-    let api = format!("unix://{}/gobgp.sock", gdir.display());
-    let mut cmd = Command::new("gobgpd");
-    cmd.arg("-f").arg(gdir.join("gobgpd.toml")).args([
-        "--api-hosts",
-        &api,
-        "--pprof-disable",
-        "-p",
-    ]);
-    let _g = spawn(&gdir, "gobgpd", &mut cmd);
-    let gb = |args: &[&str]| run(Command::new("gobgp").args(["--target", &api]).args(args));
-    wait(
-        Duration::from_secs(10),
-        || gb(&["global"]).contains("64520"),
-        || gb(&["global"]),
-    );
+    let g = GoBgp::start(None, &gdir, gconf, 64520);
+    let gb = |args: &[&str]| g.cli(args);
 
     // BIRD, the source of 198.18.101.0/24.
     let bdir = tempdir("hub-bird");

@@ -311,24 +311,8 @@ fn gobgp_over_ipv6() {
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv6-unicast"
 "#;
-    std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
-    let api = format!("unix://{}/gobgp.sock", dir.display());
-    let mut cmd = ns.cmd("gobgpd");
-    cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
-        "--api-hosts",
-        &api,
-        "--pprof-disable",
-        "-p",
-        "-l",
-        "info",
-    ]);
-    let _g = spawn(&dir, "gobgpd", &mut cmd);
-    let gb = |args: &[&str]| run(Command::new("gobgp").args(["--target", &api]).args(args));
-    wait(
-        Duration::from_secs(10),
-        || gb(&["global"]).contains("64520"),
-        || gb(&["global"]),
-    );
+    let g = GoBgp::start(Some(&ns), &dir, conf, 64520);
+    let gb = |args: &[&str]| g.cli(args);
     gb(&[
         "global",
         "rib",

@@ -222,3 +222,48 @@ pub fn spawn(dir: &Path, name: &str, cmd: &mut Command) -> Proc {
         dir: dir.to_path_buf(),
     }
 }
+
+/// A GoBGP daemon (`gobgpd`) from Debian, inside `ns` when one is given,
+/// configured from `conf` (its TOML) in `dir`, with its API on a Unix
+/// socket there; killed by PID on drop.
+pub struct GoBgp {
+    pub proc: Proc,
+    api: String,
+}
+
+impl GoBgp {
+    /// Starts it and waits until its API answers with its AS number.
+    pub fn start(ns: Option<&Netns>, dir: &Path, conf: &str, asn: u32) -> GoBgp {
+        std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
+        let api = format!("unix://{}/gobgp.sock", dir.display());
+        let mut cmd = match ns {
+            Some(n) => n.cmd("gobgpd"),
+            None => Command::new("gobgpd"),
+        };
+        cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
+            "--api-hosts",
+            &api,
+            "--pprof-disable",
+            "-p",
+            "-l",
+            "info",
+        ]);
+        let g = GoBgp {
+            proc: spawn(dir, "gobgpd", &mut cmd),
+            api,
+        };
+        wait(
+            Duration::from_secs(10),
+            || g.cli(&["global"]).contains(&asn.to_string()),
+            || g.cli(&["global"]),
+        );
+        g
+    }
+
+    /// Runs its CLI, `gobgp ARGS`, against it.
+    pub fn cli(&self, args: &[&str]) -> String {
+        run(Command::new("gobgp")
+            .args(["--target", &self.api])
+            .args(args))
+    }
+}
