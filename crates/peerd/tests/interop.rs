@@ -454,7 +454,6 @@ fn openbgpd_and_peerd_exchange_routes_with_communities() {
         return;
     }
     let dir = tempdir("openbgpd");
-    std::fs::create_dir_all("/run/openbgpd").ok();
     let conf = format!(
         r#"AS 64530
 router-id 192.0.2.30
@@ -477,21 +476,8 @@ allow to any
 "#,
         d = dir.display()
     );
-    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
-    let check = run(Command::new("bgpd")
-        .arg("-n")
-        .arg("-f")
-        .arg(dir.join("bgpd.conf")));
-    assert!(check.contains("configuration OK"), "{check}");
-    let mut cmd = Command::new("bgpd");
-    cmd.arg("-d")
-        .arg("-f")
-        .arg(dir.join("bgpd.conf"))
-        .stdin(Stdio::null());
-    let _o = spawn(&dir, "bgpd", &mut cmd);
-    let sock = dir.join("bgpd.sock");
-    let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
-    wait(Duration::from_secs(10), || sock.exists(), String::new);
+    let o = OpenBgpd::start(None, &dir, &conf);
+    let ctl = |args: &[&str]| o.ctl(args);
     let a = peerd_for("openbgpd-peerd", "127.0.9.1", "127.0.9.10", 64530);
     wait(
         Duration::from_secs(30),
@@ -1127,7 +1113,6 @@ fn openbgpd_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_openbgpd
         return;
     }
     let dir = tempdir("openbgpd-safety");
-    std::fs::create_dir_all("/run/openbgpd").ok();
     let mut conf = format!(
         "AS 64530\nrouter-id 192.0.2.30\nlisten on 127.0.18.10 port 1179\n\
          socket \"{d}/bgpd.sock\"\nfib-update no\nnetwork 198.18.95.0/24\nnetwork 198.18.96.0/24\n",
@@ -1145,21 +1130,8 @@ fn openbgpd_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_openbgpd
         ));
     }
     conf.push_str("allow from any\nallow to any\n");
-    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
-    let check = run(Command::new("bgpd")
-        .arg("-n")
-        .arg("-f")
-        .arg(dir.join("bgpd.conf")));
-    assert!(check.contains("configuration OK"), "{check}");
-    let mut cmd = Command::new("bgpd");
-    cmd.arg("-d")
-        .arg("-f")
-        .arg(dir.join("bgpd.conf"))
-        .stdin(Stdio::null());
-    let _o = spawn(&dir, "bgpd", &mut cmd);
-    let sock = dir.join("bgpd.sock");
-    let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
-    wait(Duration::from_secs(10), || sock.exists(), String::new);
+    let o = OpenBgpd::start(None, &dir, &conf);
+    let ctl = |args: &[&str]| o.ctl(args);
     let neighbor = |n: u8| ctl(&["show", "neighbor", &format!("127.0.18.{n}")]);
     safety_checks(&DaemonView {
         name: "OpenBGPD",
@@ -1244,26 +1216,18 @@ fn announcements_and_withdrawals_pass_through_peerd_to_every_daemon() {
         return;
     };
     let odir = tempdir("hub-openbgpd");
-    std::fs::create_dir_all("/run/openbgpd").ok();
-    std::fs::write(
-        odir.join("bgpd.conf"),
-        format!(
+    let o = OpenBgpd::start(
+        None,
+        &odir,
+        &format!(
             "AS 64530\nrouter-id 192.0.2.30\nlisten on 127.0.25.30 port 1179\n\
              socket \"{d}/bgpd.sock\"\nfib-update no\nneighbor 127.0.25.1 {{\n    \
              remote-as 64500\n    local-address 127.0.25.30\n    port 1179\n    multihop 2\n    \
              holdtime 9\n}}\nallow from any\nallow to any\n",
             d = odir.display()
         ),
-    )
-    .unwrap();
-    let mut cmd = Command::new("bgpd");
-    cmd.arg("-d")
-        .arg("-f")
-        .arg(odir.join("bgpd.conf"))
-        .stdin(Stdio::null());
-    let _o = spawn(&odir, "bgpd", &mut cmd);
-    let sock = odir.join("bgpd.sock");
-    let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
+    );
+    let ctl = |args: &[&str]| o.ctl(args);
 
     wait(
         Duration::from_secs(40),

@@ -358,7 +358,6 @@ fn openbgpd_over_ipv6() {
         return;
     };
     let dir = tempdir("v6-openbgpd");
-    std::fs::create_dir_all("/run/openbgpd").ok();
     let conf = format!(
         r#"AS 64530
 router-id 192.0.2.30
@@ -380,16 +379,8 @@ allow to any
 "#,
         d = dir.display()
     );
-    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
-    let mut cmd = ns.cmd("bgpd");
-    cmd.arg("-d")
-        .arg("-f")
-        .arg(dir.join("bgpd.conf"))
-        .stdin(Stdio::null());
-    let _o = spawn(&dir, "bgpd", &mut cmd);
-    let sock = dir.join("bgpd.sock");
-    let ctl = |args: &[&str]| run(Command::new("bgpctl").arg("-s").arg(&sock).args(args));
-    wait(Duration::from_secs(10), || sock.exists(), String::new);
+    let o = OpenBgpd::start(Some(&ns), &dir, &conf);
+    let ctl = |args: &[&str]| o.ctl(args);
     let a = peerd_v6(
         &ns,
         "v6-openbgpd-peerd",

@@ -267,3 +267,38 @@ impl GoBgp {
             .args(args))
     }
 }
+
+/// An OpenBGPD daemon (`bgpd`) from Debian, inside `ns` when one is given,
+/// configured from `conf` in `dir` (which must name `DIR/bgpd.sock` as its
+/// control socket); the configuration is checked with `bgpd -n` first.
+pub struct OpenBgpd {
+    pub proc: Proc,
+    sock: PathBuf,
+}
+
+impl OpenBgpd {
+    /// Checks the configuration, starts it and waits for its control socket.
+    pub fn start(ns: Option<&Netns>, dir: &Path, conf: &str) -> OpenBgpd {
+        std::fs::create_dir_all("/run/openbgpd").ok();
+        let file = dir.join("bgpd.conf");
+        std::fs::write(&file, conf).unwrap();
+        let check = run(Command::new("bgpd").arg("-n").arg("-f").arg(&file));
+        assert!(check.contains("configuration OK"), "{check}");
+        let mut cmd = match ns {
+            Some(n) => n.cmd("bgpd"),
+            None => Command::new("bgpd"),
+        };
+        cmd.arg("-d").arg("-f").arg(&file).stdin(Stdio::null());
+        let o = OpenBgpd {
+            proc: spawn(dir, "bgpd", &mut cmd),
+            sock: dir.join("bgpd.sock"),
+        };
+        wait(Duration::from_secs(10), || o.sock.exists(), String::new);
+        o
+    }
+
+    /// Runs its CLI, `bgpctl ARGS`, against it.
+    pub fn ctl(&self, args: &[&str]) -> String {
+        run(Command::new("bgpctl").arg("-s").arg(&self.sock).args(args))
+    }
+}
