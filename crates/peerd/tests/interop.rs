@@ -168,6 +168,22 @@ fn refresh_both_ways(a: &Proc, ask: impl Fn() -> String, enhanced: bool) {
     }
 }
 
+/// peerd asks its neighbour "other" for a route refresh, and the daemon's
+/// CLI (`show`) counts it received: the last number on the line starting
+/// with `label`.
+fn refresh_is_counted(a: &Proc, show: &dyn Fn() -> String, label: &str) {
+    let received = || {
+        show()
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split_whitespace().last().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let before = received();
+    assert_eq!(a.ctl("refresh other"), "ok\n");
+    wait(Duration::from_secs(10), || received() != before, show);
+}
+
 /// peerd's IPv4 route with a standard, a large and an extended community.
 const ANNOUNCE: &str = r#"[[announce]]
 prefix = "198.18.20.0/24"
@@ -422,21 +438,8 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
     );
     assert!(gb(&["global", "rib", "-a", "ipv6"]).contains("2001:db8:100::/40"));
     // Route refresh from our side: GoBGP counts the ROUTE-REFRESH it receives.
-    let count = || {
-        let n = gb(&["neighbor", "127.0.8.1"]);
-        // "Route Refresh:   <sent>   <rcvd>" in the message statistics.
-        n.lines()
-            .find(|l| l.trim_start().starts_with("Route Refresh:") || l.contains("RouteRefresh:"))
-            .and_then(|l| l.split_whitespace().last().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let before = count();
-    assert_eq!(a.ctl("refresh other"), "ok\n");
-    wait(
-        Duration::from_secs(5),
-        || count() != before,
-        || gb(&["neighbor", "127.0.8.1"]),
-    );
+    // "Route Refresh:   <sent>   <rcvd>" in its message statistics.
+    refresh_is_counted(&a, &|| gb(&["neighbor", "127.0.8.1"]), "Route Refresh:");
 
     gb(&["global", "rib", "del", "-a", "ipv4", "198.18.40.0/24"]);
     wait(
@@ -516,20 +519,7 @@ allow to any
     // Route refresh both ways.
     refresh_both_ways(&a, || ctl(&["neighbor", "127.0.9.1", "refresh"]), false);
     // Ours, counted by OpenBGPD: "Request  <sent>  <received>".
-    let requests = || {
-        ctl(&["show", "neighbor", "127.0.9.1"])
-            .lines()
-            .find(|l| l.trim_start().starts_with("Request"))
-            .and_then(|l| l.split_whitespace().last().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let before = requests();
-    assert_eq!(a.ctl("refresh other"), "ok\n");
-    wait(
-        Duration::from_secs(10),
-        || requests() != before,
-        || ctl(&["show", "neighbor", "127.0.9.1"]),
-    );
+    refresh_is_counted(&a, &|| ctl(&["show", "neighbor", "127.0.9.1"]), "Request");
     assert!(ctl(&["show", "rib"]).contains("198.18.20.0/24"));
     // Withdrawal from OpenBGPD's side.
     let out = ctl(&["network", "delete", "198.18.50.0/24"]);
