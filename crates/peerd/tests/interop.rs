@@ -193,7 +193,10 @@ extended-communities = ["rt 64500:7"]"#;
 
 /// peerd's side of an interop test: AS 64500 on `me`, one neighbour.
 fn peerd_for(name: &str, me: &str, other: &str, other_as: u32) -> Proc {
-    let ann = format!("{ANNOUNCE}\n[[announce]]\nprefix = \"2001:db8:100::/40\"");
+    // The hostname goes in the [router] table, before the announcements.
+    let ann = format!(
+        "hostname = \"peerd-edge\"\n{ANNOUNCE}\n[[announce]]\nprefix = \"2001:db8:100::/40\""
+    );
     let ann = ann.as_str();
     let nb = "families = [\"ipv4-unicast\", \"ipv6-unicast\"]\nmultihop = 2\nipv4-next-hop = \"198.18.0.1\"\nipv6-next-hop = \"2001:db8::1\"";
     peerd(
@@ -303,6 +306,15 @@ exit
         || vty("show bgp ipv6 unicast").contains("2001:db8:100::/40"),
         || vty("show bgp ipv6 unicast"),
     );
+    // The FQDN capability both ways: FRR's host name in `peerctl neighbors`,
+    // ours in FRR's neighbour view.
+    assert!(
+        a.ctl("neighbors json").contains("\"hostname\":\"frrtest\""),
+        "{}",
+        a.ctl("neighbors json")
+    );
+    let nb = vty("show bgp neighbors 127.0.7.1");
+    assert!(nb.contains("peerd-edge"), "{nb}");
     let v4 = vty("show bgp ipv4 unicast 198.18.20.0/24");
     assert!(v4.contains("64500") && v4.contains("198.18.0.1"), "{v4}");
     assert!(
