@@ -121,15 +121,24 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
 
 /// Our address as a next hop for a route of the given family: the
 /// configured next hop of that family if there is one (like BIRD's `next hop
-/// address`), else our session address; an IPv6 route over an IPv4 session
+/// address`) — with our link-local session address beside it on a
+/// link-local session — else our session address; an IPv6 route over an IPv4 session
 /// without a configured next hop gets the IPv4-mapped address (as FRR sends;
 /// BIRD refuses it).
 fn self_next_hop(t: &Target, v6_route: bool) -> Option<NextHop> {
     Some(match (t.local_addr, v6_route) {
         (IpAddr::V4(a), false) => NextHop::Ipv4(t.ipv4_next_hop.unwrap_or(a)),
-        (IpAddr::V6(a), true) => NextHop::Ipv6 {
-            global: t.ipv6_next_hop.unwrap_or(a),
-            link_local: None,
+        // RFC 2545 §3: over a link-local session the neighbour shares our
+        // link, so our link-local address goes with the global one.
+        (IpAddr::V6(a), true) => match t.ipv6_next_hop {
+            Some(global) if a.is_unicast_link_local() => NextHop::Ipv6 {
+                global,
+                link_local: Some(a),
+            },
+            global => NextHop::Ipv6 {
+                global: global.unwrap_or(a),
+                link_local: None,
+            },
         },
         (IpAddr::V4(a), true) => NextHop::Ipv6 {
             global: t.ipv6_next_hop.unwrap_or(a.to_ipv6_mapped()),

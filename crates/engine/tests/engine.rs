@@ -159,6 +159,29 @@ fn a_new_session_gets_the_table_then_end_of_rib() {
 }
 
 #[test]
+fn a_link_local_session_sends_the_global_and_the_link_local_next_hop() {
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.ipv6_next_hop = Some("2001:db8:1::254".parse().unwrap());
+    let mut e = Engine::new(
+        LOCAL_AS,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![a],
+        &[("2001:db8:100::/40".parse().unwrap(), vec![])],
+    );
+    let acts = e.handle(Event::PeerUp {
+        peer: 0,
+        negotiated: neg(64501, [198, 51, 100, 1]),
+        local_addr: "fe80::254".parse().unwrap(),
+    });
+    let ups = sent_to(&acts, 0);
+    // RFC 2545 §3: 32 octets, global first.
+    assert_eq!(
+        ups[0].mp_reach().unwrap().next_hop.to_string(),
+        "2001:db8:1::254 fe80::254"
+    );
+}
+
+#[test]
 fn ebgp_to_ebgp_prepends_sets_next_hop_self_and_drops_local_pref_and_med() {
     let mut e = engine();
     let acts = e.handle(Event::Update {

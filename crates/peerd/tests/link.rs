@@ -128,10 +128,11 @@ fn a_link_local_neighbor_with_gtsm_comes_up_and_ttl_1_is_refused() {
         || pa.ctl("routes ll").contains("2001:db8:200::/40"),
         || pa.ctl("routes ll"),
     );
+    // RFC 2545: the global next hop and, on the shared link, the link-local one.
     let got = pb.ctl("routes ll json");
     assert!(
         got.contains("\"prefix\":\"2001:db8:100::/40\"")
-            && got.contains("\"next_hop\":\"2001:db8:1::1\""),
+            && got.contains("\"next_hop\":\"2001:db8:1::1 fe80::1\""),
         "{got}"
     );
     // Several connect retries and more than a hold time: TTL 1 never gets in.
