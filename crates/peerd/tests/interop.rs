@@ -701,153 +701,51 @@ export = "accept"
 }
 
 #[test]
-fn bird_sees_the_shutdown_message_max_prefix_and_md5() {
+fn bird_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_birds() {
     if !installed("bird") {
         return;
     }
-    // Shutdown communication (RFC 9003) shown on BIRD's side.
-    let d1 = tempdir("bird-stop");
-    let Some(_b1) = bird(
-        &d1,
-        &bird_conf(
-            &d1,
-            "127.0.11.13",
-            64513,
-            "127.0.11.1",
-            "",
-            "    route 198.18.70.0/24 blackhole;",
-        ),
-    ) else {
+    // One BIRD, a BGP protocol per peerd at 127.0.11.1 to .4.
+    let dir = tempdir("bird-safety");
+    let mut conf = bird_conf(
+        &dir,
+        "127.0.11.13",
+        64513,
+        "127.0.11.1",
+        "",
+        "    route 198.18.71.0/24 blackhole;\n    route 198.18.72.0/24 blackhole;",
+    )
+    .replace("protocol bgp peerd {", "protocol bgp peerd1 {");
+    for n in 2..=4 {
+        let password = if n >= 3 {
+            "    password \"k3y-one\";\n"
+        } else {
+            ""
+        };
+        conf.push_str(&format!(
+            "protocol bgp peerd{n} {{\n    local 127.0.11.13 port 1179 as 64513;\n    \
+             neighbor 127.0.11.{n} port 1179 as 64500;\n    strict bind yes;\n    multihop 2;\n    hold time 9;\n    \
+             connect retry time 2;\n    error wait time 1, 5;\n{password}    \
+             ipv4 {{ igp table igp4; import all; export all; next hop address 198.18.0.13; }};\n}}\n"
+        ));
+    }
+    let Some(_b) = bird(&dir, &conf) else {
         return;
     };
-    let p1 = peerd(
-        "bird-stop-peerd",
-        &config(
-            64500,
-            "192.0.2.1",
-            "127.0.11.1",
-            "127.0.11.13",
-            64513,
-            "",
-            "multihop = 2",
-        ),
-    );
-    wait(
-        Duration::from_secs(30),
-        || established(&p1, "other"),
-        || p1.log(),
-    );
-    assert_eq!(p1.ctl("stop other rack move, back at 15:00 UTC"), "ok\n");
-    wait(
-        Duration::from_secs(10),
-        || {
-            std::fs::read_to_string(d1.join("bird.log"))
-                .unwrap_or_default()
-                .contains("rack move, back at 15:00 UTC")
+    let log = dir.join("bird.log");
+    let proto = |n: u8| birdc(&dir, &format!("show protocols all peerd{n}"));
+    safety_checks(&DaemonView {
+        name: "BIRD",
+        ip: "127.0.11.13",
+        asn: 64513,
+        shows_our_text: &|t| file(&log).contains(t),
+        shut_down: &|t| {
+            birdc(&dir, &format!("disable peerd1 \"{t}\""));
         },
-        || std::fs::read_to_string(d1.join("bird.log")).unwrap_or_default(),
-    );
-    // BIRD's shutdown communication appears in peerd's neighbour list.
-    assert_eq!(p1.ctl("start other"), "ok\n");
-    wait(
-        Duration::from_secs(30),
-        || established(&p1, "other"),
-        || p1.log(),
-    );
-    birdc(&d1, "disable peerd \"BIRD says: fibre cut\"");
-    wait(
-        Duration::from_secs(10),
-        || p1.ctl("neighbors").contains("BIRD says: fibre cut"),
-        || p1.ctl("neighbors"),
-    );
-
-    // Max-prefix: BIRD sends three routes, peerd allows two: Cease 1 at BIRD.
-    let d2 = tempdir("bird-maxp");
-    let statics = "    route 198.18.71.0/24 blackhole;\n    route 198.18.72.0/24 blackhole;\n    route 198.18.73.0/24 blackhole;";
-    let Some(_b2) = bird(
-        &d2,
-        &bird_conf(&d2, "127.0.12.13", 64513, "127.0.12.1", "", statics),
-    ) else {
-        return;
-    };
-    let p2 = peerd(
-        "bird-maxp-peerd",
-        &config(64500, "192.0.2.1", "127.0.12.1", "127.0.12.13", 64513, "", "multihop = 2\nmax-prefixes = { ipv4 = 2, action = \"restart\", restart-after = \"1h\" }"),
-    );
-    wait(
-        Duration::from_secs(30),
-        || birdc(&d2, "show protocols all peerd").contains("Maximum number of prefixes reached"),
-        || {
-            format!(
-                "{}\n{}",
-                birdc(&d2, "show protocols all peerd"),
-                p2.ctl("neighbors")
-            )
-        },
-    );
-    assert!(p2.ctl("neighbors").contains("sent NOTIFICATION 6/1"));
-
-    // TCP-MD5: the right key comes up, a wrong one does not.
-    let d3 = tempdir("bird-md5");
-    let Some(_b3) = bird(
-        &d3,
-        &bird_conf(
-            &d3,
-            "127.0.13.13",
-            64513,
-            "127.0.13.1",
-            "    password \"k3y-one\";",
-            "",
-        ),
-    ) else {
-        return;
-    };
-    let p3 = peerd(
-        "bird-md5-peerd",
-        &config(
-            64500,
-            "192.0.2.1",
-            "127.0.13.1",
-            "127.0.13.13",
-            64513,
-            "",
-            "multihop = 2\npassword = \"k3y-one\"",
-        ),
-    );
-    wait(
-        Duration::from_secs(30),
-        || established(&p3, "other"),
-        || format!("{}\n{}", p3.log(), birdc(&d3, "show protocols all peerd")),
-    );
-    let d4 = tempdir("bird-md5-wrong");
-    let Some(_b4) = bird(
-        &d4,
-        &bird_conf(
-            &d4,
-            "127.0.14.13",
-            64513,
-            "127.0.14.1",
-            "    password \"k3y-one\";",
-            "",
-        ),
-    ) else {
-        return;
-    };
-    let p4 = peerd(
-        "bird-md5-wrong-peerd",
-        &config(
-            64500,
-            "192.0.2.1",
-            "127.0.14.1",
-            "127.0.14.13",
-            64513,
-            "",
-            "multihop = 2\npassword = \"k3y-two\"",
-        ),
-    );
-    std::thread::sleep(Duration::from_secs(8));
-    assert!(!established(&p4, "other"), "{}", p4.ctl("neighbors"));
-    assert!(!birdc(&d4, "show protocols peerd").contains("Established"));
+        shows_max_prefix: &|| proto(2).contains("Maximum number of prefixes reached"),
+        md5_wrong_up: &|| proto(4).contains("Established"),
+        dump: &|| format!("{}\n{}", proto(1), proto(2)),
+    });
 }
 
 /// One FRR bgpd on `frr_ip` (AS 64510) with a neighbour per peerd address,
