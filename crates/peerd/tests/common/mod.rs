@@ -1,6 +1,10 @@
 //! Helpers for the daemon tests: processes killed on drop, waiting, configs.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+mod daemons;
+#[allow(unused_imports)] // not every test file starts a daemon
+pub use daemons::*;
+
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -220,85 +224,5 @@ pub fn spawn(dir: &Path, name: &str, cmd: &mut Command) -> Proc {
     Proc {
         child,
         dir: dir.to_path_buf(),
-    }
-}
-
-/// A GoBGP daemon (`gobgpd`) from Debian, inside `ns` when one is given,
-/// configured from `conf` (its TOML) in `dir`, with its API on a Unix
-/// socket there; killed by PID on drop.
-pub struct GoBgp {
-    pub proc: Proc,
-    api: String,
-}
-
-impl GoBgp {
-    /// Starts it and waits until its API answers with its AS number.
-    pub fn start(ns: Option<&Netns>, dir: &Path, conf: &str, asn: u32) -> GoBgp {
-        std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
-        let api = format!("unix://{}/gobgp.sock", dir.display());
-        let mut cmd = match ns {
-            Some(n) => n.cmd("gobgpd"),
-            None => Command::new("gobgpd"),
-        };
-        cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
-            "--api-hosts",
-            &api,
-            "--pprof-disable",
-            "-p",
-            "-l",
-            "info",
-        ]);
-        let g = GoBgp {
-            proc: spawn(dir, "gobgpd", &mut cmd),
-            api,
-        };
-        wait(
-            Duration::from_secs(10),
-            || g.cli(&["global"]).contains(&asn.to_string()),
-            || g.cli(&["global"]),
-        );
-        g
-    }
-
-    /// Runs its CLI, `gobgp ARGS`, against it.
-    pub fn cli(&self, args: &[&str]) -> String {
-        run(Command::new("gobgp")
-            .args(["--target", &self.api])
-            .args(args))
-    }
-}
-
-/// An OpenBGPD daemon (`bgpd`) from Debian, inside `ns` when one is given,
-/// configured from `conf` in `dir` (which must name `DIR/bgpd.sock` as its
-/// control socket); the configuration is checked with `bgpd -n` first.
-pub struct OpenBgpd {
-    pub proc: Proc,
-    sock: PathBuf,
-}
-
-impl OpenBgpd {
-    /// Checks the configuration, starts it and waits for its control socket.
-    pub fn start(ns: Option<&Netns>, dir: &Path, conf: &str) -> OpenBgpd {
-        std::fs::create_dir_all("/run/openbgpd").ok();
-        let file = dir.join("bgpd.conf");
-        std::fs::write(&file, conf).unwrap();
-        let check = run(Command::new("bgpd").arg("-n").arg("-f").arg(&file));
-        assert!(check.contains("configuration OK"), "{check}");
-        let mut cmd = match ns {
-            Some(n) => n.cmd("bgpd"),
-            None => Command::new("bgpd"),
-        };
-        cmd.arg("-d").arg("-f").arg(&file).stdin(Stdio::null());
-        let o = OpenBgpd {
-            proc: spawn(dir, "bgpd", &mut cmd),
-            sock: dir.join("bgpd.sock"),
-        };
-        wait(Duration::from_secs(10), || o.sock.exists(), String::new);
-        o
-    }
-
-    /// Runs its CLI, `bgpctl ARGS`, against it.
-    pub fn ctl(&self, args: &[&str]) -> String {
-        run(Command::new("bgpctl").arg("-s").arg(&self.sock).args(args))
     }
 }

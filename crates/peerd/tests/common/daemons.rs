@@ -1,0 +1,216 @@
+//! The reference daemons from Debian (BIRD 2, FRR bgpd, GoBGP, OpenBGPD):
+//! starting them in a test's temp directory (killed by PID on drop) and
+//! asking their CLIs.
+
+use super::{installed, run, spawn, wait, Netns, Proc};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// BIRD 2 from Debian, if installed (`.ci/run` installs it).
+pub fn bird(dir: &Path, conf: &str) -> Option<Proc> {
+    if !installed("bird") {
+        return None;
+    }
+    std::fs::write(dir.join("bird.conf"), conf).unwrap();
+    let child = Command::new("bird")
+        .arg("-f")
+        .arg("-c")
+        .arg(dir.join("bird.conf"))
+        .arg("-s")
+        .arg(dir.join("bird.ctl"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let p = Proc {
+        child,
+        dir: dir.to_path_buf(),
+    };
+    wait(
+        Duration::from_secs(10),
+        || p.dir.join("bird.ctl").exists(),
+        String::new,
+    );
+    Some(p)
+}
+
+pub fn birdc(dir: &Path, cmd: &str) -> String {
+    let out = Command::new("birdc")
+        .arg("-s")
+        .arg(dir.join("bird.ctl"))
+        .args(cmd.split(' '))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A BIRD instance on `ip` (AS `asn`) peering with peerd at `peerd_ip`, with
+/// extra lines in its BGP protocol and statics of its own.
+pub fn bird_conf(
+    dir: &Path,
+    ip: &str,
+    asn: u32,
+    peerd_ip: &str,
+    proto_extra: &str,
+    statics: &str,
+) -> String {
+    format!(
+        r#"log "{d}/bird.log" all;
+router id {ip};
+protocol device {{ }}
+ipv4 table igp4;
+protocol static nh_resolve {{ ipv4 {{ table igp4; }}; route 198.18.0.0/15 via "lo"; }}
+protocol static orig4 {{
+    ipv4;
+{statics}
+}}
+protocol bgp peerd {{
+    local {ip} port 1179 as {asn};
+    neighbor {peerd_ip} port 1179 as 64500;
+    strict bind yes;
+    multihop 2;
+    hold time 9;
+    connect retry time 2;
+    error wait time 1, 5;
+{proto_extra}
+    ipv4 {{ igp table igp4; import all; export all; next hop address 198.18.0.13; }};
+}}
+"#,
+        d = dir.display()
+    )
+}
+
+/// One FRR bgpd on `frr_ip` (AS 64510) with a neighbour per peerd address,
+/// each with its own extra lines, announcing two IPv4 prefixes.
+pub fn frr_multi(dir: &Path, frr_ip: &str, neighbors: &[(&str, &str)]) -> Option<Proc> {
+    let bgpd = "/usr/lib/frr/bgpd";
+    if !installed(bgpd) {
+        return None;
+    }
+    let mut conf = format!(
+        "frr defaults traditional\nhostname frrsafety\nlog file {d}/bgpd.log informational\n!\n\
+         route-map ALLOW permit 10\nexit\n!\nrouter bgp 64510\n bgp router-id 192.0.2.10\n \
+         bgp log-neighbor-changes\n no bgp ebgp-requires-policy\n no bgp network import-check\n",
+        d = dir.display()
+    );
+    for (ip, extra) in neighbors {
+        conf.push_str(&format!(
+            " neighbor {ip} remote-as 64500\n neighbor {ip} update-source {frr_ip}\n \
+             neighbor {ip} port 1179\n neighbor {ip} disable-connected-check\n \
+             neighbor {ip} timers connect 2\n neighbor {ip} timers 3 9\n{extra}"
+        ));
+    }
+    conf.push_str(
+        " address-family ipv4 unicast\n  network 198.18.80.0/24\n  network 198.18.81.0/24\n",
+    );
+    for (ip, _) in neighbors {
+        conf.push_str(&format!(
+            "  neighbor {ip} route-map ALLOW in\n  neighbor {ip} route-map ALLOW out\n"
+        ));
+    }
+    conf.push_str(" exit-address-family\nexit\n");
+    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
+    let mut cmd = Command::new(bgpd);
+    cmd.arg("-f")
+        .arg(dir.join("bgpd.conf"))
+        .args(["-Z", "-S", "-l", frr_ip, "-p", "1179", "-P", "0"])
+        .arg("--vty_socket")
+        .arg(dir)
+        .arg("-i")
+        .arg(dir.join("bgpd.pid"));
+    Some(spawn(dir, "frr", &mut cmd))
+}
+
+pub fn vtysh(dir: &Path, commands: &[&str]) -> String {
+    let mut cmd = Command::new("vtysh");
+    cmd.arg("--vty_socket").arg(dir);
+    for c in commands {
+        cmd.arg("-c").arg(c);
+    }
+    run(&mut cmd)
+}
+
+pub fn file(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// A GoBGP daemon (`gobgpd`) from Debian, inside `ns` when one is given,
+/// configured from `conf` (its TOML) in `dir`, with its API on a Unix
+/// socket there; killed by PID on drop.
+pub struct GoBgp {
+    pub proc: Proc,
+    api: String,
+}
+
+impl GoBgp {
+    /// Starts it and waits until its API answers with its AS number.
+    pub fn start(ns: Option<&Netns>, dir: &Path, conf: &str, asn: u32) -> GoBgp {
+        std::fs::write(dir.join("gobgpd.toml"), conf).unwrap();
+        let api = format!("unix://{}/gobgp.sock", dir.display());
+        let mut cmd = match ns {
+            Some(n) => n.cmd("gobgpd"),
+            None => Command::new("gobgpd"),
+        };
+        cmd.arg("-f").arg(dir.join("gobgpd.toml")).args([
+            "--api-hosts",
+            &api,
+            "--pprof-disable",
+            "-p",
+            "-l",
+            "info",
+        ]);
+        let g = GoBgp {
+            proc: spawn(dir, "gobgpd", &mut cmd),
+            api,
+        };
+        wait(
+            Duration::from_secs(10),
+            || g.cli(&["global"]).contains(&asn.to_string()),
+            || g.cli(&["global"]),
+        );
+        g
+    }
+
+    /// Runs its CLI, `gobgp ARGS`, against it.
+    pub fn cli(&self, args: &[&str]) -> String {
+        run(Command::new("gobgp")
+            .args(["--target", &self.api])
+            .args(args))
+    }
+}
+
+/// An OpenBGPD daemon (`bgpd`) from Debian, inside `ns` when one is given,
+/// configured from `conf` in `dir` (which must name `DIR/bgpd.sock` as its
+/// control socket); the configuration is checked with `bgpd -n` first.
+pub struct OpenBgpd {
+    pub proc: Proc,
+    sock: PathBuf,
+}
+
+impl OpenBgpd {
+    /// Checks the configuration, starts it and waits for its control socket.
+    pub fn start(ns: Option<&Netns>, dir: &Path, conf: &str) -> OpenBgpd {
+        std::fs::create_dir_all("/run/openbgpd").ok();
+        let file = dir.join("bgpd.conf");
+        std::fs::write(&file, conf).unwrap();
+        let check = run(Command::new("bgpd").arg("-n").arg("-f").arg(&file));
+        assert!(check.contains("configuration OK"), "{check}");
+        let mut cmd = match ns {
+            Some(n) => n.cmd("bgpd"),
+            None => Command::new("bgpd"),
+        };
+        cmd.arg("-d").arg("-f").arg(&file).stdin(Stdio::null());
+        let o = OpenBgpd {
+            proc: spawn(dir, "bgpd", &mut cmd),
+            sock: dir.join("bgpd.sock"),
+        };
+        wait(Duration::from_secs(10), || o.sock.exists(), String::new);
+        o
+    }
+
+    /// Runs its CLI, `bgpctl ARGS`, against it.
+    pub fn ctl(&self, args: &[&str]) -> String {
+        run(Command::new("bgpctl").arg("-s").arg(&self.sock).args(args))
+    }
+}
