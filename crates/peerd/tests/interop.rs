@@ -317,34 +317,8 @@ fn gobgp_and_peerd_exchange_routes_with_communities() {
         return;
     }
     let dir = tempdir("gobgp");
-    let conf = r#"[global.config]
-  as = 64520
-  router-id = "192.0.2.20"
-  port = 1179
-  local-address-list = ["127.0.8.10"]
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "127.0.8.1"
-    peer-as = 64500
-  [neighbors.transport.config]
-    local-address = "127.0.8.10"
-    remote-port = 1179
-  [neighbors.timers.config]
-    connect-retry = 2
-    hold-time = 9
-    keepalive-interval = 3
-  [neighbors.ebgp-multihop.config]
-    enabled = true
-    multihop-ttl = 2
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv6-unicast"
-"#;
-    let g = GoBgp::start(None, &dir, conf, 64520);
+    let conf = gobgp_conf("127.0.8.10", &[("127.0.8.1", "")], true);
+    let g = GoBgp::start(None, &dir, &conf, 64520);
     let gb = |args: &[&str]| g.cli(args);
     gb(&[
         "global",
@@ -658,13 +632,8 @@ fn announcements_and_withdrawals_pass_through_peerd_to_every_daemon() {
 
     // GoBGP, the source of 198.18.100.0/24.
     let gdir = tempdir("hub-gobgp");
-    let gconf = "[global.config]\n  as = 64520\n  router-id = \"192.0.2.20\"\n  port = 1179\n  \
-        local-address-list = [\"127.0.25.20\"]\n[[neighbors]]\n  [neighbors.config]\n    \
-        neighbor-address = \"127.0.25.1\"\n    peer-as = 64500\n  [neighbors.transport.config]\n    \
-        local-address = \"127.0.25.20\"\n    remote-port = 1179\n  [neighbors.timers.config]\n    \
-        connect-retry = 2\n    hold-time = 9\n    keepalive-interval = 3\n  \
-        [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 2\n";
-    let g = GoBgp::start(None, &gdir, gconf, 64520);
+    let gconf = gobgp_conf("127.0.25.20", &[("127.0.25.1", "")], false);
+    let g = GoBgp::start(None, &gdir, &gconf, 64520);
     let gb = |args: &[&str]| g.cli(args);
 
     // BIRD, the source of 198.18.101.0/24.

@@ -206,25 +206,16 @@ fn gobgp_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_gobgps() {
         return;
     }
     let dir = tempdir("gobgp-safety");
-    let mut conf = String::from(
-        "[global.config]\n  as = 64520\n  router-id = \"192.0.2.20\"\n  port = 1179\n  \
-         local-address-list = [\"127.0.17.10\"]\n",
+    let conf = gobgp_conf(
+        "127.0.17.10",
+        &[
+            ("127.0.17.1", ""),
+            ("127.0.17.2", ""),
+            ("127.0.17.3", "k3y-one"),
+            ("127.0.17.4", "k3y-one"),
+        ],
+        false,
     );
-    for (ip, password) in [
-        ("127.0.17.1", ""),
-        ("127.0.17.2", ""),
-        ("127.0.17.3", "k3y-one"),
-        ("127.0.17.4", "k3y-one"),
-    ] {
-        conf.push_str(&format!(
-            "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"{ip}\"\n    \
-             peer-as = 64500\n    auth-password = \"{password}\"\n  \
-             [neighbors.transport.config]\n    local-address = \"127.0.17.10\"\n    \
-             remote-port = 1179\n  [neighbors.timers.config]\n    connect-retry = 2\n    \
-             hold-time = 9\n    keepalive-interval = 3\n  [neighbors.ebgp-multihop.config]\n    \
-             enabled = true\n    multihop-ttl = 2\n"
-        ));
-    }
     let g = GoBgp::start(None, &dir, &conf, 64520);
     let gb = |args: &[&str]| g.cli(args);
     for p in ["198.18.90.0/24", "198.18.91.0/24"] {

@@ -284,34 +284,8 @@ fn gobgp_over_ipv6() {
         return;
     };
     let dir = tempdir("v6-gobgp");
-    let conf = r#"[global.config]
-  as = 64520
-  router-id = "192.0.2.20"
-  port = 1179
-  local-address-list = ["2001:db8:43::20"]
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "2001:db8:43::1"
-    peer-as = 64500
-  [neighbors.transport.config]
-    local-address = "2001:db8:43::20"
-    remote-port = 1179
-  [neighbors.timers.config]
-    connect-retry = 2
-    hold-time = 9
-    keepalive-interval = 3
-  [neighbors.ebgp-multihop.config]
-    enabled = true
-    multihop-ttl = 2
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv6-unicast"
-"#;
-    let g = GoBgp::start(Some(&ns), &dir, conf, 64520);
+    let conf = gobgp_conf("2001:db8:43::20", &[("2001:db8:43::1", "")], true);
+    let g = GoBgp::start(Some(&ns), &dir, &conf, 64520);
     let gb = |args: &[&str]| g.cli(args);
     gb(&[
         "global",

@@ -214,3 +214,33 @@ impl OpenBgpd {
         run(Command::new("bgpctl").arg("-s").arg(&self.sock).args(args))
     }
 }
+
+/// GoBGP's configuration: AS 64520 on `me`, port 1179, one neighbour per
+/// `(address, TCP-MD5 password or "")` in AS 64500 (peerd), multihop 2,
+/// hold time 9; IPv4 and IPv6 unicast when `both_families`, else GoBGP's
+/// default for the address.
+pub fn gobgp_conf(me: &str, neighbors: &[(&str, &str)], both_families: bool) -> String {
+    let mut c = format!(
+        "[global.config]\n  as = 64520\n  router-id = \"192.0.2.20\"\n  port = 1179\n  \
+         local-address-list = [\"{me}\"]\n"
+    );
+    for (ip, password) in neighbors {
+        c.push_str(&format!(
+            "\n[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"{ip}\"\n    \
+             peer-as = 64500\n    auth-password = \"{password}\"\n  \
+             [neighbors.transport.config]\n    local-address = \"{me}\"\n    \
+             remote-port = 1179\n  [neighbors.timers.config]\n    connect-retry = 2\n    \
+             hold-time = 9\n    keepalive-interval = 3\n  [neighbors.ebgp-multihop.config]\n    \
+             enabled = true\n    multihop-ttl = 2\n"
+        ));
+        if both_families {
+            for f in ["ipv4-unicast", "ipv6-unicast"] {
+                c.push_str(&format!(
+                    "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      \
+                     afi-safi-name = \"{f}\"\n"
+                ));
+            }
+        }
+    }
+    c
+}
