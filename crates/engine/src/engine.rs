@@ -428,11 +428,9 @@ impl Engine {
             if let Some(limit) = limit {
                 let n = p.adj_in.count(f);
                 let over = n > limit as usize;
-                let reported = p.over.contains(&f);
-                if over && !reported {
-                    // Once per crossing: with action "warn" the session stays
-                    // and later UPDATEs would repeat it.
-                    p.over.push(f);
+                // Once per crossing: with action "warn" the session stays
+                // and later UPDATEs would repeat it.
+                if crossed(&mut p.over, f, over) {
                     actions.push(Action::MaxPrefix {
                         peer,
                         family: f,
@@ -442,23 +440,16 @@ impl Engine {
                 if over {
                     continue;
                 }
-                if reported {
-                    p.over.retain(|x| *x != f);
-                }
                 let pct = u64::from(p.cfg.max_prefix_warning_percent);
                 let threshold = (u64::from(limit) * pct).div_ceil(100);
                 let above = (1..100).contains(&pct) && n as u64 >= threshold;
-                let warned = p.warned.contains(&f);
-                if above && !warned {
-                    p.warned.push(f);
+                if crossed(&mut p.warned, f, above) {
                     actions.push(Action::MaxPrefixWarning {
                         peer,
                         family: f,
                         count: n,
                         limit,
                     });
-                } else if !above && warned {
-                    p.warned.retain(|x| *x != f);
                 }
             }
         }
@@ -683,6 +674,18 @@ impl Engine {
             .filter_map(|k| self.best_route(k).map(|r| view(k, r, true)))
             .collect()
     }
+}
+
+/// Records whether `family` is now past a threshold (`now`), in `past`;
+/// true only when it has just crossed it, so each crossing is reported once.
+fn crossed(past: &mut Vec<Family>, family: Family, now: bool) -> bool {
+    let was = past.contains(&family);
+    if now && !was {
+        past.push(family);
+    } else if !now && was {
+        past.retain(|x| *x != family);
+    }
+    now && !was
 }
 
 fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
