@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 pub struct Control {
     pub status: Status,
     pub engine: mpsc::Sender<EngineMsg>,
-    pub sessions: Vec<mpsc::Sender<SessionCmd>>,
+    pub sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
 }
 
 /// Serves the control socket at `path`.
@@ -98,21 +98,21 @@ impl Control {
                 Some(i) => {
                     let text = rest.join(" ");
                     let msg = (!text.is_empty()).then_some(text);
-                    let _ = self.sessions[i].send(SessionCmd::Stop(msg)).await;
+                    let _ = self.sessions[i].send(SessionCmd::Stop(msg));
                     "ok\n".into()
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
             ["refresh", name, ..] => match self.find(name) {
                 Some(i) => {
-                    let _ = self.sessions[i].send(SessionCmd::Refresh).await;
+                    let _ = self.sessions[i].send(SessionCmd::Refresh);
                     "ok\n".into()
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
             ["start", name] => match self.find(name) {
                 Some(i) => {
-                    let _ = self.sessions[i].send(SessionCmd::Start).await;
+                    let _ = self.sessions[i].send(SessionCmd::Start);
                     "ok\n".into()
                 }
                 None => format!("error: no neighbor {name:?}\n"),

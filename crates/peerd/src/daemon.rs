@@ -63,7 +63,10 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
     let mut session_tx = Vec::new();
     let mut incoming_tx = Vec::new();
     for (i, nb) in cfg.neighbors.iter().enumerate() {
-        let (ctx, crx) = mpsc::channel(1024);
+        // Unbounded: the engine must never wait for a session that is itself
+        // waiting for the engine (a deadlock under load from many peers);
+        // back-pressure comes from the sessions' bounded way in.
+        let (ctx, crx) = mpsc::unbounded_channel();
         let (itx, irx) = mpsc::channel(4);
         session_tx.push(ctx);
         incoming_tx.push(itx);
@@ -174,9 +177,7 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
     }
     eprintln!("peerd: stopping");
     for s in &session_tx {
-        let _ = s
-            .send(SessionCmd::Stop(Some("peerd is shutting down".into())))
-            .await;
+        let _ = s.send(SessionCmd::Stop(Some("peerd is shutting down".into())));
     }
     // Give the NOTIFICATIONs a moment to leave.
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -21,7 +21,7 @@ pub async fn run(
     mut engine: Engine,
     mut rx: mpsc::Receiver<EngineMsg>,
     me: mpsc::Sender<EngineMsg>,
-    sessions: Vec<mpsc::Sender<SessionCmd>>,
+    sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
     status: Status,
 ) {
     while let Some(msg) = rx.recv().await {
@@ -31,7 +31,7 @@ pub async fn run(
                     match a {
                         Action::Send { peer, messages } => {
                             if let Some(s) = sessions.get(peer) {
-                                let _ = s.send(SessionCmd::Send(messages)).await;
+                                let _ = s.send(SessionCmd::Send(messages));
                             }
                         }
                         Action::MaxPrefix {
@@ -40,7 +40,7 @@ pub async fn run(
                             limit,
                         } => {
                             if let Some(s) = sessions.get(peer) {
-                                let _ = s.send(SessionCmd::MaxPrefix { family, limit }).await;
+                                let _ = s.send(SessionCmd::MaxPrefix { family, limit });
                             }
                         }
                         Action::MaxPrefixWarning {

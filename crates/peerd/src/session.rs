@@ -88,7 +88,7 @@ pub async fn run(
     idx: usize,
     nb: Neighbor,
     router: RouterInfo,
-    mut cmds: mpsc::Receiver<SessionCmd>,
+    mut cmds: mpsc::UnboundedReceiver<SessionCmd>,
     mut incoming: mpsc::Receiver<TcpStream>,
     engine: mpsc::Sender<EngineMsg>,
     status: Status,
