@@ -18,6 +18,9 @@ pub const ADDR: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 10);
 pub const ASN: u32 = 65000;
 /// The BGP port.
 pub const PORT: u16 = 179;
+/// The daemon's IPv6 next hop for IPv6 routes over the IPv4 sessions
+/// (documentation space; bench/run puts it on the namespace's loopback).
+pub const NH6: &str = "2001:db8:ffff::10";
 
 /// Which daemon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +124,7 @@ fn dotted(a: Ipv4Addr) -> String {
 }
 
 /// peerd's configuration.
-pub fn peerd_conf(nbs: &[Neighbor]) -> String {
+pub fn peerd_conf(nbs: &[Neighbor], v6: bool) -> String {
     let mut s = format!(
         "[router]\nasn = {ASN}\nrouter-id = \"{ADDR}\"\nlisten = [\"{ADDR}\"]\nport = {PORT}\n"
     );
@@ -136,39 +139,61 @@ pub fn peerd_conf(nbs: &[Neighbor]) -> String {
             if n.import() { "accept" } else { "deny" },
             if n.export() { "accept" } else { "deny" },
         );
+        if v6 {
+            let _ = write!(
+                s,
+                "families = [\"ipv4-unicast\", \"ipv6-unicast\"]\nipv6-next-hop = \"{NH6}\"\n"
+            );
+        }
     }
     s
 }
 
-/// BIRD's configuration: one table (master4), next hops 198.18.0.0/15
-/// resolved through a separate IGP table that is never exported.
-pub fn bird_conf(dir: &Path, nbs: &[Neighbor]) -> String {
+/// BIRD's configuration: one table per family (master4, master6), next
+/// hops 198.18.0.0/15 and 2001:db8:ffff::/48 resolved through separate IGP
+/// tables that are never exported.
+pub fn bird_conf(dir: &Path, nbs: &[Neighbor], v6: bool) -> String {
     let mut s = format!(
         "log \"{}/bird.log\" {{ info, warning, error, auth, fatal, bug }};\nrouter id {ADDR};\n\
          protocol device {{ }}\nipv4 table igp4;\n\
          protocol static nh {{ ipv4 {{ table igp4; }}; route 198.18.0.0/15 via \"lo\"; }}\n",
         dir.display()
     );
+    if v6 {
+        s.push_str(
+            "ipv6 table igp6;\nprotocol static nh6 { ipv6 { table igp6; }; route 2001:db8:ffff::/48 via \"lo\"; }\n",
+        );
+    }
     for n in nbs {
-        let _ = write!(
-            s,
-            "protocol bgp n{} {{\n  local {ADDR} port {PORT} as {ASN};\n  neighbor {} as {};\n  strict bind yes;\n  \
-             multihop 2;\n  passive on;\n  hold time 240;\n  ipv4 {{ igp table igp4; import {}; export {}; }};\n}}\n",
-            dotted(n.addr),
-            n.addr,
-            n.asn,
+        let (imp, exp) = (
             if n.import() { "all" } else { "none" },
             if n.export() { "all" } else { "none" },
         );
+        let _ = write!(
+            s,
+            "protocol bgp n{} {{\n  local {ADDR} port {PORT} as {ASN};\n  neighbor {} as {};\n  strict bind yes;\n  \
+             multihop 2;\n  passive on;\n  hold time 240;\n  ipv4 {{ igp table igp4; import {imp}; export {exp}; }};\n",
+            dotted(n.addr),
+            n.addr,
+            n.asn,
+        );
+        if v6 {
+            let _ = writeln!(
+                s,
+                "  ipv6 {{ igp table igp6; import {imp}; export {exp}; next hop address {NH6}; }};"
+            );
+        }
+        s.push_str("}\n");
     }
     s
 }
 
 /// FRR bgpd's configuration (run without zebra, -Z).
-pub fn frr_conf(dir: &Path, nbs: &[Neighbor]) -> String {
+pub fn frr_conf(dir: &Path, nbs: &[Neighbor], v6: bool) -> String {
     let mut s = format!(
         "frr defaults traditional\nhostname bench\nlog file {}/bgpd.log informational\n!\n\
-         route-map ALLOW permit 10\nexit\nroute-map DENY deny 10\nexit\n!\nrouter bgp {ASN}\n \
+         route-map ALLOW permit 10\nexit\nroute-map DENY deny 10\nexit\n\
+         route-map ALLOW6 permit 10\n set ipv6 next-hop global {NH6}\nexit\n!\nrouter bgp {ASN}\n \
          bgp router-id {ADDR}\n no bgp ebgp-requires-policy\n no bgp network import-check\n \
          bgp bestpath compare-routerid\n",
         dir.display()
@@ -183,25 +208,35 @@ pub fn frr_conf(dir: &Path, nbs: &[Neighbor]) -> String {
             n.asn
         );
     }
-    s.push_str(" address-family ipv4 unicast\n");
-    for n in nbs {
-        let a = n.addr;
-        let _ = write!(
-            s,
-            "  neighbor {a} activate\n  neighbor {a} route-map {} in\n  neighbor {a} route-map {} out\n",
-            if n.import() { "ALLOW" } else { "DENY" },
-            if n.export() { "ALLOW" } else { "DENY" },
-        );
+    let families: &[(&str, &str)] = if v6 {
+        &[("ipv4", "ALLOW"), ("ipv6", "ALLOW6")]
+    } else {
+        &[("ipv4", "ALLOW")]
+    };
+    for (af, out) in families {
+        let _ = writeln!(s, " address-family {af} unicast");
+        for n in nbs {
+            let a = n.addr;
+            let _ = write!(
+                s,
+                "  neighbor {a} activate\n  neighbor {a} route-map {} in\n  neighbor {a} route-map {} out\n",
+                if n.import() { "ALLOW" } else { "DENY" },
+                if n.export() { out } else { "DENY" },
+            );
+        }
+        s.push_str(" exit-address-family\n");
     }
-    s.push_str(" exit-address-family\nexit\n");
+    s.push_str("exit\n");
     s
 }
 
-/// GoBGP's configuration: a global export policy refuses the feeds (GoBGP
-/// has per-neighbour policies only for route-server clients).
-pub fn gobgp_conf(nbs: &[Neighbor]) -> String {
+/// GoBGP's configuration: one global export policy refuses the feeds
+/// (GoBGP has per-neighbour policies only for route-server clients) and
+/// sets the IPv6 next hop.
+pub fn gobgp_conf(nbs: &[Neighbor], v6: bool) -> String {
     let mut s = format!(
-        "[global.config]\n  as = {ASN}\n  router-id = \"{ADDR}\"\n  port = {PORT}\n  local-address-list = [\"{ADDR}\"]\n"
+        "[global.config]\n  as = {ASN}\n  router-id = \"{ADDR}\"\n  port = {PORT}\n  local-address-list = [\"{ADDR}\"]\n\
+         [global.apply-policy.config]\n  export-policy-list = [\"bench\"]\n  default-export-policy = \"accept-route\"\n"
     );
     let feeds: Vec<String> = nbs
         .iter()
@@ -211,14 +246,28 @@ pub fn gobgp_conf(nbs: &[Neighbor]) -> String {
     if !feeds.is_empty() {
         let _ = write!(
             s,
-            "[global.apply-policy.config]\n  export-policy-list = [\"no-feeds\"]\n  default-export-policy = \"accept-route\"\n\
-             [[defined-sets.neighbor-sets]]\n  neighbor-set-name = \"feeds\"\n  neighbor-info-list = [{}]\n\
-             [[policy-definitions]]\n  name = \"no-feeds\"\n  [[policy-definitions.statements]]\n    name = \"s1\"\n    \
-             [policy-definitions.statements.conditions.match-neighbor-set]\n      neighbor-set = \"feeds\"\n    \
-             [policy-definitions.statements.actions]\n      route-disposition = \"reject-route\"\n",
+            "[[defined-sets.neighbor-sets]]\n  neighbor-set-name = \"feeds\"\n  neighbor-info-list = [{}]\n",
             feeds.join(", ")
         );
     }
+    s.push_str(
+        "[[defined-sets.prefix-sets]]\n  prefix-set-name = \"all6\"\n  [[defined-sets.prefix-sets.prefix-list]]\n    \
+         ip-prefix = \"::/0\"\n    masklength-range = \"0..128\"\n[[policy-definitions]]\n  name = \"bench\"\n",
+    );
+    if !feeds.is_empty() {
+        s.push_str(
+            "  [[policy-definitions.statements]]\n    name = \"no-feeds\"\n    \
+             [policy-definitions.statements.conditions.match-neighbor-set]\n      neighbor-set = \"feeds\"\n    \
+             [policy-definitions.statements.actions]\n      route-disposition = \"reject-route\"\n",
+        );
+    }
+    let _ = write!(
+        s,
+        "  [[policy-definitions.statements]]\n    name = \"nh6\"\n    \
+         [policy-definitions.statements.conditions.match-prefix-set]\n      prefix-set = \"all6\"\n    \
+         [policy-definitions.statements.actions]\n      route-disposition = \"accept-route\"\n      \
+         [policy-definitions.statements.actions.bgp-actions]\n        set-next-hop = \"{NH6}\"\n"
+    );
     for n in nbs {
         let _ = write!(
             s,
@@ -229,13 +278,19 @@ pub fn gobgp_conf(nbs: &[Neighbor]) -> String {
              [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \"ipv4-unicast\"\n",
             n.addr, n.asn
         );
+        if v6 {
+            s.push_str(
+                "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \"ipv6-unicast\"\n",
+            );
+        }
     }
     s
 }
 
 /// OpenBGPD's configuration (no FIB; RFC 8212 default deny opened, feeds
-/// refused on export).
-pub fn openbgpd_conf(dir: &Path, nbs: &[Neighbor]) -> String {
+/// refused on export; the IPv6 local address gives IPv6 routes their next
+/// hop over the IPv4 sessions).
+pub fn openbgpd_conf(dir: &Path, nbs: &[Neighbor], v6: bool) -> String {
     let mut s = format!(
         "AS {ASN}\nrouter-id {ADDR}\nlisten on {ADDR} port {PORT}\nsocket \"{}/bgpd.sock\"\nfib-update no\n",
         dir.display()
@@ -243,9 +298,13 @@ pub fn openbgpd_conf(dir: &Path, nbs: &[Neighbor]) -> String {
     for n in nbs {
         let _ = write!(
             s,
-            "neighbor {} {{\n  remote-as {}\n  local-address {ADDR}\n  multihop 2\n  holdtime 240\n  passive\n}}\n",
+            "neighbor {} {{\n  remote-as {}\n  local-address {ADDR}\n  multihop 2\n  holdtime 240\n  passive\n",
             n.addr, n.asn
         );
+        if v6 {
+            let _ = write!(s, "  local-address {NH6}\n  announce IPv6 unicast\n");
+        }
+        s.push_str("}\n");
     }
     s.push_str("allow from any\nallow to any\n");
     for n in nbs {
@@ -295,6 +354,7 @@ pub fn start(
     kind: Kind,
     dir: &Path,
     nbs: &[Neighbor],
+    v6: bool,
     cpus: Option<&str>,
 ) -> Result<Running, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -315,7 +375,7 @@ pub fn start(
             });
         }
         Kind::Peerd => {
-            let conf = write("peerd.toml", peerd_conf(nbs))?;
+            let conf = write("peerd.toml", peerd_conf(nbs, v6))?;
             let peerd = peerd_binary()?;
             let mut c = cmd_in_cpus(cpus, &peerd.to_string_lossy());
             c.arg("--config")
@@ -325,7 +385,7 @@ pub fn start(
             c
         }
         Kind::Bird => {
-            let conf = write("bird.conf", bird_conf(dir, nbs))?;
+            let conf = write("bird.conf", bird_conf(dir, nbs, v6))?;
             let mut c = cmd_in_cpus(cpus, "bird");
             c.arg("-f")
                 .arg("-c")
@@ -335,7 +395,7 @@ pub fn start(
             c
         }
         Kind::Frr => {
-            let conf = write("bgpd.conf", frr_conf(dir, nbs))?;
+            let conf = write("bgpd.conf", frr_conf(dir, nbs, v6))?;
             let mut c = cmd_in_cpus(cpus, "/usr/lib/frr/bgpd");
             c.arg("-f").arg(conf).args([
                 "-Z",
@@ -354,7 +414,7 @@ pub fn start(
             c
         }
         Kind::Gobgp => {
-            let conf = write("gobgpd.toml", gobgp_conf(nbs))?;
+            let conf = write("gobgpd.toml", gobgp_conf(nbs, v6))?;
             let mut c = cmd_in_cpus(cpus, "gobgpd");
             c.arg("-f")
                 .arg(conf)
@@ -364,7 +424,7 @@ pub fn start(
             c
         }
         Kind::Openbgpd => {
-            let conf = write("bgpd.conf", openbgpd_conf(dir, nbs))?;
+            let conf = write("bgpd.conf", openbgpd_conf(dir, nbs, v6))?;
             std::fs::create_dir_all("/run/openbgpd").map_err(|e| e.to_string())?;
             let check = Command::new("bgpd")
                 .arg("-n")

@@ -25,14 +25,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: peerd-bench run [--quick] [--runs N] [--daemons LIST] [--scenarios LIST]
-                        [--v4 N] [--data DIR] [--out DIR] [--daemon-cpus LIST] [--harness-cpus LIST] [--keep]
+                        [--v4 N] [--v6 N] [--data DIR] [--out DIR] [--daemon-cpus LIST] [--harness-cpus LIST] [--keep]
        peerd-bench dataset [--v4 N] [--v6 N] [--data DIR]
 
   --daemons    direct,peerd,bird,frr,gobgp,openbgpd (default: all)
   --scenarios  S1,S2,S3,S4,S5,S6 (default: all)
   --quick      20k IPv4 routes, one run, short quiet period and churn
   --runs       repetitions of each scenario (default 3)
-  --v4         IPv4 prefixes in the table (default 1050000)
+  --v4         IPv4 prefixes in the table (default 1050000; --quick 20000)
+  --v6         IPv6 prefixes in the table (default 250000; --quick 5000; 0: IPv4 only)
   --data       the shared data folder (default $PEERD_SHARED_DATA or ../shared/data)
   --out        where results.json and results.md go (default target/bench)";
 
@@ -188,7 +189,7 @@ fn run_cmd(a: &Args) -> Result<(), String> {
     }
     let size = Size {
         v4: a.v4.unwrap_or(if a.quick { 20_000 } else { Size::FULL.v4 }),
-        v6: 0,
+        v6: a.v6.unwrap_or(if a.quick { 5_000 } else { Size::FULL.v6 }),
     };
     let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get());
     let daemon_cpus = a
@@ -207,12 +208,15 @@ fn run_cmd(a: &Args) -> Result<(), String> {
     let t0 = Instant::now();
     let table = Table::build(&a.data, size, 1).map_err(|e| e.to_string())?;
     eprintln!(
-        "dataset: {} IPv4 prefixes in {:.1} s",
+        "dataset: {} IPv4 and {} IPv6 prefixes in {:.1} s",
         table.v4.len(),
+        table.v6.len(),
         t0.elapsed().as_secs_f64()
     );
+    let v6 = !table.v6.is_empty();
     let w = Workload {
         table: Arc::new(table),
+        v6,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()

@@ -118,7 +118,6 @@ impl Received {
     }
 
     /// Prefixes held.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn len(&self) -> usize {
         self.v4.len() + self.v6.len()
     }

@@ -3,13 +3,14 @@
 use crate::adj_in::AdjRibIn;
 use crate::decision;
 use crate::export::{export, Target};
+use crate::intern::Interner;
 use crate::route::Route;
 use peerd_fsm::Negotiated;
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
 use peerd_wire::message::update::real_as_path;
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
 use peerd_wire::{Afi, AttrAction, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -165,7 +166,8 @@ struct Peer {
     cfg: PeerConfig,
     up: Option<Up>,
     adj_in: AdjRibIn,
-    adj_out: BTreeMap<(Family, Prefix), (Vec<Attribute>, NextHop)>,
+    /// What we sent: the attribute sets are shared (see `Engine::out_sets`).
+    adj_out: BTreeMap<(Family, Prefix), Arc<Exported>>,
     received: u64,
     /// Families warned about and still above the threshold.
     warned: Vec<Family>,
@@ -173,8 +175,8 @@ struct Peer {
     over: Vec<Family>,
 }
 
-/// Prefixes sharing a family, attribute set and next hop go in one UPDATE.
-type Group = (Family, Vec<Attribute>, NextHop);
+/// Attributes (without NEXT_HOP/MP_*) and next hop as sent to a neighbour.
+type Exported = (Vec<Attribute>, NextHop);
 
 /// Where the best route of a prefix comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,6 +193,13 @@ pub struct Engine {
     peers: Vec<Peer>,
     local: BTreeMap<(Family, Prefix), Route>,
     best: BTreeMap<(Family, Prefix), Source>,
+    /// Received attribute sets, shared by every route that carries one.
+    attr_sets: Interner<Vec<Attribute>>,
+    /// Received AS paths, shared likewise.
+    paths: Interner<AsPath>,
+    /// Exported attribute sets and next hops, shared by every Adj-RIB-Out
+    /// entry that holds one.
+    out_sets: Interner<Exported>,
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -222,7 +231,7 @@ impl Engine {
                 Route {
                     attrs: Arc::new(attrs),
                     next_hop: NextHop::Ipv4(Ipv4Addr::UNSPECIFIED),
-                    as_path: AsPath::default(),
+                    as_path: Arc::new(AsPath::default()),
                     peer: None,
                     peer_id: router_id,
                     peer_addr: IpAddr::V4(router_id),
@@ -250,6 +259,9 @@ impl Engine {
             peers,
             local,
             best,
+            attr_sets: Interner::default(),
+            paths: Interner::default(),
+            out_sets: Interner::default(),
         }
     }
 
@@ -364,11 +376,13 @@ impl Engine {
                 changed.push((f, n.prefix));
             }
         }
-        let as_path = real_as_path(&u.attributes, four).unwrap_or_default();
+        let as_path = self
+            .paths
+            .intern(real_as_path(&u.attributes, four).unwrap_or_default());
         let withdraw = u.action() == Some(AttrAction::TreatAsWithdraw)
             || as_path.contains(local_as)
             || !p.cfg.import;
-        let attrs: Arc<Vec<Attribute>> = Arc::new(
+        let attrs: Arc<Vec<Attribute>> = self.attr_sets.intern(
             u.attributes
                 .iter()
                 .filter(|a| {
@@ -571,9 +585,8 @@ impl Engine {
         let families = up.negotiated.families.clone();
         let tx = up.negotiated.tx;
         let allowed = p.cfg.export;
-        let mut announce: Vec<(Group, Vec<Nlri>)> = Vec::new();
-        let mut withdraw: BTreeMap<Family, Vec<Nlri>> = BTreeMap::new();
-        let mut new_out = Vec::new();
+        // What differs from the Adj-RIB-Out: Some(new) or None (withdraw).
+        let mut diff: Vec<((Family, Prefix), Option<Exported>)> = Vec::new();
         for key in keys {
             if !families.contains(&key.0) {
                 continue;
@@ -584,22 +597,36 @@ impl Engine {
             } else {
                 None
             };
-            let have = self.peers[peer].adj_out.get(key);
-            match (want, have) {
-                (Some(w), Some(h)) if w == *h => {}
-                (Some(w), _) => {
-                    let group = (key.0, w.0.clone(), w.1.clone());
-                    match announce.iter_mut().find(|(g, _)| *g == group) {
-                        Some((_, v)) => v.push(Nlri::new(key.1)),
-                        None => announce.push((group, vec![Nlri::new(key.1)])),
-                    }
-                    new_out.push((*key, Some(w)));
-                }
-                (None, Some(_)) => {
-                    withdraw.entry(key.0).or_default().push(Nlri::new(key.1));
-                    new_out.push((*key, None));
-                }
+            match (want, self.peers[peer].adj_out.get(key)) {
+                (Some(w), Some(h)) if w == **h => {}
+                (Some(w), _) => diff.push((*key, Some(w))),
+                (None, Some(_)) => diff.push((*key, None)),
                 (None, None) => {}
+            }
+        }
+        // Prefixes sharing a family and an (interned) exported set go in
+        // one UPDATE; the index keeps grouping O(1) per prefix.
+        let mut groups: Vec<(Family, Arc<Exported>, Vec<Nlri>)> = Vec::new();
+        let mut index: HashMap<(Family, *const Exported), usize> = HashMap::new();
+        let mut withdraw: BTreeMap<Family, Vec<Nlri>> = BTreeMap::new();
+        let mut new_out = Vec::with_capacity(diff.len());
+        for (key, w) in diff {
+            match w {
+                Some(w) => {
+                    let shared = self.out_sets.intern(w);
+                    let i = *index
+                        .entry((key.0, Arc::as_ptr(&shared)))
+                        .or_insert_with(|| {
+                            groups.push((key.0, Arc::clone(&shared), Vec::new()));
+                            groups.len() - 1
+                        });
+                    groups[i].2.push(Nlri::new(key.1));
+                    new_out.push((key, Some(shared)));
+                }
+                None => {
+                    withdraw.entry(key.0).or_default().push(Nlri::new(key.1));
+                    new_out.push((key, None));
+                }
             }
         }
         let b = UpdateBuilder::new(&tx);
@@ -609,15 +636,17 @@ impl Engine {
                 messages.extend(m);
             }
         }
-        let mut failed = Vec::new();
-        for ((f, mut attrs, nh), nlri) in announce {
-            let built = match (&nh, f) {
+        let mut failed = std::collections::HashSet::new();
+        for (f, set, nlri) in groups {
+            let (attrs, nh) = &*set;
+            let built = match (nh, f) {
                 (NextHop::Ipv4(a), Family::IPV4_UNICAST) => {
+                    let mut attrs = attrs.clone();
                     attrs.push(Attribute::new(AttrValue::NextHop(*a)));
                     attrs.sort_by_key(|a| a.type_code());
                     b.announce(f, &attrs, None, &nlri)
                 }
-                _ => b.announce(f, &attrs, Some(&nh), &nlri),
+                _ => b.announce(f, attrs, Some(nh), &nlri),
             };
             match built {
                 Ok(m) => messages.extend(m),

@@ -94,7 +94,7 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
             _ => out.push(a.clone()),
         }
     }
-    let mut path = route.as_path.clone();
+    let mut path = (*route.as_path).clone();
     if t.ebgp {
         path.prepend(t.local_as);
     }

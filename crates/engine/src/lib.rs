@@ -20,6 +20,7 @@ mod adj_in;
 pub mod decision;
 mod engine;
 pub mod export;
+mod intern;
 mod route;
 
 pub use engine::{Action, Engine, Event, PeerConfig, PeerId, RouteView};

@@ -13,8 +13,8 @@ pub struct Route {
     pub attrs: Arc<Vec<Attribute>>,
     /// The next hop.
     pub next_hop: NextHop,
-    /// The real AS path (RFC 6793 reconstruction applied).
-    pub as_path: AsPath,
+    /// The real AS path (RFC 6793 reconstruction applied), shared.
+    pub as_path: Arc<AsPath>,
     /// Where it came from: `None` for our own prefixes.
     pub peer: Option<usize>,
     /// The neighbour's BGP identifier (tie-breaker).
