@@ -22,7 +22,7 @@ pub fn better(a: &Route, b: &Route) -> bool {
 /// Orders routes best first.
 pub fn compare(a: &Route, b: &Route) -> Ordering {
     // Our own prefixes win.
-    match (a.peer.is_none(), b.peer.is_none()) {
+    match (a.peer().is_none(), b.peer().is_none()) {
         (true, false) => return Ordering::Less,
         (false, true) => return Ordering::Greater,
         _ => {}
@@ -38,8 +38,8 @@ pub fn compare(a: &Route, b: &Route) -> Ordering {
                 Ordering::Equal
             }
         })
-        .then(b.ebgp.cmp(&a.ebgp))
+        .then(b.ebgp().cmp(&a.ebgp()))
         .then(a.stale.cmp(&b.stale))
-        .then(u32::from(a.peer_id).cmp(&u32::from(b.peer_id)))
-        .then(a.peer_addr.cmp(&b.peer_addr))
+        .then(u32::from(a.learned.peer_id).cmp(&u32::from(b.learned.peer_id)))
+        .then(a.learned.peer_addr.cmp(&b.learned.peer_addr))
 }

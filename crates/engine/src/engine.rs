@@ -3,8 +3,9 @@
 use crate::adj_in::AdjRibIn;
 use crate::decision;
 use crate::export::{export, Target};
+use crate::hash::FastBuild;
 use crate::intern::Interner;
-use crate::route::Route;
+use crate::route::{Learned, Route};
 use peerd_fsm::Negotiated;
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
 use peerd_wire::message::update::real_as_path;
@@ -178,6 +179,9 @@ struct Peer {
 /// Attributes (without NEXT_HOP/MP_*) and next hop as sent to a neighbour.
 type Exported = (Vec<Attribute>, NextHop);
 
+/// A route's key in every table.
+type RouteKey = (Family, Prefix);
+
 /// Where the best route of a prefix comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
@@ -200,6 +204,10 @@ pub struct Engine {
     /// Exported attribute sets and next hops, shared by every Adj-RIB-Out
     /// entry that holds one.
     out_sets: Interner<Exported>,
+    /// Received next hops.
+    next_hops: Interner<NextHop>,
+    /// Where routes came from (one per neighbour session).
+    learned: Interner<Learned>,
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -222,6 +230,12 @@ impl Engine {
     ) -> Engine {
         let mut local = BTreeMap::new();
         let mut best = BTreeMap::new();
+        let ours = Arc::new(Learned {
+            peer: None,
+            peer_id: router_id,
+            peer_addr: IpAddr::V4(router_id),
+            ebgp: false,
+        });
         for (p, extra) in announce {
             let key = (family_of(p), *p);
             let mut attrs = vec![Attribute::new(AttrValue::Origin(Origin::Igp))];
@@ -230,12 +244,9 @@ impl Engine {
                 key,
                 Route {
                     attrs: Arc::new(attrs),
-                    next_hop: NextHop::Ipv4(Ipv4Addr::UNSPECIFIED),
+                    next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
                     as_path: Arc::new(AsPath::default()),
-                    peer: None,
-                    peer_id: router_id,
-                    peer_addr: IpAddr::V4(router_id),
-                    ebgp: false,
+                    learned: Arc::clone(&ours),
                     stale: false,
                 },
             );
@@ -262,6 +273,8 @@ impl Engine {
             attr_sets: Interner::default(),
             paths: Interner::default(),
             out_sets: Interner::default(),
+            next_hops: Interner::default(),
+            learned: Interner::default(),
         }
     }
 
@@ -401,10 +414,22 @@ impl Engine {
                 .cloned()
                 .collect(),
         );
-        let classic_nh = u.next_hop().map(NextHop::Ipv4);
-        let mp_nh = u.mp_reach().map(|m| m.next_hop.clone());
+        let classic_nh = u
+            .next_hop()
+            .map(|a| self.next_hops.intern(NextHop::Ipv4(a)));
+        let mp_nh = u
+            .mp_reach()
+            .map(|m| self.next_hops.intern(m.next_hop.clone()));
+        let learned = self.learned.intern(Learned {
+            peer: Some(peer),
+            peer_id,
+            peer_addr: p.cfg.address,
+            ebgp,
+        });
+        // The classic NLRI field comes first (`Update::announced`).
+        let classic = u.nlri.len();
         let announced: Vec<(Family, Nlri)> = u.announced().map(|(f, n)| (f, *n)).collect();
-        for (f, n) in announced {
+        for (i, (f, n)) in announced.into_iter().enumerate() {
             let key = (f, n.prefix);
             if withdraw {
                 if p.adj_in.remove(&key).is_some() {
@@ -412,7 +437,7 @@ impl Engine {
                 }
                 continue;
             }
-            let next_hop = if f == Family::IPV4_UNICAST && u.nlri.contains(&n) {
+            let next_hop = if i < classic {
                 classic_nh.clone()
             } else {
                 mp_nh.clone()
@@ -425,10 +450,7 @@ impl Engine {
                     attrs: attrs.clone(),
                     next_hop,
                     as_path: as_path.clone(),
-                    peer: Some(peer),
-                    peer_id,
-                    peer_addr: p.cfg.address,
-                    ebgp,
+                    learned: Arc::clone(&learned),
                     stale: false,
                 },
             );
@@ -560,10 +582,7 @@ impl Engine {
     }
 
     fn best_route(&self, key: &(Family, Prefix)) -> Option<&Route> {
-        match self.best.get(key)? {
-            Source::Local => self.local.get(key),
-            Source::Peer(i) => self.peers.get(*i)?.adj_in.get(key),
-        }
+        best_of(&self.best, &self.local, &self.peers, key)
     }
 
     /// Brings a neighbour's Adj-RIB-Out in line with the best routes for
@@ -586,19 +605,35 @@ impl Engine {
         let tx = up.negotiated.tx;
         let allowed = p.cfg.export;
         // What differs from the Adj-RIB-Out: Some(new) or None (withdraw).
-        let mut diff: Vec<((Family, Prefix), Option<Exported>)> = Vec::new();
+        // Routes that share attributes export alike, so each distinct
+        // (attributes, path, source) is exported and interned once per call;
+        // interned sets compare by pointer.
+        let mut memo: HashMap<ExportKey, Option<Arc<Exported>>, FastBuild> = HashMap::default();
+        let mut diff: Vec<(RouteKey, Option<Arc<Exported>>)> = Vec::new();
         for key in keys {
             if !families.contains(&key.0) {
                 continue;
             }
             let want = if allowed {
-                self.best_route(key)
-                    .and_then(|r| export(r, &target, key.0.afi == Afi::Ipv6))
+                best_of(&self.best, &self.local, &self.peers, key).and_then(|r| {
+                    let v6 = key.0.afi == Afi::Ipv6;
+                    let mk: ExportKey = (
+                        Arc::as_ptr(&r.attrs),
+                        Arc::as_ptr(&r.as_path),
+                        r.peer(),
+                        r.ebgp(),
+                        v6,
+                        (!target.ebgp).then(|| (*r.next_hop).clone()),
+                    );
+                    memo.entry(mk)
+                        .or_insert_with(|| export(r, &target, v6).map(|w| self.out_sets.intern(w)))
+                        .clone()
+                })
             } else {
                 None
             };
             match (want, self.peers[peer].adj_out.get(key)) {
-                (Some(w), Some(h)) if w == **h => {}
+                (Some(w), Some(h)) if Arc::ptr_eq(&w, h) => {}
                 (Some(w), _) => diff.push((*key, Some(w))),
                 (None, Some(_)) => diff.push((*key, None)),
                 (None, None) => {}
@@ -607,13 +642,12 @@ impl Engine {
         // Prefixes sharing a family and an (interned) exported set go in
         // one UPDATE; the index keeps grouping O(1) per prefix.
         let mut groups: Vec<(Family, Arc<Exported>, Vec<Nlri>)> = Vec::new();
-        let mut index: HashMap<(Family, *const Exported), usize> = HashMap::new();
+        let mut index: HashMap<(Family, *const Exported), usize, FastBuild> = HashMap::default();
         let mut withdraw: BTreeMap<Family, Vec<Nlri>> = BTreeMap::new();
         let mut new_out = Vec::with_capacity(diff.len());
         for (key, w) in diff {
             match w {
-                Some(w) => {
-                    let shared = self.out_sets.intern(w);
+                Some(shared) => {
                     let i = *index
                         .entry((key.0, Arc::as_ptr(&shared)))
                         .or_insert_with(|| {
@@ -705,6 +739,32 @@ impl Engine {
     }
 }
 
+/// The best route of `key`, from the engine's tables (a free function so
+/// that the other fields stay borrowable).
+fn best_of<'a>(
+    best: &BTreeMap<(Family, Prefix), Source>,
+    local: &'a BTreeMap<(Family, Prefix), Route>,
+    peers: &'a [Peer],
+    key: &(Family, Prefix),
+) -> Option<&'a Route> {
+    match best.get(key)? {
+        Source::Local => local.get(key),
+        Source::Peer(i) => peers.get(*i)?.adj_in.get(key),
+    }
+}
+
+/// What the export of a route to one neighbour depends on: its shared
+/// attributes and path, where it came from, and — towards iBGP, where the
+/// next hop is kept — its next hop.
+type ExportKey = (
+    *const Vec<Attribute>,
+    *const AsPath,
+    Option<PeerId>,
+    bool,
+    bool,
+    Option<NextHop>,
+);
+
 /// Records whether `family` is now past a threshold (`now`), in `past`;
 /// true only when it has just crossed it, so each crossing is reported once.
 fn crossed(past: &mut Vec<Family>, family: Family, now: bool) -> bool {
@@ -734,7 +794,7 @@ fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
     RouteView {
         family: k.0,
         prefix: k.1,
-        next_hop: if r.peer.is_none() {
+        next_hop: if r.peer().is_none() {
             "self".into()
         } else {
             r.next_hop.to_string()

@@ -27,11 +27,11 @@ pub struct Target {
 /// The attributes (without NEXT_HOP/MP_*) and next hop to send, or `None`
 /// when the route must not be sent to this neighbour.
 pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribute>, NextHop)> {
-    if route.peer == Some(t.peer) {
+    if route.peer() == Some(t.peer) {
         return None;
     }
     // iBGP-learned routes are not sent to iBGP neighbours (no route reflection).
-    if !t.ebgp && route.peer.is_some() && !route.ebgp {
+    if !t.ebgp && route.peer().is_some() && !route.ebgp() {
         return None;
     }
     let communities: &[Community] = route
@@ -67,7 +67,7 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
             }
             // A MED learned from one AS is not passed to another (RFC 4271 §5.1.4).
             AttrValue::Med(_) => {
-                if !t.ebgp && route.peer.is_some() {
+                if !t.ebgp && route.peer().is_some() {
                     out.push(a.clone());
                 }
             }
@@ -111,10 +111,10 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
         out.push(Attribute::new(AttrValue::LocalPref(100)));
     }
     out.sort_by_key(|a| a.type_code());
-    let next_hop = if t.ebgp || route.peer.is_none() {
+    let next_hop = if t.ebgp || route.peer().is_none() {
         self_next_hop(t, v6_route)?
     } else {
-        route.next_hop.clone()
+        (*route.next_hop).clone()
     };
     Some((out, next_hop))
 }

@@ -5,6 +5,7 @@
 //! when it has doubled since the last sweep, so the sweep costs O(1)
 //! amortised per insertion.
 
+use crate::hash::FastBuild;
 use std::collections::HashSet;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -12,14 +13,14 @@ use std::sync::Arc;
 /// Shared copies of values of one type.
 #[derive(Debug, Clone)]
 pub(crate) struct Interner<T: Eq + Hash> {
-    set: HashSet<Arc<T>>,
+    set: HashSet<Arc<T>, FastBuild>,
     sweep_at: usize,
 }
 
 impl<T: Eq + Hash> Default for Interner<T> {
     fn default() -> Self {
         Interner {
-            set: HashSet::new(),
+            set: HashSet::default(),
             sweep_at: 1024,
         }
     }

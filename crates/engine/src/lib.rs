@@ -20,6 +20,7 @@ mod adj_in;
 pub mod decision;
 mod engine;
 pub mod export;
+mod hash;
 mod intern;
 mod route;
 

@@ -4,18 +4,11 @@ use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-/// One path to a prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    /// Path attributes as received, without NEXT_HOP, MP_REACH_NLRI and
-    /// MP_UNREACH_NLRI (the next hop is kept apart), shared between the
-    /// prefixes of one UPDATE.
-    pub attrs: Arc<Vec<Attribute>>,
-    /// The next hop.
-    pub next_hop: NextHop,
-    /// The real AS path (RFC 6793 reconstruction applied), shared.
-    pub as_path: Arc<AsPath>,
-    /// Where it came from: `None` for our own prefixes.
+/// Where a route came from: shared by every route of one neighbour (or by
+/// all our own), so a route costs one pointer for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Learned {
+    /// The neighbour: `None` for our own prefixes.
     pub peer: Option<usize>,
     /// The neighbour's BGP identifier (tie-breaker).
     pub peer_id: Ipv4Addr,
@@ -23,11 +16,35 @@ pub struct Route {
     pub peer_addr: IpAddr,
     /// Learned over eBGP.
     pub ebgp: bool,
+}
+
+/// One path to a prefix: shared parts only, so that a full table costs a
+/// few pointers per prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// Path attributes as received, without NEXT_HOP, MP_REACH_NLRI and
+    /// MP_UNREACH_NLRI (the next hop is kept apart), interned.
+    pub attrs: Arc<Vec<Attribute>>,
+    /// The next hop, interned.
+    pub next_hop: Arc<NextHop>,
+    /// The real AS path (RFC 6793 reconstruction applied), interned.
+    pub as_path: Arc<AsPath>,
+    /// Where it came from.
+    pub learned: Arc<Learned>,
     /// Kept for a restarting neighbour (RFC 4724).
     pub stale: bool,
 }
 
 impl Route {
+    /// The neighbour it came from (`None`: ours).
+    pub fn peer(&self) -> Option<usize> {
+        self.learned.peer
+    }
+
+    /// Learned over eBGP.
+    pub fn ebgp(&self) -> bool {
+        self.learned.ebgp
+    }
     /// LOCAL_PREF, or the default 100.
     pub fn local_pref(&self) -> u32 {
         self.attrs

@@ -53,6 +53,9 @@ impl Drop for Conn {
     }
 }
 
+/// Queued messages written together, at most (octets).
+const WRITE_BATCH: usize = 256 * 1024;
+
 /// After this long without progress a write is reported as stalled.
 const STALL: Duration = Duration::from_secs(10);
 
@@ -64,7 +67,23 @@ pub fn start(stream: TcpStream, id: Tag, events: mpsc::Sender<ConnEvent>) -> std
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let wevents = events.clone();
     tokio::spawn(async move {
-        while let Some(buf) = rx.recv().await {
+        let mut batch: Vec<u8> = Vec::new();
+        while let Some(first) = rx.recv().await {
+            // Whatever else is queued goes in the same write (up to 256
+            // KiB): one system call for many small UPDATEs.
+            let buf = if rx.is_empty() {
+                first
+            } else {
+                batch.clear();
+                batch.extend_from_slice(&first);
+                while batch.len() < WRITE_BATCH {
+                    match rx.try_recv() {
+                        Ok(more) => batch.extend_from_slice(&more),
+                        Err(_) => break,
+                    }
+                }
+                std::mem::take(&mut batch)
+            };
             let mut write = std::pin::pin!(wr.write_all(&buf));
             let res = match tokio::time::timeout(STALL, &mut write).await {
                 Ok(r) => r,
@@ -78,16 +97,23 @@ pub fn start(stream: TcpStream, id: Tag, events: mpsc::Sender<ConnEvent>) -> std
             if res.is_err() {
                 break;
             }
+            if buf.capacity() >= WRITE_BATCH {
+                batch = buf;
+            }
         }
         let _ = wr.shutdown().await;
     });
     let reader = tokio::spawn(async move {
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
         let mut chunk = vec![0u8; 1 << 16];
+        // Start of the first unframed octet: framed messages are copied out
+        // from here, and the rest moves down once per read, not per message.
+        let mut off = 0;
         loop {
-            match frame(&buf, MAX_EXTENDED_MESSAGE_LEN) {
+            match frame(&buf[off..], MAX_EXTENDED_MESSAGE_LEN) {
                 Ok(Some(f)) => {
-                    let msg: Vec<u8> = buf.drain(..f.len).collect();
+                    let msg = buf[off..off + f.len].to_vec();
+                    off += f.len;
                     if events.send(ConnEvent::Frame(id, msg)).await.is_err() {
                         return;
                     }
@@ -104,7 +130,11 @@ pub fn start(stream: TcpStream, id: Tag, events: mpsc::Sender<ConnEvent>) -> std
                     let _ = events.send(ConnEvent::Closed(id)).await;
                     return;
                 }
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Ok(n) => {
+                    buf.drain(..off);
+                    off = 0;
+                    buf.extend_from_slice(&chunk[..n]);
+                }
             }
         }
     });
