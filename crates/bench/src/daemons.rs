@@ -334,6 +334,32 @@ fn peerd_binary() -> Result<PathBuf, String> {
     }
 }
 
+/// The configurations of S1 (feed 127.0.1.1 AS 65101, sink 127.0.2.1 AS
+/// 65201, IPv4 and IPv6), with `DIR` for the run directory: file name and
+/// text, for `bench/conf/`.
+pub fn s1_configs() -> Vec<(&'static str, String)> {
+    let nbs = [
+        Neighbor {
+            addr: Ipv4Addr::new(127, 0, 1, 1),
+            asn: 65101,
+            role: Role::Feed,
+        },
+        Neighbor {
+            addr: Ipv4Addr::new(127, 0, 2, 1),
+            asn: 65201,
+            role: Role::Sink,
+        },
+    ];
+    let dir = Path::new("DIR");
+    vec![
+        ("peerd.toml", peerd_conf(&nbs, true)),
+        ("bird.conf", bird_conf(dir, &nbs, true)),
+        ("frr-bgpd.conf", frr_conf(dir, &nbs, true)),
+        ("gobgpd.toml", gobgp_conf(&nbs, true)),
+        ("openbgpd.conf", openbgpd_conf(dir, &nbs, true)),
+    ]
+}
+
 /// Whether something listens on the daemon's address and port (read from
 /// /proc/net/tcp of our namespace).
 fn listening() -> bool {

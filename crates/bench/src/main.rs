@@ -25,13 +25,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: peerd-bench run [--quick] [--runs N] [--daemons LIST] [--scenarios LIST]
-                        [--v4 N] [--v6 N] [--data DIR] [--out DIR] [--daemon-cpus LIST] [--harness-cpus LIST] [--keep]
+                        [--v4 N] [--v6 N] [--runs-for DAEMON=N] [--data DIR] [--out DIR] [--daemon-cpus LIST] [--harness-cpus LIST] [--keep]
        peerd-bench dataset [--v4 N] [--v6 N] [--data DIR]
+       peerd-bench configs DIR   (the five daemons' configurations for S1, as run)
 
   --daemons    direct,peerd,bird,frr,gobgp,openbgpd (default: all)
   --scenarios  S1,S2,S3,S4,S5,S6 (default: all)
   --quick      20k IPv4 routes, one run, short quiet period and churn
   --runs       repetitions of each scenario (default 3)
+  --runs-for   DAEMON=N: another count for one daemon (e.g. gobgp=1: it takes minutes a run)
   --v4         IPv4 prefixes in the table (default 1050000; --quick 20000)
   --v6         IPv6 prefixes in the table (default 250000; --quick 5000; 0: IPv4 only)
   --data       the shared data folder (default $PEERD_SHARED_DATA or ../shared/data)
@@ -50,6 +52,7 @@ struct Args {
     daemon_cpus: Option<String>,
     harness_cpus: Option<String>,
     keep: bool,
+    runs_for: Vec<(Kind, usize)>,
 }
 
 fn parse() -> Result<Args, String> {
@@ -69,6 +72,7 @@ fn parse() -> Result<Args, String> {
         daemon_cpus: None,
         harness_cpus: None,
         keep: false,
+        runs_for: Vec::new(),
     };
     let mut runs_given = false;
     while let Some(x) = it.next() {
@@ -88,6 +92,15 @@ fn parse() -> Result<Args, String> {
             "--data" => a.data = PathBuf::from(val()?),
             "--out" => a.out = PathBuf::from(val()?),
             "--daemon-cpus" => a.daemon_cpus = Some(val()?),
+            "--runs-for" => {
+                let v = val()?;
+                let (d, n) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--runs-for wants DAEMON=N, not {v:?}"))?;
+                let d = Kind::parse(d).ok_or_else(|| format!("--runs-for: unknown daemon {d:?}"))?;
+                let n = n.parse().map_err(|_| format!("--runs-for: {n:?} is not a number"))?;
+                a.runs_for.push((d, n));
+            }
             "--harness-cpus" => a.harness_cpus = Some(val()?),
             "--daemons" => {
                 a.daemons = val()?
@@ -259,7 +272,13 @@ fn run_cmd(a: &Args) -> Result<(), String> {
             "table",
             format!("{} IPv4 prefixes, seed 1", w.table.v4.len()),
         ),
-        ("runs", a.runs.to_string()),
+        (
+            "runs",
+            std::iter::once(a.runs.to_string())
+                .chain(a.runs_for.iter().map(|(k, n)| format!("{} {n}", k.name())))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         ("quiet period", format!("{:?}", settings.quiet)),
         ("peerd", format!("git {}", git_head())),
         ("bird", version("bird", "--version")),
@@ -276,7 +295,13 @@ fn run_cmd(a: &Args) -> Result<(), String> {
             if *d == Kind::Direct && !sc.direct() {
                 continue;
             }
-            for n in 0..a.runs {
+            let runs = a
+                .runs_for
+                .iter()
+                .rev()
+                .find(|(k, _)| k == d)
+                .map_or(a.runs, |(_, n)| *n);
+            for n in 0..runs {
                 let t = Instant::now();
                 let r = scenario::run(&rt, &w, *d, *sc, n, &settings);
                 eprintln!(
@@ -318,6 +343,13 @@ fn run_cmd(a: &Args) -> Result<(), String> {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("configs") {
+        if let Err(e) = configs_cmd() {
+            eprintln!("peerd-bench: {e}");
+            std::process::exit(2);
+        }
+        return;
+    }
     let r = parse().and_then(|a| match a.cmd.as_str() {
         "dataset" => dataset_cmd(&a),
         "run" => run_cmd(&a),
@@ -327,6 +359,19 @@ fn main() {
         eprintln!("peerd-bench: {e}");
         std::process::exit(2);
     }
+}
+
+/// Writes the configurations of S1 (one feed, one sink, both families)
+/// for every daemon into DIR: what the benchmark runs, for reading.
+fn configs_cmd() -> Result<(), String> {
+    let dir = std::env::args().nth(2).map(PathBuf::from).ok_or(USAGE)?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (name, text) in daemons::s1_configs() {
+        let p = dir.join(name);
+        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+        println!("{}", p.display());
+    }
+    Ok(())
 }
 
 fn git_head() -> String {

@@ -327,3 +327,21 @@ fn reference_daemons_take_the_small_table() {
 
 /// One daemon at a time on 127.0.0.10:179.
 static PORT_179: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The configurations in bench/conf are the ones the benchmark writes
+/// (regenerate with `peerd-bench configs bench/conf`).
+#[test]
+fn committed_configs_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/conf");
+    for (name, text) in crate::daemons::s1_configs() {
+        let p = dir.join(name);
+        let on_disk =
+            std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert_eq!(
+            on_disk,
+            text,
+            "{} is stale: run peerd-bench configs bench/conf",
+            p.display()
+        );
+    }
+}
