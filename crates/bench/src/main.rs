@@ -270,7 +270,11 @@ fn run_cmd(a: &Args) -> Result<(), String> {
         ),
         (
             "table",
-            format!("{} IPv4 prefixes, seed 1", w.table.v4.len()),
+            format!(
+                "{} IPv4 and {} IPv6 prefixes, seed 1",
+                w.table.v4.len(),
+                w.table.v6.len()
+            ),
         ),
         (
             "runs",
