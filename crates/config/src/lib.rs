@@ -34,7 +34,9 @@ mod validate;
 
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigErrors};
-pub use model::{Announce, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router};
+pub use model::{
+    Announce, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router,
+};
 
 use std::path::Path;
 

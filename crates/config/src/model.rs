@@ -15,6 +15,8 @@ pub struct Config {
     pub announce: Vec<Announce>,
     /// BGP neighbors.
     pub neighbors: Vec<Neighbor>,
+    /// Choices in the decision process.
+    pub bestpath: Bestpath,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
     pub warnings: Vec<String>,
 }
@@ -32,6 +34,17 @@ pub struct Router {
     pub port: u16,
     /// Host name announced in the FQDN capability, if any.
     pub hostname: Option<String>,
+}
+
+/// Choices in the decision process (RFC 4271 §9.1), router-wide.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bestpath {
+    /// Compare MED between routes from different neighbouring ASes.
+    pub always_compare_med: bool,
+    /// Prefer the oldest eBGP route before the BGP identifier (RFC 5004).
+    pub prefer_oldest: bool,
+    /// Use every route equal up to the IGP cost (ECMP).
+    pub multipath: bool,
 }
 
 /// A prefix we originate.

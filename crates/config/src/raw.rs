@@ -12,6 +12,15 @@ pub(crate) struct RawConfig {
     pub announce: Vec<RawAnnounce>,
     #[serde(default)]
     pub neighbor: Vec<Spanned<RawNeighbor>>,
+    pub bestpath: Option<RawBestpath>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawBestpath {
+    pub always_compare_med: Option<bool>,
+    pub prefer_oldest: Option<bool>,
+    pub multipath: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,7 +2,9 @@
 
 use crate::duration::parse_duration;
 use crate::error::{line_col, ConfigError, ConfigErrors};
-use crate::model::{Announce, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router};
+use crate::model::{
+    Announce, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router,
+};
 use crate::raw::{RawConfig, RawDuration, RawNeighbor};
 use peerd_wire::attr::AS_TRANS;
 use peerd_wire::capability::Role;
@@ -222,10 +224,16 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
         }
     }
     if c.errors.is_empty() {
+        let b = raw.bestpath.unwrap_or_default();
         Ok(Config {
             router,
             announce,
             neighbors,
+            bestpath: Bestpath {
+                always_compare_med: b.always_compare_med.unwrap_or(false),
+                prefer_oldest: b.prefer_oldest.unwrap_or(false),
+                multipath: b.multipath.unwrap_or(false),
+            },
             warnings,
         })
     } else {
@@ -429,6 +437,17 @@ fn neighbor(
         MaxPrefix { ipv4, ipv6, warning_percent, action }
     });
     let ebgp = remote_as != local_asn;
+    if let (Some(s), Some(_), false) = (&r.role, role, ebgp) {
+        c.err(
+            s.span(),
+            "neighbor.role: roles (RFC 9234) are for eBGP sessions; this neighbor is in our own AS",
+        );
+    }
+    if ebgp && role.is_none() {
+        warnings.push(format!(
+            "neighbor {name}: eBGP without a role: its routes are not checked for leaks and may be sent to every other neighbor (RFC 9234)"
+        ));
+    }
     // RFC 8212: an eBGP session without a policy accepts and sends nothing.
     let default = if ebgp {
         PolicySwitch::Deny

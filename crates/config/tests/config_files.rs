@@ -233,3 +233,53 @@ delay-open = 5
     );
     assert!(c.warnings.is_empty());
 }
+
+#[test]
+fn a_role_on_ibgp_is_an_error_and_ebgp_without_one_a_warning() {
+    let t = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+
+[[neighbor]]
+address = "192.0.2.2"
+remote-as = 64500
+role = "peer"
+"#;
+    let s = parse(t, "r.toml").unwrap_err().to_string();
+    assert!(
+        s.contains("r.toml:8:8: neighbor.role: roles (RFC 9234) are for eBGP sessions"),
+        "{s}"
+    );
+    let t = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+
+[[neighbor]]
+name = "t"
+address = "192.0.2.2"
+remote-as = 64501
+import = "accept"
+export = "accept"
+"#;
+    let c = parse(t, "r.toml").unwrap();
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    assert!(c.warnings[0].contains("neighbor t: eBGP without a role"));
+}
+
+#[test]
+fn bestpath_options_default_off_and_parse() {
+    let base = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\n";
+    let c = parse(base, "b.toml").unwrap();
+    assert_eq!(c.bestpath, peerd_config::Bestpath::default());
+    let t = format!(
+        "{base}\n[bestpath]\nalways-compare-med = true\nprefer-oldest = true\nmultipath = true\n"
+    );
+    let b = parse(&t, "b.toml").unwrap().bestpath;
+    assert!(b.always_compare_med && b.prefer_oldest && b.multipath);
+    let t = format!("{base}\n[bestpath]\ndeterministic-med = true\n");
+    let s = parse(&t, "b.toml").unwrap_err().to_string();
+    assert!(
+        s.contains("b.toml:6:1:") && s.contains("deterministic-med"),
+        "{s}"
+    );
+}

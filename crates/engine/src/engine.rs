@@ -1,13 +1,15 @@
 //! The engine: state and event handling.
 
 use crate::adj_in::AdjRibIn;
-use crate::decision;
+use crate::decision::{self, Candidate, DecisionOptions, Step};
 use crate::export::{export, Target};
 use crate::hash::FastBuild;
 use crate::intern::Interner;
+use crate::role::{self, Ingress};
 use crate::route::{Learned, Route};
 use peerd_fsm::Negotiated;
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
+use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
 use peerd_wire::{Afi, AttrAction, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
@@ -43,6 +45,28 @@ pub struct PeerConfig {
     pub ipv4_next_hop: Option<Ipv4Addr>,
     /// Next hop self for IPv6 routes (default: our session address).
     pub ipv6_next_hop: Option<std::net::Ipv6Addr>,
+    /// Our RFC 9234 role towards the neighbour (eBGP only).
+    pub role: Option<Role>,
+}
+
+impl PeerConfig {
+    /// A neighbour that accepts and sends everything, with no limits,
+    /// role or next-hop settings.
+    pub fn new(name: &str, address: IpAddr, remote_as: u32) -> Self {
+        PeerConfig {
+            name: name.to_string(),
+            address,
+            remote_as,
+            import: true,
+            export: true,
+            max_prefix_v4: None,
+            max_prefix_v6: None,
+            max_prefix_warning_percent: 0,
+            ipv4_next_hop: None,
+            ipv6_next_hop: None,
+            role: None,
+        }
+    }
 }
 
 /// Inputs of the engine.
@@ -152,8 +176,18 @@ pub struct RouteView {
     pub ext_communities: Vec<String>,
     /// Whether this route is the best for its prefix.
     pub best: bool,
+    /// Usable for forwarding beside the best (multipath).
+    pub multipath: bool,
+    /// Why it is not the best: the decision step it lost at.
+    pub lost: Option<Step>,
+    /// The neighbour it came from (`None`: ours).
+    pub from: Option<String>,
     /// Kept for a restarting neighbour.
     pub stale: bool,
+    /// Ineligible as a route leak (RFC 9234).
+    pub leak: bool,
+    /// The Only to Customer attribute (RFC 9234), if present.
+    pub otc: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +242,10 @@ pub struct Engine {
     next_hops: Interner<NextHop>,
     /// Where routes came from (one per neighbour session).
     learned: Interner<Learned>,
+    /// Router-wide choices in the decision process.
+    decision: DecisionOptions,
+    /// The engine's clock, in seconds (set by the runtime).
+    now: u32,
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -248,6 +286,8 @@ impl Engine {
                     as_path: Arc::new(AsPath::default()),
                     learned: Arc::clone(&ours),
                     stale: false,
+                    leak: false,
+                    since: 0,
                 },
             );
             best.insert(key, Source::Local);
@@ -275,7 +315,21 @@ impl Engine {
             out_sets: Interner::default(),
             next_hops: Interner::default(),
             learned: Interner::default(),
+            decision: DecisionOptions::default(),
+            now: 0,
         }
+    }
+
+    /// Sets the router-wide decision options (and reselects nothing: call
+    /// before routes arrive, or follow with a reselection).
+    pub fn set_decision_options(&mut self, opts: DecisionOptions) {
+        self.decision = opts;
+    }
+
+    /// Sets the engine's clock: seconds since the daemon started. Routes
+    /// are stamped with it on arrival (RFC 5004's oldest route).
+    pub fn set_clock(&mut self, secs: u32) {
+        self.now = secs;
     }
 
     /// Our BGP identifier.
@@ -375,8 +429,10 @@ impl Engine {
         };
         let Some(up) = &p.up else { return };
         let ebgp = p.cfg.remote_as != local_as;
+        let role = if ebgp { p.cfg.role } else { None };
         let four = up.negotiated.rx.four_octet_as;
         let peer_id = up.negotiated.peer_id;
+        let now = self.now;
         let mut changed = Vec::new();
 
         if let Some(f) = u.end_of_rib() {
@@ -395,25 +451,34 @@ impl Engine {
         let withdraw = u.action() == Some(AttrAction::TreatAsWithdraw)
             || as_path.contains(local_as)
             || !p.cfg.import;
-        let attrs: Arc<Vec<Attribute>> = self.attr_sets.intern(
-            u.attributes
-                .iter()
-                .filter(|a| {
-                    let rebuilt = matches!(
-                        a.value,
-                        AttrValue::NextHop(_)
-                            | AttrValue::MpReach(_)
-                            | AttrValue::MpUnreach(_)
-                            | AttrValue::AsPath(_)
-                            | AttrValue::As4Path(_)
-                    );
-                    // LOCAL_PREF from eBGP is ignored (RFC 4271 §5.1.5).
-                    let ignored = ebgp && matches!(a.value, AttrValue::LocalPref(_));
-                    !rebuilt && !ignored
-                })
-                .cloned()
-                .collect(),
-        );
+        let otc = u.attributes.iter().find_map(|a| match a.value {
+            AttrValue::Otc(v) => Some(v),
+            _ => None,
+        });
+        let ingress = role::ingress(role, p.cfg.remote_as, otc);
+        let mut kept: Vec<Attribute> = u
+            .attributes
+            .iter()
+            .filter(|a| {
+                let rebuilt = matches!(
+                    a.value,
+                    AttrValue::NextHop(_)
+                        | AttrValue::MpReach(_)
+                        | AttrValue::MpUnreach(_)
+                        | AttrValue::AsPath(_)
+                        | AttrValue::As4Path(_)
+                );
+                // LOCAL_PREF from eBGP is ignored (RFC 4271 §5.1.5).
+                let ignored = ebgp && matches!(a.value, AttrValue::LocalPref(_));
+                !rebuilt && !ignored
+            })
+            .cloned()
+            .collect();
+        if let Ingress::AddOtc(v) = ingress {
+            kept.push(Attribute::new(AttrValue::Otc(v)));
+        }
+        let leak = ingress == Ingress::Leak;
+        let attrs: Arc<Vec<Attribute>> = self.attr_sets.intern(kept);
         let classic_nh = u
             .next_hop()
             .map(|a| self.next_hops.intern(NextHop::Ipv4(a)));
@@ -452,6 +517,8 @@ impl Engine {
                     as_path: as_path.clone(),
                     learned: Arc::clone(&learned),
                     stale: false,
+                    leak,
+                    since: now,
                 },
             );
             changed.push(key);
@@ -554,17 +621,15 @@ impl Engine {
     /// Recomputes the best route of each key and sends what changed.
     fn reselect_and_export(&mut self, keys: &[(Family, Prefix)], actions: &mut Vec<Action>) {
         let mut changed = Vec::new();
+        let mut sources = Vec::new();
+        let mut cands = Vec::new();
+        let mut lost = Vec::new();
         for key in keys {
-            let mut best: Option<(Source, &Route)> =
-                self.local.get(key).map(|r| (Source::Local, r));
-            for (i, p) in self.peers.iter().enumerate() {
-                if let Some(r) = p.adj_in.get(key) {
-                    if best.is_none_or(|(_, b)| decision::better(r, b)) {
-                        best = Some((Source::Peer(i), r));
-                    }
-                }
-            }
-            match best.map(|b| b.0) {
+            sources.clear();
+            cands.clear();
+            gather(&self.local, &self.peers, key, &mut sources, &mut cands);
+            let best = decision::select(&cands, &self.decision, &mut lost).map(|i| sources[i]);
+            match best {
                 Some(s) => self.best.insert(*key, s),
                 None => self.best.remove(key),
             };
@@ -585,6 +650,47 @@ impl Engine {
         best_of(&self.best, &self.local, &self.peers, key)
     }
 
+    /// Every candidate for `key` as shown to operators: the best first,
+    /// then the others in the order of the step they lost at.
+    fn judged(&self, key: &RouteKey) -> Vec<(Source, RouteView)> {
+        let mut sources = Vec::new();
+        let mut cands = Vec::new();
+        let mut lost = Vec::new();
+        gather(&self.local, &self.peers, key, &mut sources, &mut cands);
+        let winner = decision::select(&cands, &self.decision, &mut lost);
+        let mut out: Vec<(Source, RouteView)> = cands
+            .iter()
+            .zip(&sources)
+            .zip(&lost)
+            .enumerate()
+            .map(|(i, ((c, src), l))| {
+                let mut v = view(key, c.route, winner == Some(i));
+                v.lost = *l;
+                v.multipath = decision::is_multipath(&self.decision, *l);
+                v.from = self.source_name(*src);
+                (*src, v)
+            })
+            .collect();
+        out.sort_by_key(|(_, v)| (!v.best, v.lost));
+        out
+    }
+
+    fn source_name(&self, s: Source) -> Option<String> {
+        match s {
+            Source::Local => None,
+            Source::Peer(i) => self.peers.get(i).map(|p| p.cfg.name.clone()),
+        }
+    }
+
+    /// Every candidate route for a prefix, the best first, each other one
+    /// with the decision step it lost at.
+    pub fn candidates(&self, prefix: Prefix) -> Vec<RouteView> {
+        self.judged(&(family_of(&prefix), prefix))
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
+    }
+
     /// Brings a neighbour's Adj-RIB-Out in line with the best routes for
     /// `keys`, and packs the difference into UPDATEs.
     fn export_to(&mut self, peer: PeerId, keys: &[(Family, Prefix)], actions: &mut Vec<Action>) {
@@ -600,6 +706,7 @@ impl Engine {
             four_octet_as: up.negotiated.tx.four_octet_as,
             ipv4_next_hop: p.cfg.ipv4_next_hop,
             ipv6_next_hop: p.cfg.ipv6_next_hop,
+            role: p.cfg.role,
         };
         let families = up.negotiated.families.clone();
         let tx = up.negotiated.tx;
@@ -712,10 +819,12 @@ impl Engine {
             return Vec::new();
         };
         p.adj_in
-            .iter()
-            .map(|(k, r)| {
-                let best = self.best.get(k) == Some(&Source::Peer(peer));
-                view(k, r, best)
+            .keys()
+            .filter_map(|k| {
+                self.judged(k)
+                    .into_iter()
+                    .find(|(s, _)| *s == Source::Peer(peer))
+                    .map(|(_, v)| v)
             })
             .collect()
     }
@@ -734,7 +843,13 @@ impl Engine {
     pub fn loc_rib(&self) -> Vec<RouteView> {
         self.best
             .keys()
-            .filter_map(|k| self.best_route(k).map(|r| view(k, r, true)))
+            .filter_map(|k| {
+                let mut v = view(k, self.best_route(k)?, true);
+                if let Some(Source::Peer(i)) = self.best.get(k) {
+                    v.from = self.source_name(Source::Peer(*i));
+                }
+                Some(v)
+            })
             .collect()
     }
 }
@@ -750,6 +865,28 @@ fn best_of<'a>(
     match best.get(key)? {
         Source::Local => local.get(key),
         Source::Peer(i) => peers.get(*i)?.adj_in.get(key),
+    }
+}
+
+/// The candidates for `key` — our own route, then each neighbour's — with
+/// where each came from, into the caller's buffers.
+fn gather<'a>(
+    local: &'a BTreeMap<RouteKey, Route>,
+    peers: &'a [Peer],
+    key: &RouteKey,
+    sources: &mut Vec<Source>,
+    cands: &mut Vec<Candidate<'a>>,
+) {
+    if let Some(r) = local.get(key) {
+        sources.push(Source::Local);
+        cands.push(Candidate::new(r));
+    }
+    for (i, p) in peers.iter().enumerate() {
+        if let Some(r) = p.adj_in.get(key) {
+            sources.push(Source::Peer(i));
+            // Next-hop reachability and IGP cost come with the FIB (issue 6).
+            cands.push(Candidate::new(r));
+        }
     }
 }
 
@@ -807,6 +944,11 @@ fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
         large_communities: large,
         ext_communities: ext,
         best,
+        multipath: false,
+        lost: None,
+        from: None,
         stale: r.stale,
+        leak: r.leak,
+        otc: r.otc(),
     }
 }

@@ -1,8 +1,10 @@
 //! What a route looks like when sent to a given neighbour (RFC 4271 §5.1,
 //! §9.1.3; RFC 1997 well-known communities).
 
+use crate::role::{self, Egress};
 use crate::route::Route;
 use peerd_wire::attr::{AttrValue, Attribute, Community, NextHop};
+use peerd_wire::capability::Role;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The receiving side of an export.
@@ -22,12 +24,22 @@ pub struct Target {
     pub ipv4_next_hop: Option<Ipv4Addr>,
     /// Next hop self for IPv6 routes, instead of the session address.
     pub ipv6_next_hop: Option<Ipv6Addr>,
+    /// Our RFC 9234 role towards the neighbour (eBGP only).
+    pub role: Option<Role>,
 }
 
 /// The attributes (without NEXT_HOP/MP_*) and next hop to send, or `None`
 /// when the route must not be sent to this neighbour.
 pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribute>, NextHop)> {
-    if route.peer() == Some(t.peer) {
+    if route.peer() == Some(t.peer) || route.leak {
+        return None;
+    }
+    let egress = if t.ebgp {
+        role::egress(t.role, t.local_as, route.otc())
+    } else {
+        Egress::Keep
+    };
+    if egress == Egress::Block {
         return None;
     }
     // iBGP-learned routes are not sent to iBGP neighbours (no route reflection).
@@ -109,6 +121,9 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
     out.insert(pos, Attribute::new(AttrValue::AsPath(path)));
     if !t.ebgp && !has_local_pref {
         out.push(Attribute::new(AttrValue::LocalPref(100)));
+    }
+    if let Egress::AddOtc(v) = egress {
+        out.push(Attribute::new(AttrValue::Otc(v)));
     }
     out.sort_by_key(|a| a.type_code());
     let next_hop = if t.ebgp || route.peer().is_none() {

@@ -33,6 +33,10 @@ pub struct Route {
     pub learned: Arc<Learned>,
     /// Kept for a restarting neighbour (RFC 4724).
     pub stale: bool,
+    /// A route leak by RFC 9234's ingress rules: kept, never eligible.
+    pub leak: bool,
+    /// When it arrived, in seconds of the engine's clock (RFC 5004).
+    pub since: u32,
 }
 
 impl Route {
@@ -71,6 +75,42 @@ impl Route {
                 }
             })
             .unwrap_or(0)
+    }
+
+    /// ORIGINATOR_ID (RFC 4456), if reflected.
+    pub fn originator_id(&self) -> Option<Ipv4Addr> {
+        self.attrs.iter().find_map(|a| {
+            if let AttrValue::OriginatorId(v) = a.value {
+                Some(v)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Length of CLUSTER_LIST (RFC 4456), 0 when missing.
+    pub fn cluster_list_len(&self) -> usize {
+        self.attrs
+            .iter()
+            .find_map(|a| {
+                if let AttrValue::ClusterList(c) = &a.value {
+                    Some(c.len())
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(0)
+    }
+
+    /// The Only to Customer attribute (RFC 9234), if present.
+    pub fn otc(&self) -> Option<u32> {
+        self.attrs.iter().find_map(|a| {
+            if let AttrValue::Otc(v) = a.value {
+                Some(v)
+            } else {
+                None
+            }
+        })
     }
 
     /// ORIGIN, missing counting as INCOMPLETE.

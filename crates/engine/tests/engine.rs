@@ -25,18 +25,7 @@ fn neg(remote_as: u32, peer_id: [u8; 4]) -> Box<Negotiated> {
 }
 
 fn peer(name: &str, addr: [u8; 4], asn: u32) -> PeerConfig {
-    PeerConfig {
-        name: name.into(),
-        address: IpAddr::V4(Ipv4Addr::from(addr)),
-        remote_as: asn,
-        import: true,
-        export: true,
-        max_prefix_v4: None,
-        max_prefix_v6: None,
-        max_prefix_warning_percent: 0,
-        ipv4_next_hop: None,
-        ipv6_next_hop: None,
-    }
+    PeerConfig::new(name, IpAddr::V4(Ipv4Addr::from(addr)), asn)
 }
 
 /// An engine with a customer A (AS 64501), a peer B (AS 64502) and an iBGP

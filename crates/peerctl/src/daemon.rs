@@ -20,6 +20,10 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         eprintln!("peerctl: {} needs a neighbor name or address", words[0]);
         return ExitCode::from(2);
     }
+    if words.first() == Some(&"route") && words.len() != 2 {
+        eprintln!("peerctl: route needs one prefix, such as 203.0.113.0/24");
+        return ExitCode::from(2);
+    }
     if json {
         words.push("json");
     }

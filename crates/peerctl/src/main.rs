@@ -12,6 +12,7 @@ const USAGE: &str = "\
 usage: peerctl [--socket PATH] neighbors [--json]
        peerctl [--socket PATH] routes NEIGHBOR [--json]
        peerctl [--socket PATH] rib [--json]
+       peerctl [--socket PATH] route PREFIX [--json]
        peerctl [--socket PATH] stop NEIGHBOR [MESSAGE...]
        peerctl [--socket PATH] start NEIGHBOR
        peerctl [--socket PATH] refresh NEIGHBOR
@@ -21,6 +22,8 @@ usage: peerctl [--socket PATH] neighbors [--json]
   neighbors             every neighbor: state, for how long, routes received and sent, last error
   routes NEIGHBOR       the routes received from a neighbor (* marks the best)
   rib                   the best route of every prefix
+  route PREFIX          every candidate route for PREFIX: the best first, each
+                        other one with the decision step it lost at
   stop NEIGHBOR [MSG]   administrative shutdown, MSG shown to the neighbor (RFC 9003)
   start NEIGHBOR        start again after a stop
   refresh NEIGHBOR      ask the neighbor to send its routes again (route refresh)
@@ -45,7 +48,7 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("mrt") => mrt::run(&args[1..]),
-        Some("neighbors" | "routes" | "rib" | "stop" | "start" | "refresh") => {
+        Some("neighbors" | "routes" | "rib" | "route" | "stop" | "start" | "refresh") => {
             daemon::run(&socket, &args)
         }
         Some("-h" | "--help" | "help") => {

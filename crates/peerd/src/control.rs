@@ -89,6 +89,19 @@ impl Control {
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
+            ["route", prefix, ..] => match prefix.parse::<peerd_wire::Prefix>() {
+                Ok(p) => {
+                    let (tx, rx) = oneshot::channel();
+                    let _ = self.engine.send(EngineMsg::Candidates(p, tx)).await;
+                    let v = rx.await.unwrap_or_default();
+                    if v.is_empty() && !json {
+                        format!("no route for {p}\n")
+                    } else {
+                        routes(&v, json)
+                    }
+                }
+                Err(_) => format!("error: expected a prefix such as 203.0.113.0/24, found {prefix:?}\n"),
+            },
             ["rib", ..] => {
                 let (tx, rx) = oneshot::channel();
                 let _ = self.engine.send(EngineMsg::LocRib(tx)).await;
@@ -117,7 +130,7 @@ impl Control {
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
-            _ => "error: commands are: neighbors, routes NAME, rib, stop NAME [MESSAGE], start NAME, refresh NAME (add json for JSON)\n".into(),
+            _ => "error: commands are: neighbors, routes NAME, rib, route PREFIX, stop NAME [MESSAGE], start NAME, refresh NAME (add json for JSON)\n".into(),
         }
     }
 
@@ -168,13 +181,30 @@ impl Control {
     }
 }
 
+/// Best, multipath, or why the route lost (plus stale).
+fn state(r: &RouteView) -> String {
+    let mut s = if r.best {
+        "best".to_string()
+    } else if r.multipath {
+        "multipath".to_string()
+    } else if let Some(l) = r.lost {
+        format!("lost: {}", l.as_str())
+    } else {
+        String::new()
+    };
+    if r.stale {
+        s.push_str(" (stale)");
+    }
+    s
+}
+
 fn routes(v: &[RouteView], json: bool) -> String {
     let mut out = String::new();
     if !json {
         let _ = writeln!(
             out,
-            "  {:<24} {:<26} {:>6} {:>6}  {:<24} communities",
-            "prefix", "next hop", "lpref", "med", "AS path"
+            "  {:<24} {:<16} {:<26} {:>6} {:>6}  {:<24} {:<22} communities",
+            "prefix", "from", "next hop", "lpref", "med", "AS path", "state"
         );
     }
     for r in v {
@@ -187,7 +217,7 @@ fn routes(v: &[RouteView], json: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "{{\"prefix\":{},\"family\":{},\"next_hop\":{},\"as_path\":{},\"origin\":{},\"local_pref\":{},\"med\":{},\"communities\":{},\"large_communities\":{},\"extended_communities\":{},\"best\":{},\"stale\":{}}}",
+                "{{\"prefix\":{},\"family\":{},\"next_hop\":{},\"as_path\":{},\"origin\":{},\"local_pref\":{},\"med\":{},\"communities\":{},\"large_communities\":{},\"extended_communities\":{},\"from\":{},\"best\":{},\"multipath\":{},\"lost\":{},\"stale\":{},\"leak\":{},\"otc\":{}}}",
                 esc(&r.prefix.to_string()),
                 esc(&r.family.to_string()),
                 esc(&r.next_hop),
@@ -198,22 +228,32 @@ fn routes(v: &[RouteView], json: bool) -> String {
                 list(&r.communities),
                 list(&r.large_communities),
                 list(&r.ext_communities),
+                r.from.as_deref().map_or("null".into(), esc),
                 r.best,
-                r.stale
+                r.multipath,
+                r.lost.map_or("null".into(), |l| esc(l.as_str())),
+                r.stale,
+                r.leak,
+                r.otc.map_or("null".into(), |o| o.to_string())
             );
         } else {
             let mut c = r.communities.clone();
             c.extend(r.large_communities.iter().cloned());
             c.extend(r.ext_communities.iter().cloned());
+            if let Some(o) = r.otc {
+                c.push(format!("otc:{o}"));
+            }
             let _ = writeln!(
                 out,
-                "{} {:<24} {:<26} {:>6} {:>6}  {:<24} {}",
+                "{} {:<24} {:<16} {:<26} {:>6} {:>6}  {:<24} {:<22} {}",
                 if r.best { '*' } else { ' ' },
                 r.prefix.to_string(),
+                r.from.as_deref().unwrap_or("local"),
                 r.next_hop,
                 r.local_pref,
                 r.med.map_or("-".into(), |m| m.to_string()),
                 r.as_path,
+                state(r),
                 c.join(" ")
             );
         }

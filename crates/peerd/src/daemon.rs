@@ -54,10 +54,16 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
             max_prefix_warning_percent: n.max_prefix.map_or(0, |m| m.warning_percent),
             ipv4_next_hop: n.ipv4_next_hop,
             ipv6_next_hop: n.ipv6_next_hop,
+            role: n.role,
         })
         .collect();
     let announce: Vec<_> = cfg.announce.iter().map(originated).collect();
-    let engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
+    let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
+    engine.set_decision_options(peerd_engine::DecisionOptions {
+        always_compare_med: cfg.bestpath.always_compare_med,
+        prefer_oldest: cfg.bestpath.prefer_oldest,
+        multipath: cfg.bestpath.multipath,
+    });
     let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
 
     let mut session_tx = Vec::new();

@@ -14,6 +14,8 @@ pub enum EngineMsg {
     RoutesFrom(usize, oneshot::Sender<Vec<RouteView>>),
     /// The best route of every prefix.
     LocRib(oneshot::Sender<Vec<RouteView>>),
+    /// Every candidate for one prefix, with why each lost.
+    Candidates(peerd_wire::Prefix, oneshot::Sender<Vec<RouteView>>),
 }
 
 /// Runs the engine until every sender is gone.
@@ -24,9 +26,12 @@ pub async fn run(
     sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
     status: Status,
 ) {
+    let start = std::time::Instant::now();
     while let Some(msg) = rx.recv().await {
         match msg {
             EngineMsg::Event(ev) => {
+                let secs = start.elapsed().as_secs();
+                engine.set_clock(u32::try_from(secs).unwrap_or(u32::MAX));
                 for a in engine.handle(ev) {
                     match a {
                         Action::Send { peer, messages } => {
@@ -81,6 +86,9 @@ pub async fn run(
             }
             EngineMsg::LocRib(reply) => {
                 let _ = reply.send(engine.loc_rib());
+            }
+            EngineMsg::Candidates(prefix, reply) => {
+                let _ = reply.send(engine.candidates(prefix));
             }
         }
     }
