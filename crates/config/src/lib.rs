@@ -29,6 +29,7 @@
 mod duration;
 mod error;
 mod model;
+mod policy;
 mod raw;
 mod validate;
 

@@ -17,6 +17,8 @@ pub struct Config {
     pub neighbors: Vec<Neighbor>,
     /// Choices in the decision process.
     pub bestpath: Bestpath,
+    /// Named policies, referred to by neighbors' import and export.
+    pub policies: peerd_policy::Policies,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
     pub warnings: Vec<String>,
 }
@@ -60,13 +62,15 @@ pub struct Announce {
     pub extended_communities: Vec<ExtCommunity>,
 }
 
-/// The first, coarse policy: let everything through, or nothing.
+/// What a neighbor's import or export runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicySwitch {
     /// Accept (import) or send (export) every route.
     Accept,
     /// Accept or send nothing.
     Deny,
+    /// Run this policy of [`Config::policies`].
+    Policy(peerd_policy::PolicyId),
 }
 
 /// What to do when a neighbor sends more prefixes than allowed (RFC 4486).

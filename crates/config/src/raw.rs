@@ -2,10 +2,11 @@
 //! validator's messages. Unknown keys are errors (a typo must not be ignored).
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use toml::Spanned;
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawConfig {
     pub router: Spanned<RawRouter>,
     #[serde(default)]
@@ -13,6 +14,82 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub neighbor: Vec<Spanned<RawNeighbor>>,
     pub bestpath: Option<RawBestpath>,
+    #[serde(default)]
+    pub prefix_lists: BTreeMap<String, Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub as_lists: BTreeMap<String, Vec<Spanned<i64>>>,
+    #[serde(default)]
+    pub policy: BTreeMap<String, Vec<Spanned<RawTerm>>>,
+}
+
+/// One term of a policy: `[[policy.NAME]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawTerm {
+    pub name: Option<String>,
+    #[serde(rename = "match")]
+    pub matches: Option<RawMatch>,
+    pub set: Option<RawSet>,
+    pub call: Option<Spanned<String>>,
+    pub action: Option<Spanned<String>>,
+}
+
+/// A number, or text such as a range "8-24".
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum NumOrText {
+    Num(i64),
+    Text(String),
+}
+
+/// AS numbers: one, a list, or the name of an as-list.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawAsns {
+    One(i64),
+    List(Vec<i64>),
+    Name(String),
+}
+
+/// One text or a list of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawMatch {
+    pub prefix_list: Option<Spanned<String>>,
+    pub prefix: Option<Vec<Spanned<String>>>,
+    pub prefix_length: Option<Spanned<NumOrText>>,
+    pub family: Option<Spanned<String>>,
+    pub as_path: Option<Spanned<String>>,
+    pub as_path_length: Option<Spanned<NumOrText>>,
+    pub first_as: Option<Spanned<RawAsns>>,
+    pub origin_as: Option<Spanned<RawAsns>>,
+    pub contains_as: Option<Spanned<RawAsns>>,
+    pub neighbor_as: Option<Spanned<RawAsns>>,
+    pub community: Option<Vec<Spanned<String>>>,
+    pub origin: Option<Spanned<OneOrMany>>,
+    pub next_hop: Option<Vec<Spanned<String>>>,
+    pub neighbor_role: Option<Spanned<OneOrMany>>,
+    pub bogon: Option<bool>,
+    pub bogon_as: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawSet {
+    pub local_pref: Option<Spanned<i64>>,
+    pub med: Option<Spanned<NumOrText>>,
+    pub prepend: Option<Spanned<i64>>,
+    pub add_communities: Option<Vec<Spanned<String>>>,
+    pub remove_communities: Option<Vec<Spanned<String>>>,
+    pub set_communities: Option<Vec<Spanned<String>>>,
+    pub next_hop: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,8 +6,8 @@ use crate::model::{
     Announce, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router,
 };
 use crate::raw::{RawConfig, RawDuration, RawNeighbor};
+use peerd_policy::Policies;
 use peerd_wire::attr::AS_TRANS;
-use peerd_wire::capability::Role;
 use peerd_wire::{Family, Prefix};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -15,14 +15,14 @@ use std::ops::Range;
 use std::time::Duration;
 use toml::Spanned;
 
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     text: &'a str,
     file: &'a str,
     errors: Vec<ConfigError>,
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, span: Range<usize>, message: impl Into<String>) {
+    pub(crate) fn err(&mut self, span: Range<usize>, message: impl Into<String>) {
         let (line, column) = line_col(self.text, span.start);
         self.errors.push(ConfigError {
             file: self.file.to_string(),
@@ -33,7 +33,7 @@ impl Ctx<'_> {
     }
 
     /// Every element of a list of texts parsed as `T`, each error at its element.
-    fn list<T>(&mut self, v: &[Spanned<String>], what: &str) -> Vec<T>
+    pub(crate) fn list<T>(&mut self, v: &[Spanned<String>], what: &str) -> Vec<T>
     where
         T: std::str::FromStr,
         T::Err: std::fmt::Display,
@@ -48,7 +48,7 @@ impl Ctx<'_> {
         out
     }
 
-    fn asn(&mut self, v: &Spanned<i64>, what: &str) -> u32 {
+    pub(crate) fn asn(&mut self, v: &Spanned<i64>, what: &str) -> u32 {
         match u32::try_from(*v.get_ref()) {
             Ok(0) => {
                 self.err(
@@ -77,7 +77,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn ip(&mut self, v: &Spanned<String>, what: &str) -> Option<IpAddr> {
+    pub(crate) fn ip(&mut self, v: &Spanned<String>, what: &str) -> Option<IpAddr> {
         match v.get_ref().parse::<IpAddr>() {
             Ok(a) => Some(a),
             Err(_) => {
@@ -93,7 +93,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn uint(&mut self, v: &Spanned<i64>, min: i64, max: i64, what: &str) -> Option<i64> {
+    pub(crate) fn uint(&mut self, v: &Spanned<i64>, min: i64, max: i64, what: &str) -> Option<i64> {
         let x = *v.get_ref();
         if x < min || x > max {
             self.err(
@@ -126,18 +126,22 @@ impl Ctx<'_> {
         v: &Option<Spanned<String>>,
         default: PolicySwitch,
         what: &str,
+        policies: &Policies,
     ) -> PolicySwitch {
         let Some(v) = v else { return default };
         match v.get_ref().as_str() {
             "accept" | "accept-all" => PolicySwitch::Accept,
             "deny" | "deny-all" => PolicySwitch::Deny,
-            other => {
-                self.err(
-                    v.span(),
-                    format!("{what}: expected \"accept\" or \"deny\", found {other:?}"),
-                );
-                default
-            }
+            name => match policies.find(name) {
+                Some(id) => PolicySwitch::Policy(id),
+                None => {
+                    self.err(
+                        v.span(),
+                        format!("{what}: expected \"accept\", \"deny\" or the name of a [[policy.NAME]], found {name:?}"),
+                    );
+                    default
+                }
+            },
         }
     }
 }
@@ -199,12 +203,13 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
         }
     }
 
+    let policies = crate::policy::policies(&mut c, &raw);
     let mut warnings = Vec::new();
     let mut neighbors = Vec::new();
     let mut names: HashMap<String, usize> = HashMap::new();
     let mut addrs: HashMap<(IpAddr, u16), usize> = HashMap::new();
     for n in &raw.neighbor {
-        if let Some(nb) = neighbor(&mut c, n, asn, &mut warnings) {
+        if let Some(nb) = neighbor(&mut c, n, asn, &mut warnings, &policies) {
             if names.insert(nb.name.clone(), neighbors.len()).is_some() {
                 c.err(
                     n.span(),
@@ -229,6 +234,7 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             router,
             announce,
             neighbors,
+            policies,
             bestpath: Bestpath {
                 always_compare_med: b.always_compare_med.unwrap_or(false),
                 prefer_oldest: b.prefer_oldest.unwrap_or(false),
@@ -247,6 +253,7 @@ fn neighbor(
     n: &Spanned<RawNeighbor>,
     local_asn: u32,
     warnings: &mut Vec<String>,
+    policies: &Policies,
 ) -> Option<Neighbor> {
     let errors_before = c.errors.len();
     let r = n.get_ref();
@@ -396,17 +403,11 @@ fn neighbor(
         }
     };
     let role = r.role.as_ref().and_then(|s| {
-        Some(match s.get_ref().as_str() {
-            "provider" => Role::Provider,
-            "customer" => Role::Customer,
-            "peer" => Role::Peer,
-            "rs" | "route-server" => Role::RouteServer,
-            "rs-client" | "route-server-client" => Role::RouteServerClient,
-            other => {
-                c.err(s.span(), format!("neighbor.role: expected provider, customer, peer, rs or rs-client (RFC 9234), found {other:?}"));
-                return None;
-            }
-        })
+        let role = crate::policy::role(s.get_ref());
+        if role.is_none() {
+            c.err(s.span(), format!("neighbor.role: expected provider, customer, peer, rs or rs-client (RFC 9234), found {:?}", s.get_ref()));
+        }
+        role
     });
     let role_strict = r.role_strict.as_ref().is_some_and(|s| *s.get_ref());
     if role_strict && role.is_none() {
@@ -454,8 +455,16 @@ fn neighbor(
     } else {
         PolicySwitch::Accept
     };
-    let import = c.switch(&r.import, default, "neighbor.import");
-    let export = c.switch(&r.export, default, "neighbor.export");
+    let import = c.switch(&r.import, default, "neighbor.import", policies);
+    let export = c.switch(&r.export, default, "neighbor.export", policies);
+    if let (PolicySwitch::Policy(id), Some(s)) = (import, &r.import) {
+        if policies.sets_next_hop_self(id) {
+            c.err(
+                s.span(),
+                format!("neighbor.import: policy {:?} sets next-hop = \"self\", which only means something on export", s.get_ref()),
+            );
+        }
+    }
     if ebgp && (r.import.is_none() || r.export.is_none()) {
         warnings.push(format!(
             "neighbor {name}: eBGP without an import or export policy accepts and sends nothing there (RFC 8212)"

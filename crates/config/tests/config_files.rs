@@ -137,7 +137,7 @@ import = "maybe"
     assert!(lines[5].starts_with("bad.toml:12:13: neighbor.hold-time: expected 0 or 3-65535"));
     assert!(lines[6].starts_with("bad.toml:13:8: neighbor.role: expected provider, customer, peer"));
     assert!(
-        lines[7].starts_with("bad.toml:14:10: neighbor.import: expected \"accept\" or \"deny\"")
+        lines[7].starts_with("bad.toml:14:10: neighbor.import: expected \"accept\", \"deny\" or the name of a [[policy.NAME]]")
     );
 }
 

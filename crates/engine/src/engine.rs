@@ -2,12 +2,13 @@
 
 use crate::adj_in::AdjRibIn;
 use crate::decision::{self, Candidate, DecisionOptions, Step};
-use crate::export::{export, Target};
+use crate::export::{export, Overrides, Target};
 use crate::hash::FastBuild;
 use crate::intern::Interner;
 use crate::role::{self, Ingress};
 use crate::route::{Learned, Route};
 use peerd_fsm::Negotiated;
+use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
 use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
@@ -47,6 +48,10 @@ pub struct PeerConfig {
     pub ipv6_next_hop: Option<std::net::Ipv6Addr>,
     /// Our RFC 9234 role towards the neighbour (eBGP only).
     pub role: Option<Role>,
+    /// The import policy (with `import`; none: accept everything).
+    pub import_policy: Option<PolicyId>,
+    /// The export policy (with `export`; none: send everything).
+    pub export_policy: Option<PolicyId>,
 }
 
 impl PeerConfig {
@@ -65,6 +70,8 @@ impl PeerConfig {
             ipv4_next_hop: None,
             ipv6_next_hop: None,
             role: None,
+            import_policy: None,
+            export_policy: None,
         }
     }
 }
@@ -204,6 +211,8 @@ struct Peer {
     /// What we sent: the attribute sets are shared (see `Engine::out_sets`).
     adj_out: BTreeMap<(Family, Prefix), Arc<Exported>>,
     received: u64,
+    /// Prefixes the import policy rejected.
+    filtered: u64,
     /// Families warned about and still above the threshold.
     warned: Vec<Family>,
     /// Families reported over their limit and still over it.
@@ -246,6 +255,8 @@ pub struct Engine {
     decision: DecisionOptions,
     /// The engine's clock, in seconds (set by the runtime).
     now: u32,
+    /// The policies neighbours' import and export refer to.
+    policies: Arc<Policies>,
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -302,6 +313,7 @@ impl Engine {
                 over: Vec::new(),
                 adj_out: BTreeMap::new(),
                 received: 0,
+                filtered: 0,
             })
             .collect();
         Engine {
@@ -317,7 +329,13 @@ impl Engine {
             learned: Interner::default(),
             decision: DecisionOptions::default(),
             now: 0,
+            policies: Arc::new(Policies::default()),
         }
+    }
+
+    /// Sets the policies that `PeerConfig::{import,export}_policy` index.
+    pub fn set_policies(&mut self, policies: Arc<Policies>) {
+        self.policies = policies;
     }
 
     /// Sets the router-wide decision options (and reselects nothing: call
@@ -491,6 +509,16 @@ impl Engine {
             peer_addr: p.cfg.address,
             ebgp,
         });
+        let import_policy = p.cfg.import_policy;
+        let ctx = Context {
+            local_as,
+            neighbor_as: p.cfg.remote_as,
+            role,
+            direction: Direction::Import,
+        };
+        // A policy that looks at attributes only gives one answer per next hop.
+        let per_prefix = import_policy.is_some_and(|id| self.policies.depends_on_prefix(id));
+        let mut memo: Vec<(*const NextHop, Option<Parts>)> = Vec::new();
         // The classic NLRI field comes first (`Update::announced`).
         let classic = u.nlri.len();
         let announced: Vec<(Family, Nlri)> = u.announced().map(|(f, n)| (f, *n)).collect();
@@ -509,12 +537,54 @@ impl Engine {
             };
             let Some(next_hop) = next_hop else { continue };
             p.received += 1;
+            let parts = match import_policy {
+                None => Some((attrs.clone(), as_path.clone(), next_hop)),
+                Some(id) => {
+                    let nh_ptr = Arc::as_ptr(&next_hop);
+                    let cached = if per_prefix {
+                        None
+                    } else {
+                        memo.iter()
+                            .find(|(k, _)| *k == nh_ptr)
+                            .map(|(_, v)| v.clone())
+                    };
+                    match cached {
+                        Some(v) => v,
+                        None => {
+                            let mut s = Subject::new(n.prefix, &attrs, &as_path, &next_hop);
+                            let v = if !evaluate(&self.policies, id, &ctx, &mut s) {
+                                None
+                            } else if s.changed() {
+                                Some((
+                                    self.attr_sets.intern(s.attrs.into_owned()),
+                                    self.paths.intern(s.as_path.into_owned()),
+                                    self.next_hops.intern(s.next_hop.into_owned()),
+                                ))
+                            } else {
+                                Some((attrs.clone(), as_path.clone(), next_hop.clone()))
+                            };
+                            if !per_prefix {
+                                memo.push((nh_ptr, v.clone()));
+                            }
+                            v
+                        }
+                    }
+                }
+            };
+            let Some((attrs, as_path, next_hop)) = parts else {
+                // Rejected by the import policy: as if withdrawn.
+                p.filtered += 1;
+                if p.adj_in.remove(&key).is_some() {
+                    changed.push(key);
+                }
+                continue;
+            };
             p.adj_in.insert(
                 key,
                 Route {
-                    attrs: attrs.clone(),
+                    attrs,
                     next_hop,
-                    as_path: as_path.clone(),
+                    as_path,
                     learned: Arc::clone(&learned),
                     stale: false,
                     leak,
@@ -711,6 +781,14 @@ impl Engine {
         let families = up.negotiated.families.clone();
         let tx = up.negotiated.tx;
         let allowed = p.cfg.export;
+        let export_policy = p.cfg.export_policy;
+        let ctx = Context {
+            local_as: self.local_as,
+            neighbor_as: p.cfg.remote_as,
+            role: target.role,
+            direction: Direction::Export,
+        };
+        let per_prefix = export_policy.is_some_and(|id| self.policies.depends_on_prefix(id));
         // What differs from the Adj-RIB-Out: Some(new) or None (withdraw).
         // Routes that share attributes export alike, so each distinct
         // (attributes, path, source) is exported and interned once per call;
@@ -730,10 +808,15 @@ impl Engine {
                         r.peer(),
                         r.ebgp(),
                         v6,
-                        (!target.ebgp).then(|| (*r.next_hop).clone()),
+                        (!target.ebgp || export_policy.is_some()).then(|| (*r.next_hop).clone()),
+                        per_prefix.then_some(key.1),
                     );
                     memo.entry(mk)
-                        .or_insert_with(|| export(r, &target, v6).map(|w| self.out_sets.intern(w)))
+                        .or_insert_with(|| {
+                            let policy = export_policy.map(|id| (&*self.policies, id, &ctx));
+                            export_through(r, key.1, &target, v6, policy)
+                                .map(|w| self.out_sets.intern(w))
+                        })
                         .clone()
                 })
             } else {
@@ -834,6 +917,12 @@ impl Engine {
         self.peers.get(peer).map_or(0, |p| p.adj_out.len())
     }
 
+    /// Prefixes a neighbour sent that its import policy rejected (a count
+    /// of announcements, since the session came up).
+    pub fn routes_filtered(&self, peer: PeerId) -> u64 {
+        self.peers.get(peer).map_or(0, |p| p.filtered)
+    }
+
     /// Prefixes accepted from a neighbour.
     pub fn routes_in(&self, peer: PeerId) -> usize {
         self.peers.get(peer).map_or(0, |p| p.adj_in.len())
@@ -892,7 +981,8 @@ fn gather<'a>(
 
 /// What the export of a route to one neighbour depends on: its shared
 /// attributes and path, where it came from, and — towards iBGP, where the
-/// next hop is kept — its next hop.
+/// next hop is kept, or through a policy, which may look at it — its next
+/// hop; through a policy that looks at prefixes, the prefix.
 type ExportKey = (
     *const Vec<Attribute>,
     *const AsPath,
@@ -900,7 +990,49 @@ type ExportKey = (
     bool,
     bool,
     Option<NextHop>,
+    Option<Prefix>,
 );
+
+/// A route's interned parts after an import policy.
+type Parts = (Arc<Vec<Attribute>>, Arc<AsPath>, Arc<NextHop>);
+
+/// Exports `r` (for `prefix`) to `target`, through an export policy when
+/// there is one: the policy sees the route as chosen, its changes go in
+/// before the eBGP rules (so a prepend comes on top of ours), and a MED or
+/// next hop it sets is kept.
+fn export_through(
+    r: &Route,
+    prefix: Prefix,
+    target: &Target,
+    v6: bool,
+    policy: Option<(&Policies, PolicyId, &Context)>,
+) -> Option<Exported> {
+    let Some((policies, id, ctx)) = policy else {
+        return export(r, target, v6, &Overrides::default());
+    };
+    let mut s = Subject::new(prefix, &r.attrs, &r.as_path, &r.next_hop);
+    if !evaluate(policies, id, ctx, &mut s) {
+        return None;
+    }
+    let ov = Overrides {
+        keep_med: s.med_set,
+        next_hop: s.next_hop_set.then(|| s.next_hop.clone().into_owned()),
+        next_hop_self: s.next_hop_self,
+    };
+    if !s.changed() && !s.med_set {
+        return export(r, target, v6, &ov);
+    }
+    let changed = Route {
+        attrs: Arc::new(s.attrs.into_owned()),
+        next_hop: Arc::new(s.next_hop.into_owned()),
+        as_path: Arc::new(s.as_path.into_owned()),
+        learned: Arc::clone(&r.learned),
+        stale: r.stale,
+        leak: r.leak,
+        since: r.since,
+    };
+    export(&changed, target, v6, &ov)
+}
 
 /// Records whether `family` is now past a threshold (`now`), in `past`;
 /// true only when it has just crossed it, so each crossing is reported once.

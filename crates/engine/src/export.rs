@@ -28,9 +28,26 @@ pub struct Target {
     pub role: Option<Role>,
 }
 
+/// What an export policy decided beyond the attributes it changed.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// The policy set or removed the MED: send it as the route has it,
+    /// even to eBGP.
+    pub keep_med: bool,
+    /// The policy chose this next hop.
+    pub next_hop: Option<NextHop>,
+    /// The policy asked for our address as next hop (also towards iBGP).
+    pub next_hop_self: bool,
+}
+
 /// The attributes (without NEXT_HOP/MP_*) and next hop to send, or `None`
 /// when the route must not be sent to this neighbour.
-pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribute>, NextHop)> {
+pub fn export(
+    route: &Route,
+    t: &Target,
+    v6_route: bool,
+    ov: &Overrides,
+) -> Option<(Vec<Attribute>, NextHop)> {
     if route.peer() == Some(t.peer) || route.leak {
         return None;
     }
@@ -79,7 +96,7 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
             }
             // A MED learned from one AS is not passed to another (RFC 4271 §5.1.4).
             AttrValue::Med(_) => {
-                if !t.ebgp && route.peer().is_some() {
+                if ov.keep_med || (!t.ebgp && route.peer().is_some()) {
                     out.push(a.clone());
                 }
             }
@@ -126,7 +143,9 @@ pub fn export(route: &Route, t: &Target, v6_route: bool) -> Option<(Vec<Attribut
         out.push(Attribute::new(AttrValue::Otc(v)));
     }
     out.sort_by_key(|a| a.type_code());
-    let next_hop = if t.ebgp || route.peer().is_none() {
+    let next_hop = if let Some(nh) = &ov.next_hop {
+        nh.clone()
+    } else if t.ebgp || route.peer().is_none() || ov.next_hop_self {
         self_next_hop(t, v6_route)?
     } else {
         (*route.next_hop).clone()

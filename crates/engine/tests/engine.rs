@@ -572,3 +572,139 @@ fn route_refresh_resends_the_table_between_borr_and_eorr() {
         .collect();
     assert_eq!(kinds, ["BeginOfRib", "203.0.113.0/24", "EndOfRib"]);
 }
+
+fn policies(list: Vec<peerd_policy::Policy>) -> std::sync::Arc<peerd_policy::Policies> {
+    std::sync::Arc::new(peerd_policy::Policies { list })
+}
+
+fn term(
+    matches: Vec<peerd_policy::Match>,
+    sets: Vec<peerd_policy::Set>,
+    verdict: peerd_policy::Verdict,
+) -> peerd_policy::Term {
+    peerd_policy::Term {
+        name: None,
+        matches,
+        call: None,
+        sets,
+        verdict,
+    }
+}
+
+#[test]
+fn an_import_policy_rejects_and_changes_what_enters_the_rib() {
+    use peerd_policy::{Match, Policy, Set, Verdict};
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.import_policy = Some(0);
+    let mut e = Engine::new(
+        LOCAL_AS,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![
+            a,
+            peer("b", [198, 51, 100, 2], 64502),
+            peer("c", [192, 0, 2, 3], LOCAL_AS),
+        ],
+        &[],
+    );
+    e.set_policies(policies(vec![Policy {
+        name: "in".into(),
+        terms: vec![
+            term(
+                vec![Match::Prefix(std::sync::Arc::new(vec!["192.0.2.128/25"
+                    .parse()
+                    .unwrap()]))],
+                vec![],
+                Verdict::Reject,
+            ),
+            term(
+                vec![],
+                vec![
+                    Set::LocalPref(250),
+                    Set::AddCommunities(vec!["64500:7".parse().unwrap()]),
+                ],
+                Verdict::Accept,
+            ),
+        ],
+    }]));
+    for (i, asn, id, local) in [
+        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
+        (2, LOCAL_AS, [192, 0, 2, 3], [192, 0, 2, 1]),
+    ] {
+        e.handle(Event::PeerUp {
+            peer: i,
+            negotiated: neg(asn, id),
+            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
+        });
+    }
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25", "192.0.2.128/25"], vec![]),
+    });
+    let v = e.routes_from(0);
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(v[0].prefix.to_string(), "192.0.2.0/25");
+    assert_eq!(v[0].local_pref, 250);
+    assert!(v[0].communities.contains(&"64500:7".to_string()));
+    assert_eq!(e.routes_filtered(0), 1);
+    // iBGP sees the LOCAL_PREF the policy set.
+    let to_c = sent_to(&acts, 2);
+    assert_eq!(to_c.len(), 1);
+    assert_eq!(to_c[0].local_pref(), Some(250));
+    assert_eq!(to_c[0].nlri.len(), 1);
+}
+
+#[test]
+fn an_export_policy_prepends_sets_med_and_filters_for_its_neighbour_only() {
+    use peerd_policy::{Match, Policy, Set, Verdict};
+    let mut b = peer("b", [198, 51, 100, 2], 64502);
+    b.export_policy = Some(0);
+    let mut e = Engine::new(
+        LOCAL_AS,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![
+            peer("a", [198, 51, 100, 1], 64501),
+            b,
+            peer("c", [192, 0, 2, 3], LOCAL_AS),
+        ],
+        &[],
+    );
+    e.set_policies(policies(vec![Policy {
+        name: "out".into(),
+        terms: vec![
+            term(
+                vec![Match::PrefixLength(25, 25)],
+                vec![Set::Prepend(2), Set::Med(10)],
+                Verdict::Accept,
+            ),
+            term(vec![], vec![], Verdict::Reject),
+        ],
+    }]));
+    for (i, asn, id, local) in [
+        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
+        (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
+        (2, LOCAL_AS, [192, 0, 2, 3], [192, 0, 2, 1]),
+    ] {
+        e.handle(Event::PeerUp {
+            peer: i,
+            negotiated: neg(asn, id),
+            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
+        });
+    }
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25", "198.51.100.0/24"], vec![]),
+    });
+    let to_b = sent_to(&acts, 1);
+    assert_eq!(to_b.len(), 1, "{to_b:#?}");
+    assert_eq!(to_b[0].nlri.len(), 1);
+    assert_eq!(to_b[0].nlri[0].prefix.to_string(), "192.0.2.0/25");
+    assert_eq!(
+        to_b[0].as_path().unwrap().to_string(),
+        "64500 64500 64500 64501 4200000001"
+    );
+    assert_eq!(to_b[0].med(), Some(10), "a MED the policy set goes to eBGP");
+    // c has no export policy: both prefixes, path unchanged.
+    let to_c = sent_to(&acts, 2);
+    assert_eq!(to_c.iter().map(|u| u.nlri.len()).sum::<usize>(), 2);
+    assert_eq!(to_c[0].as_path().unwrap().to_string(), "64501 4200000001");
+}

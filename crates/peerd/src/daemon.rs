@@ -47,18 +47,21 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
             name: n.name.clone(),
             address: n.address,
             remote_as: n.remote_as,
-            import: n.import == PolicySwitch::Accept,
-            export: n.export == PolicySwitch::Accept,
+            import: n.import != PolicySwitch::Deny,
+            export: n.export != PolicySwitch::Deny,
             max_prefix_v4: n.max_prefix.and_then(|m| m.ipv4),
             max_prefix_v6: n.max_prefix.and_then(|m| m.ipv6),
             max_prefix_warning_percent: n.max_prefix.map_or(0, |m| m.warning_percent),
             ipv4_next_hop: n.ipv4_next_hop,
             ipv6_next_hop: n.ipv6_next_hop,
             role: n.role,
+            import_policy: policy_of(n.import),
+            export_policy: policy_of(n.export),
         })
         .collect();
     let announce: Vec<_> = cfg.announce.iter().map(originated).collect();
     let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
+    engine.set_policies(Arc::new(cfg.policies.clone()));
     engine.set_decision_options(peerd_engine::DecisionOptions {
         always_compare_med: cfg.bestpath.always_compare_med,
         prefer_oldest: cfg.bestpath.prefer_oldest,
@@ -211,4 +214,12 @@ fn originated(a: &peerd_config::Announce) -> (peerd_wire::Prefix, Vec<Attribute>
         )));
     }
     (a.prefix, attrs)
+}
+
+/// The policy a neighbor's import or export runs, if it is not a switch.
+fn policy_of(s: PolicySwitch) -> Option<peerd_policy::PolicyId> {
+    match s {
+        PolicySwitch::Policy(id) => Some(id),
+        PolicySwitch::Accept | PolicySwitch::Deny => None,
+    }
 }

@@ -78,6 +78,19 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
+/// How an import or export is written in the file.
+fn switch_name(c: &peerd_config::Config, s: peerd_config::PolicySwitch) -> String {
+    match s {
+        peerd_config::PolicySwitch::Accept => "accept".into(),
+        peerd_config::PolicySwitch::Deny => "deny".into(),
+        peerd_config::PolicySwitch::Policy(id) => c
+            .policies
+            .list
+            .get(id)
+            .map_or_else(|| "?".into(), |p| format!("policy {}", p.name)),
+    }
+}
+
 /// `peerd check`: every error with file:line:column, or a summary.
 fn check(file: &str) -> ExitCode {
     match peerd_config::load(std::path::Path::new(file)) {
@@ -91,7 +104,7 @@ fn check(file: &str) -> ExitCode {
             }
             for n in &c.neighbors {
                 println!(
-                    "neighbor {} {} AS{} {} families {:?} import {:?} export {:?}{}{}{}",
+                    "neighbor {} {} AS{} {} families {:?} import {} export {}{}{}{}",
                     n.name,
                     n.address,
                     n.remote_as,
@@ -101,8 +114,8 @@ fn check(file: &str) -> ExitCode {
                         "iBGP"
                     },
                     n.families,
-                    n.import,
-                    n.export,
+                    switch_name(&c, n.import),
+                    switch_name(&c, n.export),
                     n.role.map_or(String::new(), |r| format!(" role {r:?}")),
                     if n.password.is_some() { " md5" } else { "" },
                     if n.ttl_security { " gtsm" } else { "" }
