@@ -19,6 +19,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod reconfig;
+pub use reconfig::Reconfig;
+
 /// Index of a neighbour, in configuration order.
 pub type PeerId = usize;
 
@@ -219,6 +222,52 @@ struct Peer {
     over: Vec<Family>,
 }
 
+impl Peer {
+    fn new(cfg: PeerConfig) -> Peer {
+        Peer {
+            cfg,
+            up: None,
+            adj_in: AdjRibIn::default(),
+            warned: Vec::new(),
+            over: Vec::new(),
+            adj_out: BTreeMap::new(),
+            received: 0,
+            filtered: 0,
+        }
+    }
+}
+
+/// Our own routes, from the configured announcements: ORIGIN IGP and the
+/// attributes given.
+fn local_routes(
+    router_id: Ipv4Addr,
+    announce: &[(Prefix, Vec<Attribute>)],
+) -> BTreeMap<RouteKey, Route> {
+    let ours = Arc::new(Learned {
+        peer: None,
+        peer_id: router_id,
+        peer_addr: IpAddr::V4(router_id),
+        ebgp: false,
+    });
+    announce
+        .iter()
+        .map(|(p, extra)| {
+            let mut attrs = vec![Attribute::new(AttrValue::Origin(Origin::Igp))];
+            attrs.extend(extra.iter().cloned());
+            let route = Route {
+                attrs: Arc::new(attrs),
+                next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
+                as_path: Arc::new(AsPath::default()),
+                learned: Arc::clone(&ours),
+                stale: false,
+                leak: false,
+                since: 0,
+            };
+            ((family_of(p), *p), route)
+        })
+        .collect()
+}
+
 /// Attributes (without NEXT_HOP/MP_*) and next hop as sent to a neighbour.
 type Exported = (Vec<Attribute>, NextHop);
 
@@ -277,45 +326,9 @@ impl Engine {
         peers: Vec<PeerConfig>,
         announce: &[(Prefix, Vec<Attribute>)],
     ) -> Engine {
-        let mut local = BTreeMap::new();
-        let mut best = BTreeMap::new();
-        let ours = Arc::new(Learned {
-            peer: None,
-            peer_id: router_id,
-            peer_addr: IpAddr::V4(router_id),
-            ebgp: false,
-        });
-        for (p, extra) in announce {
-            let key = (family_of(p), *p);
-            let mut attrs = vec![Attribute::new(AttrValue::Origin(Origin::Igp))];
-            attrs.extend(extra.iter().cloned());
-            local.insert(
-                key,
-                Route {
-                    attrs: Arc::new(attrs),
-                    next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
-                    as_path: Arc::new(AsPath::default()),
-                    learned: Arc::clone(&ours),
-                    stale: false,
-                    leak: false,
-                    since: 0,
-                },
-            );
-            best.insert(key, Source::Local);
-        }
-        let peers = peers
-            .into_iter()
-            .map(|cfg| Peer {
-                cfg,
-                up: None,
-                adj_in: AdjRibIn::default(),
-                warned: Vec::new(),
-                over: Vec::new(),
-                adj_out: BTreeMap::new(),
-                received: 0,
-                filtered: 0,
-            })
-            .collect();
+        let local = local_routes(router_id, announce);
+        let best = local.keys().map(|k| (*k, Source::Local)).collect();
+        let peers = peers.into_iter().map(Peer::new).collect();
         Engine {
             local_as,
             router_id,

@@ -29,5 +29,5 @@ pub mod role;
 mod route;
 
 pub use decision::{DecisionOptions, Step};
-pub use engine::{Action, Engine, Event, PeerConfig, PeerId, RouteView};
+pub use engine::{Action, Engine, Event, PeerConfig, PeerId, Reconfig, RouteView};
 pub use route::{Learned, Route};

@@ -708,3 +708,83 @@ fn an_export_policy_prepends_sets_med_and_filters_for_its_neighbour_only() {
     assert_eq!(to_c.iter().map(|u| u.nlri.len()).sum::<usize>(), 2);
     assert_eq!(to_c[0].as_path().unwrap().to_string(), "64501 4200000001");
 }
+
+/// A reload: a new export policy for b sends b only the difference (a
+/// withdrawal), nothing to the others; a new originated prefix goes to
+/// everyone; a removed neighbour's routes are withdrawn everywhere.
+#[test]
+fn reconfigure_sends_only_the_difference() {
+    use peerd_policy::{Match, Policy, Verdict};
+    let mut e = engine();
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25", "198.51.100.0/24"], vec![]),
+    });
+    let cfgs = || {
+        vec![
+            (0, peer("a", [198, 51, 100, 1], 64501)),
+            (1, peer("b", [198, 51, 100, 2], 64502)),
+            (2, peer("c", [192, 0, 2, 3], LOCAL_AS)),
+        ]
+    };
+    let base = |peers, announce: Vec<(peerd_wire::Prefix, Vec<Attribute>)>, remove, reexport| {
+        peerd_engine::Reconfig {
+            local_as: LOCAL_AS,
+            router_id: Ipv4Addr::new(192, 0, 2, 1),
+            policies: policies(vec![Policy {
+                name: "out".into(),
+                terms: vec![
+                    term(vec![Match::PrefixLength(24, 24)], vec![], Verdict::Reject),
+                    term(vec![], vec![], Verdict::Accept),
+                ],
+            }]),
+            decision: Default::default(),
+            announce,
+            peers,
+            remove,
+            reexport,
+        }
+    };
+    let ours = vec![("203.0.113.0/24".parse().unwrap(), vec![])];
+    let mut peers = cfgs();
+    peers[1].1.export_policy = Some(0);
+    let acts = e.reconfigure(base(peers.clone(), ours.clone(), vec![], vec![1]));
+    let to_b = sent_to(&acts, 1);
+    assert_eq!(to_b.len(), 1, "{to_b:#?}");
+    let w: Vec<String> = to_b[0]
+        .withdrawn
+        .iter()
+        .map(|n| n.prefix.to_string())
+        .collect();
+    // The two /24s (a's and our own, which `engine()` originates) go; the
+    // /25 b already has is not sent again.
+    assert_eq!(
+        w,
+        ["198.51.100.0/24", "203.0.113.0/24"],
+        "only the difference"
+    );
+    assert!(to_b[0].nlri.is_empty());
+    assert!(sent_to(&acts, 2).is_empty(), "nothing changed for c");
+    assert!(sent_to(&acts, 0).is_empty());
+
+    // Our /24 replaced by a /25: the /25 reaches everyone (the /24's
+    // withdrawal goes to a and c, which had it).
+    let mine = vec![("203.0.113.128/25".parse().unwrap(), vec![])];
+    let acts = e.reconfigure(base(peers.clone(), mine.clone(), vec![], vec![]));
+    for p in [0, 1, 2] {
+        let got: Vec<String> = sent_to(&acts, p)
+            .iter()
+            .flat_map(|u| u.nlri.iter().map(|n| n.prefix.to_string()))
+            .collect();
+        assert_eq!(got, ["203.0.113.128/25"], "to {p}");
+    }
+
+    // a goes away: its routes are withdrawn from c.
+    let acts = e.reconfigure(base(peers, mine, vec![0], vec![]));
+    let w: Vec<String> = sent_to(&acts, 2)
+        .iter()
+        .flat_map(|u| u.withdrawn.iter().map(|n| n.prefix.to_string()))
+        .collect();
+    assert_eq!(w, ["192.0.2.0/25", "198.51.100.0/24"]);
+    assert_eq!(e.routes_in(0), 0);
+}

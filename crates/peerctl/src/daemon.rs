@@ -11,6 +11,7 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         .iter()
         .map(String::as_str)
         .filter(|a| *a != "--json")
+        .map(|a| if a == "--dry-run" { "dry-run" } else { a })
         .collect();
     let needs_name = matches!(
         words.first(),

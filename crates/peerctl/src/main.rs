@@ -13,6 +13,7 @@ usage: peerctl [--socket PATH] neighbors [--json]
        peerctl [--socket PATH] routes NEIGHBOR [--json]
        peerctl [--socket PATH] rib [--json]
        peerctl [--socket PATH] route PREFIX [--json]
+       peerctl [--socket PATH] reload [--dry-run]
        peerctl [--socket PATH] stop NEIGHBOR [MESSAGE...]
        peerctl [--socket PATH] start NEIGHBOR
        peerctl [--socket PATH] refresh NEIGHBOR
@@ -24,6 +25,10 @@ usage: peerctl [--socket PATH] neighbors [--json]
   rib                   the best route of every prefix
   route PREFIX          every candidate route for PREFIX: the best first, each
                         other one with the decision step it lost at
+  reload                read the configuration file again and apply only what
+                        changed: new neighbors start, removed ones stop, a
+                        changed policy is re-evaluated without a session reset
+  reload --dry-run      say what a reload would do, change nothing
   stop NEIGHBOR [MSG]   administrative shutdown, MSG shown to the neighbor (RFC 9003)
   start NEIGHBOR        start again after a stop
   refresh NEIGHBOR      ask the neighbor to send its routes again (route refresh)
@@ -48,9 +53,9 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("mrt") => mrt::run(&args[1..]),
-        Some("neighbors" | "routes" | "rib" | "route" | "stop" | "start" | "refresh") => {
-            daemon::run(&socket, &args)
-        }
+        Some(
+            "neighbors" | "routes" | "rib" | "route" | "reload" | "stop" | "start" | "refresh",
+        ) => daemon::run(&socket, &args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -2,23 +2,23 @@
 //! answer is a table for people or JSON lines for programs.
 //!
 //! Commands: `neighbors [json]`, `routes NAME [json]`, `rib [json]`,
-//! `stop NAME [MESSAGE...]`, `start NAME`, `refresh NAME`.
+//! `route PREFIX [json]`, `stop NAME [MESSAGE...]`, `start NAME`,
+//! `refresh NAME`, `reload [dry-run]`.
 
+use crate::daemon::{self, Shared};
 use crate::engine_task::EngineMsg;
 use crate::session::SessionCmd;
-use crate::status::{self, Status};
+use crate::status;
 use peerd_engine::RouteView;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 pub struct Control {
-    pub status: Status,
-    pub engine: mpsc::Sender<EngineMsg>,
-    pub sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
+    pub shared: std::sync::Arc<Shared>,
 }
 
 /// Serves the control socket at `path`.
@@ -71,9 +71,14 @@ fn uptime(secs: u64) -> String {
 
 impl Control {
     fn find(&self, name: &str) -> Option<usize> {
-        status::snapshot(&self.status)
-            .iter()
-            .position(|p| p.name == name || p.address == name)
+        self.shared.find(name)
+    }
+
+    /// Sends a command to a neighbour's session.
+    fn tell(&self, i: usize, c: SessionCmd) {
+        if let Some(tx) = self.shared.session(i) {
+            let _ = tx.send(c);
+        }
     }
 
     async fn command(&self, line: &str) -> String {
@@ -84,7 +89,7 @@ impl Control {
             ["routes", name, ..] => match self.find(name) {
                 Some(i) => {
                     let (tx, rx) = oneshot::channel();
-                    let _ = self.engine.send(EngineMsg::RoutesFrom(i, tx)).await;
+                    let _ = self.shared.engine.send(EngineMsg::RoutesFrom(i, tx)).await;
                     routes(&rx.await.unwrap_or_default(), json)
                 }
                 None => format!("error: no neighbor {name:?}\n"),
@@ -92,7 +97,7 @@ impl Control {
             ["route", prefix, ..] => match prefix.parse::<peerd_wire::Prefix>() {
                 Ok(p) => {
                     let (tx, rx) = oneshot::channel();
-                    let _ = self.engine.send(EngineMsg::Candidates(p, tx)).await;
+                    let _ = self.shared.engine.send(EngineMsg::Candidates(p, tx)).await;
                     let v = rx.await.unwrap_or_default();
                     if v.is_empty() && !json {
                         format!("no route for {p}\n")
@@ -104,40 +109,51 @@ impl Control {
             },
             ["rib", ..] => {
                 let (tx, rx) = oneshot::channel();
-                let _ = self.engine.send(EngineMsg::LocRib(tx)).await;
+                let _ = self.shared.engine.send(EngineMsg::LocRib(tx)).await;
                 routes(&rx.await.unwrap_or_default(), json)
             }
             ["stop", name, rest @ ..] => match self.find(name) {
                 Some(i) => {
                     let text = rest.join(" ");
                     let msg = (!text.is_empty()).then_some(text);
-                    let _ = self.sessions[i].send(SessionCmd::Stop(msg));
+                    self.tell(i, SessionCmd::Stop(msg));
                     "ok\n".into()
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
             ["refresh", name, ..] => match self.find(name) {
                 Some(i) => {
-                    let _ = self.sessions[i].send(SessionCmd::Refresh);
+                    self.tell(i, SessionCmd::Refresh);
                     "ok\n".into()
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
             ["start", name] => match self.find(name) {
                 Some(i) => {
-                    let _ = self.sessions[i].send(SessionCmd::Start);
+                    self.tell(i, SessionCmd::Start);
                     "ok\n".into()
                 }
                 None => format!("error: no neighbor {name:?}\n"),
             },
-            _ => "error: commands are: neighbors, routes NAME, rib, route PREFIX, stop NAME [MESSAGE], start NAME, refresh NAME (add json for JSON)\n".into(),
+            ["reload", rest @ ..] => {
+                let dry = rest.first() == Some(&"dry-run");
+                match daemon::reload(&self.shared, dry).await {
+                    Ok(t) if dry => format!("dry run, nothing changed:\n{t}"),
+                    Ok(t) => format!("reloaded:\n{t}"),
+                    Err(e) => format!("error: {e}\n"),
+                }
+            }
+            _ => "error: commands are: neighbors, routes NAME, rib, route PREFIX, reload [dry-run], stop NAME [MESSAGE], start NAME, refresh NAME (add json for JSON)\n".into(),
         }
     }
 
     fn neighbors(&self, json: bool) -> String {
         let now = Instant::now();
         let mut out = String::new();
-        let peers = status::snapshot(&self.status);
+        let peers: Vec<_> = status::snapshot(&self.shared.status)
+            .into_iter()
+            .filter(|p| !p.removed)
+            .collect();
         if !json {
             let _ = writeln!(
                 out,

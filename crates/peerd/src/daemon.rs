@@ -1,155 +1,227 @@
 //! Starting the daemon: listeners, one task per neighbour, the engine task,
-//! the control socket, and an orderly stop on SIGTERM/SIGINT.
+//! the control socket; a reload on SIGHUP or `peerctl reload`; an orderly
+//! stop on SIGTERM/SIGINT.
 
 use crate::control::{self, Control};
 use crate::engine_task::{self, EngineMsg};
+use crate::reload::{self, Change};
 use crate::session::{self, RouterInfo, SessionCmd};
 use crate::sockopt;
-use crate::status::{PeerStatus, Status};
-use peerd_config::{Config, PolicySwitch};
+use crate::status::{self, PeerStatus, Status};
+use peerd_config::{Config, Neighbor, PolicySwitch};
 use peerd_engine::Engine;
 use peerd_wire::attr::{AttrValue, Attribute};
+use peerd_wire::error::subcode::cease;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::{TcpSocket, TcpStream};
-use tokio::sync::mpsc;
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
-/// Runs the daemon until it is told to stop.
-pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
-    let router = RouterInfo {
+/// One neighbour's place: its index is its engine and status index for
+/// the daemon's life, also after a reload removed it.
+pub struct Slot {
+    /// Its configuration.
+    pub nb: Neighbor,
+    /// Commands to its session task.
+    pub cmds: mpsc::UnboundedSender<SessionCmd>,
+    /// Connections the listeners accepted from it.
+    pub incoming: mpsc::Sender<TcpStream>,
+    /// Its session task.
+    pub task: Option<JoinHandle<()>>,
+    /// Removed by a reload.
+    pub removed: bool,
+}
+
+/// What the control socket, the listeners and reloads share.
+pub struct Shared {
+    pub status: Status,
+    pub engine: mpsc::Sender<EngineMsg>,
+    pub slots: Mutex<Vec<Slot>>,
+    /// The configuration in force; held for the whole of a reload.
+    pub config: tokio::sync::Mutex<Config>,
+    pub config_path: PathBuf,
+    pub listeners: Vec<Arc<TcpListener>>,
+}
+
+impl Shared {
+    fn slots(&self) -> std::sync::MutexGuard<'_, Vec<Slot>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The index of the neighbour with this name or address.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.slots()
+            .iter()
+            .position(|s| !s.removed && (s.nb.name == name || s.nb.address.to_string() == name))
+    }
+
+    /// The command queue of neighbour `i`.
+    pub fn session(&self, i: usize) -> Option<mpsc::UnboundedSender<SessionCmd>> {
+        self.slots()
+            .get(i)
+            .filter(|s| !s.removed)
+            .map(|s| s.cmds.clone())
+    }
+
+    fn incoming_for(&self, ip: IpAddr) -> Option<mpsc::Sender<TcpStream>> {
+        self.slots()
+            .iter()
+            .find(|s| !s.removed && s.nb.address == ip)
+            .map(|s| s.incoming.clone())
+    }
+}
+
+fn router_info(cfg: &Config) -> RouterInfo {
+    RouterInfo {
         asn: cfg.router.asn,
         router_id: cfg.router.router_id,
         hostname: cfg.router.hostname.clone(),
-    };
-    let status: Status = Arc::new(Mutex::new(
-        cfg.neighbors
-            .iter()
-            .map(|n| PeerStatus {
-                name: n.name.clone(),
-                address: n.address.to_string(),
-                remote_as: n.remote_as,
-                state: peerd_fsm::State::Idle,
-                since: Instant::now(),
-                last_error: n.shutdown.then(|| "administratively down".to_string()),
-                received: 0,
-                sent: 0,
-                hostname: None,
-                families: Vec::new(),
-            })
-            .collect(),
-    ));
-    let peers = cfg
-        .neighbors
-        .iter()
-        .map(|n| peerd_engine::PeerConfig {
-            name: n.name.clone(),
-            address: n.address,
-            remote_as: n.remote_as,
-            import: n.import != PolicySwitch::Deny,
-            export: n.export != PolicySwitch::Deny,
-            max_prefix_v4: n.max_prefix.and_then(|m| m.ipv4),
-            max_prefix_v6: n.max_prefix.and_then(|m| m.ipv6),
-            max_prefix_warning_percent: n.max_prefix.map_or(0, |m| m.warning_percent),
-            ipv4_next_hop: n.ipv4_next_hop,
-            ipv6_next_hop: n.ipv6_next_hop,
-            role: n.role,
-            import_policy: policy_of(n.import),
-            export_policy: policy_of(n.export),
-        })
-        .collect();
+    }
+}
+
+fn peer_status(n: &Neighbor) -> PeerStatus {
+    PeerStatus {
+        name: n.name.clone(),
+        address: n.address.to_string(),
+        remote_as: n.remote_as,
+        state: peerd_fsm::State::Idle,
+        since: Instant::now(),
+        last_error: n.shutdown.then(|| "administratively down".to_string()),
+        received: 0,
+        sent: 0,
+        filtered: 0,
+        removed: false,
+        hostname: None,
+        families: Vec::new(),
+    }
+}
+
+/// The engine's view of a neighbour.
+fn engine_peer(n: &Neighbor) -> peerd_engine::PeerConfig {
+    peerd_engine::PeerConfig {
+        name: n.name.clone(),
+        address: n.address,
+        remote_as: n.remote_as,
+        import: n.import != PolicySwitch::Deny,
+        export: n.export != PolicySwitch::Deny,
+        max_prefix_v4: n.max_prefix.and_then(|m| m.ipv4),
+        max_prefix_v6: n.max_prefix.and_then(|m| m.ipv6),
+        max_prefix_warning_percent: n.max_prefix.map_or(0, |m| m.warning_percent),
+        ipv4_next_hop: n.ipv4_next_hop,
+        ipv6_next_hop: n.ipv6_next_hop,
+        role: n.role,
+        import_policy: policy_of(n.import),
+        export_policy: policy_of(n.export),
+    }
+}
+
+/// The queues of a session not yet started.
+struct Pending {
+    idx: usize,
+    nb: Neighbor,
+    cmds: mpsc::UnboundedReceiver<SessionCmd>,
+    incoming: mpsc::Receiver<TcpStream>,
+}
+
+/// A slot and the queues its session task will read.
+fn new_slot(idx: usize, nb: &Neighbor) -> (Slot, Pending) {
+    // Unbounded: the engine must never wait for a session that is itself
+    // waiting for the engine (a deadlock under load from many peers);
+    // back-pressure comes from the sessions' bounded way in.
+    let (ctx, crx) = mpsc::unbounded_channel();
+    let (itx, irx) = mpsc::channel(4);
+    (
+        Slot {
+            nb: nb.clone(),
+            cmds: ctx,
+            incoming: itx,
+            task: None,
+            removed: false,
+        },
+        Pending {
+            idx,
+            nb: nb.clone(),
+            cmds: crx,
+            incoming: irx,
+        },
+    )
+}
+
+fn spawn_session(
+    p: Pending,
+    router: &RouterInfo,
+    engine: &mpsc::Sender<EngineMsg>,
+    status: &Status,
+) -> JoinHandle<()> {
+    tokio::spawn(session::run(
+        p.idx,
+        p.nb,
+        router.clone(),
+        p.cmds,
+        p.incoming,
+        engine.clone(),
+        status.clone(),
+    ))
+}
+
+/// Runs the daemon until it is told to stop.
+pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io::Result<()> {
+    let router = router_info(&cfg);
+    let status: Status = Arc::new(Mutex::new(cfg.neighbors.iter().map(peer_status).collect()));
+    let peers = cfg.neighbors.iter().map(engine_peer).collect();
     let announce: Vec<_> = cfg.announce.iter().map(originated).collect();
     let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
     engine.set_policies(Arc::new(cfg.policies.clone()));
-    engine.set_decision_options(peerd_engine::DecisionOptions {
-        always_compare_med: cfg.bestpath.always_compare_med,
-        prefer_oldest: cfg.bestpath.prefer_oldest,
-        multipath: cfg.bestpath.multipath,
-    });
+    engine.set_decision_options(decision(&cfg));
     let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
 
-    let mut session_tx = Vec::new();
-    let mut incoming_tx = Vec::new();
+    let mut slots = Vec::new();
+    let mut pending = Vec::new();
     for (i, nb) in cfg.neighbors.iter().enumerate() {
-        // Unbounded: the engine must never wait for a session that is itself
-        // waiting for the engine (a deadlock under load from many peers);
-        // back-pressure comes from the sessions' bounded way in.
-        let (ctx, crx) = mpsc::unbounded_channel();
-        let (itx, irx) = mpsc::channel(4);
-        session_tx.push(ctx);
-        incoming_tx.push(itx);
-        tokio::spawn(session::run(
-            i,
-            nb.clone(),
-            router.clone(),
-            crx,
-            irx,
-            engine_tx.clone(),
-            status.clone(),
-        ));
+        let (slot, p) = new_slot(i, nb);
+        slots.push(slot);
+        pending.push(p);
     }
+    let senders = slots.iter().map(|s| s.cmds.clone()).collect();
     tokio::spawn(engine_task::run(
         engine,
         engine_rx,
         engine_tx.clone(),
-        session_tx.clone(),
+        senders,
         status.clone(),
     ));
+    for (slot, p) in slots.iter_mut().zip(pending) {
+        slot.task = Some(spawn_session(p, &router, &engine_tx, &status));
+    }
 
-    let neighbors: Arc<Vec<(IpAddr, mpsc::Sender<TcpStream>)>> = Arc::new(
-        cfg.neighbors
-            .iter()
-            .map(|n| n.address)
-            .zip(incoming_tx)
-            .collect(),
-    );
+    let mut listeners = Vec::new();
     for addr in &cfg.router.listen {
-        let sa = SocketAddr::new(*addr, cfg.router.port);
-        let sock = if addr.is_ipv6() {
-            TcpSocket::new_v6()?
-        } else {
-            TcpSocket::new_v4()?
-        };
-        sock.set_reuseaddr(true)?;
-        if addr.is_ipv6() {
-            sockopt::set_v6only(&sock)?;
-        }
-        for n in cfg
-            .neighbors
-            .iter()
-            .filter(|n| n.address.is_ipv6() == addr.is_ipv6())
-        {
-            if let Some(key) = &n.password {
-                sockopt::set_md5(&sock, n.address, key.as_bytes())?;
-            }
-        }
-        // GTSM (RFC 5082 §3): our SYN-ACK to a ttl-security neighbour must
-        // leave with TTL 255 too, or its IP_MINTTL drops it. Accepted sockets
-        // inherit this; the minimum TTL is set per neighbour after accept.
-        if cfg
-            .neighbors
-            .iter()
-            .any(|n| n.ttl_security && n.address.is_ipv6() == addr.is_ipv6())
-        {
-            sockopt::set_ttl(&sock, addr.is_ipv6(), 255)?;
-        }
-        sock.bind(sa)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {sa}: {e}")))?;
-        let listener = sock.listen(64)?;
-        eprintln!("peerd: listening on {sa}");
-        let neighbors = neighbors.clone();
+        listeners.push(Arc::new(listen(&cfg, *addr)?));
+    }
+    let shared = Arc::new(Shared {
+        status: status.clone(),
+        engine: engine_tx.clone(),
+        slots: Mutex::new(slots),
+        config: tokio::sync::Mutex::new(cfg.clone()),
+        config_path,
+        listeners: listeners.clone(),
+    });
+    for l in listeners {
+        let shared = shared.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((stream, from)) = listener.accept().await else {
+                let Ok((stream, from)) = l.accept().await else {
                     continue;
                 };
                 let ip = match from.ip() {
                     IpAddr::V6(a) => a.to_ipv4_mapped().map_or(IpAddr::V6(a), IpAddr::V4),
                     a => a,
                 };
-                match neighbors.iter().find(|(a, _)| *a == ip) {
-                    Some((_, tx)) => {
+                match shared.incoming_for(ip) {
+                    Some(tx) => {
                         let _ = tx.send(stream).await;
                     }
                     None => eprintln!(
@@ -161,9 +233,7 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
     }
 
     let ctl = Control {
-        status,
-        engine: engine_tx,
-        sessions: session_tx.clone(),
+        shared: shared.clone(),
     };
     let sock_path = socket.clone();
     tokio::spawn(async move {
@@ -179,19 +249,291 @@ pub async fn run(cfg: Config, socket: PathBuf) -> std::io::Result<()> {
         socket.display()
     );
 
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = term.recv() => break,
+            _ = hup.recv() => {
+                eprintln!("peerd: SIGHUP: reloading");
+                let text = match reload(&shared, false).await {
+                    Ok(t) => t,
+                    Err(e) => format!("reload refused: {e}"),
+                };
+                for line in text.lines() {
+                    eprintln!("peerd: reload: {line}");
+                }
+            }
+        }
     }
     eprintln!("peerd: stopping");
-    for s in &session_tx {
+    let cmds: Vec<_> = shared
+        .slots()
+        .iter()
+        .filter(|s| !s.removed)
+        .map(|s| s.cmds.clone())
+        .collect();
+    for s in cmds {
         let _ = s.send(SessionCmd::Stop(Some("peerd is shutting down".into())));
     }
     // Give the NOTIFICATIONs a moment to leave.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let _ = std::fs::remove_file(&socket);
     Ok(())
+}
+
+/// A listening socket on `addr`, with the TCP-MD5 keys and GTSM TTL its
+/// neighbours need.
+fn listen(cfg: &Config, addr: IpAddr) -> std::io::Result<TcpListener> {
+    let sa = SocketAddr::new(addr, cfg.router.port);
+    let sock = if addr.is_ipv6() {
+        TcpSocket::new_v6()?
+    } else {
+        TcpSocket::new_v4()?
+    };
+    sock.set_reuseaddr(true)?;
+    if addr.is_ipv6() {
+        sockopt::set_v6only(&sock)?;
+    }
+    for n in cfg
+        .neighbors
+        .iter()
+        .filter(|n| n.address.is_ipv6() == addr.is_ipv6())
+    {
+        if let Some(key) = &n.password {
+            sockopt::set_md5(&sock, n.address, key.as_bytes())?;
+        }
+    }
+    // GTSM (RFC 5082 §3): our SYN-ACK to a ttl-security neighbour must
+    // leave with TTL 255 too, or its IP_MINTTL drops it. Accepted sockets
+    // inherit this; the minimum TTL is set per neighbour after accept.
+    if cfg
+        .neighbors
+        .iter()
+        .any(|n| n.ttl_security && n.address.is_ipv6() == addr.is_ipv6())
+    {
+        sockopt::set_ttl(&sock, addr.is_ipv6(), 255)?;
+    }
+    sock.bind(sa)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {sa}: {e}")))?;
+    let listener = sock.listen(64)?;
+    eprintln!("peerd: listening on {sa}");
+    Ok(listener)
+}
+
+/// Reads the configuration file again and applies what changed (see
+/// `reload.rs`); with `dry_run`, only says what it would do. An invalid
+/// file changes nothing: the error says why.
+pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
+    let mut cur = shared.config.lock().await;
+    let new = peerd_config::load(&shared.config_path)
+        .map_err(|e| format!("{e}\nthe running configuration is unchanged"))?;
+    let refused = reload::refused(&cur, &new);
+    if !refused.is_empty() {
+        return Err(format!(
+            "{}\nthe running configuration is unchanged",
+            refused.join("\n")
+        ));
+    }
+    let plan = reload::plan(&cur, &new);
+    let mut text = plan.to_string();
+    for w in &new.warnings {
+        text.push_str(&format!("warning: {w}\n"));
+    }
+    if dry_run {
+        return Ok(text);
+    }
+    let change = |name: &str| {
+        plan.changes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c.clone())
+    };
+
+    // 1. End the sessions that go or restart, and wait for them: their
+    //    PeerDown reaches the engine before anything below.
+    let mut ending = Vec::new();
+    for (name, c) in &plan.changes {
+        let subcode = match c {
+            Change::Stop => cease::PEER_DECONFIGURED,
+            Change::Reset(_) => cease::OTHER_CONFIG_CHANGE,
+            _ => continue,
+        };
+        if let Some(i) = shared.find(name) {
+            let mut slots = shared.slots();
+            let _ = slots[i].cmds.send(SessionCmd::Exit(subcode));
+            ending.extend(slots[i].task.take());
+        }
+    }
+    for h in ending {
+        let _ = h.await;
+    }
+
+    // 2. The engine's new view, and the queues of sessions to start.
+    let mut peers = Vec::new();
+    let mut remove = Vec::new();
+    let mut reexport = Vec::new();
+    let mut queues = Vec::new();
+    let mut pending = Vec::new();
+    let mut soft = Vec::new();
+    {
+        let mut slots = shared.slots();
+        for (name, c) in &plan.changes {
+            if *c == Change::Stop {
+                if let Some(i) = slots.iter().position(|s| !s.removed && s.nb.name == *name) {
+                    slots[i].removed = true;
+                    status::update(&shared.status, i, |s| s.removed = true);
+                    remove.push(i);
+                }
+            }
+        }
+        for n in &new.neighbors {
+            let existing = slots.iter().position(|s| !s.removed && s.nb.name == n.name);
+            let c = change(&n.name);
+            let i = match (existing, &c) {
+                (Some(i), Some(Change::Reset(_))) => {
+                    let (slot, p) = new_slot(i, n);
+                    queues.push((i, slot.cmds.clone()));
+                    slots[i] = slot;
+                    pending.push(p);
+                    let fresh = peer_status(n);
+                    status::update(&shared.status, i, |s| *s = fresh);
+                    i
+                }
+                (Some(i), _) => {
+                    slots[i].nb = n.clone();
+                    if let Some(Change::Soft { reexport: true, .. }) = &c {
+                        reexport.push(i);
+                    }
+                    if let Some(Change::Soft { .. }) = &c {
+                        soft.push((i, c.clone()));
+                    }
+                    i
+                }
+                (None, _) => {
+                    let i = slots.len();
+                    let (slot, p) = new_slot(i, n);
+                    queues.push((i, slot.cmds.clone()));
+                    slots.push(slot);
+                    pending.push(p);
+                    shared
+                        .status
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(peer_status(n));
+                    i
+                }
+            };
+            // Every neighbour's settings go again: policy numbers may differ.
+            peers.push((i, engine_peer(n)));
+        }
+    }
+    peers.sort_by_key(|(i, _)| *i);
+    let (done_tx, done_rx) = oneshot::channel();
+    let r = peerd_engine::Reconfig {
+        local_as: new.router.asn,
+        router_id: new.router.router_id,
+        policies: Arc::new(new.policies.clone()),
+        decision: decision(&new),
+        announce: new.announce.iter().map(originated).collect(),
+        peers,
+        remove,
+        reexport,
+    };
+    let _ = shared
+        .engine
+        .send(EngineMsg::Reconfigure(Box::new(r), queues, done_tx))
+        .await;
+    let _ = done_rx.await;
+
+    // 3. TCP-MD5 keys and GTSM on the listeners for the new settings.
+    for n in &new.neighbors {
+        let old_key = cur
+            .neighbors
+            .iter()
+            .find(|o| o.address == n.address)
+            .and_then(|o| o.password.clone());
+        if old_key != n.password {
+            set_keys(shared, n.address, n.password.as_deref().unwrap_or(""));
+        }
+        if n.ttl_security {
+            for l in shared
+                .listeners
+                .iter()
+                .filter(|l| is_v6(l) == n.address.is_ipv6())
+            {
+                let _ = sockopt::set_ttl(l.as_ref(), n.address.is_ipv6(), 255);
+            }
+        }
+    }
+    for o in &cur.neighbors {
+        if o.password.is_some() && !new.neighbors.iter().any(|n| n.address == o.address) {
+            set_keys(shared, o.address, "");
+        }
+    }
+
+    // 4. Start the new sessions, then the in-place changes.
+    let router = router_info(&new);
+    {
+        let mut slots = shared.slots();
+        for p in pending {
+            let i = p.idx;
+            slots[i].task = Some(spawn_session(p, &router, &shared.engine, &shared.status));
+        }
+    }
+    for (i, c) in soft {
+        let Some(Change::Soft {
+            refresh, shutdown, ..
+        }) = c
+        else {
+            continue;
+        };
+        let Some(tx) = shared.session(i) else {
+            continue;
+        };
+        match shutdown {
+            Some(true) => {
+                let _ = tx.send(SessionCmd::Stop(Some("administratively down".into())));
+            }
+            Some(false) => {
+                let _ = tx.send(SessionCmd::Start);
+            }
+            None => {}
+        }
+        if refresh {
+            let _ = tx.send(SessionCmd::RefreshOrReset);
+        }
+    }
+    *cur = new;
+    Ok(text)
+}
+
+fn is_v6(l: &TcpListener) -> bool {
+    l.local_addr().is_ok_and(|a| a.is_ipv6())
+}
+
+/// Sets (or with an empty key clears) a neighbour's TCP-MD5 key on every
+/// listener of its family.
+fn set_keys(shared: &Shared, addr: IpAddr, key: &str) {
+    for l in shared
+        .listeners
+        .iter()
+        .filter(|l| is_v6(l) == addr.is_ipv6())
+    {
+        if let Err(e) = sockopt::set_md5(l.as_ref(), addr, key.as_bytes()) {
+            eprintln!("peerd: reload: TCP-MD5 key for {addr}: {e}");
+        }
+    }
+}
+
+fn decision(cfg: &Config) -> peerd_engine::DecisionOptions {
+    peerd_engine::DecisionOptions {
+        always_compare_med: cfg.bestpath.always_compare_med,
+        prefer_oldest: cfg.bestpath.prefer_oldest,
+        multipath: cfg.bestpath.multipath,
+    }
 }
 
 /// A configured announcement as the engine takes it: the prefix and the

@@ -2,7 +2,7 @@
 
 use crate::session::SessionCmd;
 use crate::status::{self, Status};
-use peerd_engine::{Action, Engine, Event, RouteView};
+use peerd_engine::{Action, Engine, Event, Reconfig, RouteView};
 use tokio::sync::{mpsc, oneshot};
 
 /// Messages to the engine task.
@@ -16,6 +16,13 @@ pub enum EngineMsg {
     LocRib(oneshot::Sender<Vec<RouteView>>),
     /// Every candidate for one prefix, with why each lost.
     Candidates(peerd_wire::Prefix, oneshot::Sender<Vec<RouteView>>),
+    /// A reload: the new engine settings, and the command queues of new or
+    /// restarted sessions (by neighbour index). Answered when applied.
+    Reconfigure(
+        Box<Reconfig>,
+        Vec<(usize, mpsc::UnboundedSender<SessionCmd>)>,
+        oneshot::Sender<()>,
+    ),
 }
 
 /// Runs the engine until every sender is gone.
@@ -23,7 +30,7 @@ pub async fn run(
     mut engine: Engine,
     mut rx: mpsc::Receiver<EngineMsg>,
     me: mpsc::Sender<EngineMsg>,
-    sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
+    mut sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
     status: Status,
 ) {
     let start = std::time::Instant::now();
@@ -32,54 +39,9 @@ pub async fn run(
             EngineMsg::Event(ev) => {
                 let secs = start.elapsed().as_secs();
                 engine.set_clock(u32::try_from(secs).unwrap_or(u32::MAX));
-                for a in engine.handle(ev) {
-                    match a {
-                        Action::Send { peer, messages } => {
-                            if let Some(s) = sessions.get(peer) {
-                                let _ = s.send(SessionCmd::Send(messages));
-                            }
-                        }
-                        Action::MaxPrefix {
-                            peer,
-                            family,
-                            limit,
-                        } => {
-                            if let Some(s) = sessions.get(peer) {
-                                let _ = s.send(SessionCmd::MaxPrefix { family, limit });
-                            }
-                        }
-                        Action::MaxPrefixWarning {
-                            peer,
-                            family,
-                            count,
-                            limit,
-                        } => {
-                            let mut who = String::new();
-                            status::update(&status, peer, |s| {
-                                who = format!("{} ({})", s.name, s.address);
-                            });
-                            eprintln!(
-                                "peerd: neighbor {who}: max-prefix warning: {count} {family} prefixes, limit {limit}"
-                            );
-                        }
-                        Action::StaleTimer { peer, after } => {
-                            let me = me.clone();
-                            tokio::spawn(async move {
-                                tokio::time::sleep(after).await;
-                                let _ = me
-                                    .send(EngineMsg::Event(Event::StaleTimeout { peer }))
-                                    .await;
-                            });
-                        }
-                    }
-                }
-                for i in 0..sessions.len() {
-                    let (rcv, snt) = (engine.routes_in(i), engine.routes_to(i));
-                    status::update(&status, i, |s| {
-                        s.received = rcv;
-                        s.sent = snt;
-                    });
-                }
+                let actions = engine.handle(ev);
+                dispatch(actions, &sessions, &me, &status);
+                counts(&engine, sessions.len(), &status);
             }
             EngineMsg::RoutesFrom(peer, reply) => {
                 let _ = reply.send(engine.routes_from(peer));
@@ -90,6 +52,86 @@ pub async fn run(
             EngineMsg::Candidates(prefix, reply) => {
                 let _ = reply.send(engine.candidates(prefix));
             }
+            EngineMsg::Reconfigure(r, new_sessions, done) => {
+                for (i, tx) in new_sessions {
+                    let n = sessions.len();
+                    match sessions.get_mut(i) {
+                        Some(s) => *s = tx,
+                        None if i == n => sessions.push(tx),
+                        None => {}
+                    }
+                }
+                let actions = engine.reconfigure(*r);
+                dispatch(actions, &sessions, &me, &status);
+                counts(&engine, sessions.len(), &status);
+                let _ = done.send(());
+            }
         }
+    }
+}
+
+/// Carries out the engine's actions.
+fn dispatch(
+    actions: Vec<Action>,
+    sessions: &[mpsc::UnboundedSender<SessionCmd>],
+    me: &mpsc::Sender<EngineMsg>,
+    status: &Status,
+) {
+    for a in actions {
+        match a {
+            Action::Send { peer, messages } => {
+                if let Some(s) = sessions.get(peer) {
+                    let _ = s.send(SessionCmd::Send(messages));
+                }
+            }
+            Action::MaxPrefix {
+                peer,
+                family,
+                limit,
+            } => {
+                if let Some(s) = sessions.get(peer) {
+                    let _ = s.send(SessionCmd::MaxPrefix { family, limit });
+                }
+            }
+            Action::MaxPrefixWarning {
+                peer,
+                family,
+                count,
+                limit,
+            } => {
+                let mut who = String::new();
+                status::update(status, peer, |s| {
+                    who = format!("{} ({})", s.name, s.address);
+                });
+                eprintln!(
+                    "peerd: neighbor {who}: max-prefix warning: {count} {family} prefixes, limit {limit}"
+                );
+            }
+            Action::StaleTimer { peer, after } => {
+                let me = me.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = me
+                        .send(EngineMsg::Event(Event::StaleTimeout { peer }))
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+/// Routes in and out per neighbour, for `peerctl neighbors`.
+fn counts(engine: &Engine, n: usize, status: &Status) {
+    for i in 0..n {
+        let (rcv, snt, filtered) = (
+            engine.routes_in(i),
+            engine.routes_to(i),
+            engine.routes_filtered(i),
+        );
+        status::update(status, i, |s| {
+            s.received = rcv;
+            s.sent = snt;
+            s.filtered = filtered;
+        });
     }
 }

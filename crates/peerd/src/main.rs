@@ -9,6 +9,7 @@ mod conn;
 mod control;
 mod daemon;
 mod engine_task;
+mod reload;
 mod session;
 mod sockopt;
 mod status;
@@ -57,7 +58,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match rt.block_on(daemon::run(cfg, socket)) {
+            match rt.block_on(daemon::run(cfg, socket, PathBuf::from(file))) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("peerd: {e}");

@@ -38,6 +38,12 @@ pub enum SessionCmd {
     Start,
     /// Ask the neighbour to send its routes again (RFC 2918).
     Refresh,
+    /// Its import policy changed: ask for its routes again, or — if it
+    /// cannot refresh — reset the session (Cease / Other Configuration Change).
+    RefreshOrReset,
+    /// End the session with Cease and this subcode (RFC 4486), and end the
+    /// task: the neighbor is removed or replaced by a reload.
+    Exit(u8),
 }
 
 /// The state machine's configuration for a neighbour.
@@ -124,6 +130,14 @@ pub async fn run(
         };
         tokio::select! {
             cmd = cmds.recv() => match cmd {
+                Some(SessionCmd::Exit(subcode)) => {
+                    t.input(Input::Reset {
+                        notification: Notification::new(code::CEASE, subcode, Vec::new()),
+                        restart_after: None,
+                    })
+                    .await;
+                    return;
+                }
                 Some(c) => t.command(c).await,
                 None => return,
             },
@@ -203,6 +217,29 @@ impl Task {
                 .await
             }
             SessionCmd::Start => self.input(Input::ManualStart).await,
+            // Handled by the task loop, which ends after it.
+            SessionCmd::Exit(_) => {}
+            SessionCmd::RefreshOrReset => {
+                match self.fsm.negotiated().map(|n| n.route_refresh) {
+                    None => {} // not established: its next session uses the new policy
+                    Some(true) => Box::pin(self.command(SessionCmd::Refresh)).await,
+                    Some(false) => {
+                        self.log(
+                            "import policy changed and the neighbor cannot refresh: resetting",
+                        );
+                        let n = Notification::new(
+                            code::CEASE,
+                            peerd_wire::error::subcode::cease::OTHER_CONFIG_CHANGE,
+                            Vec::new(),
+                        );
+                        self.input(Input::Reset {
+                            notification: n,
+                            restart_after: Some(Duration::from_secs(1)),
+                        })
+                        .await;
+                    }
+                }
+            }
             SessionCmd::Refresh => {
                 let Some(n) = self.fsm.negotiated() else {
                     self.log("route refresh: the session is not established");

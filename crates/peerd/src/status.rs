@@ -16,6 +16,10 @@ pub struct PeerStatus {
     pub last_error: Option<String>,
     pub received: usize,
     pub sent: usize,
+    /// Announcements its import policy rejected.
+    pub filtered: u64,
+    /// Removed by a reload (its index stays taken).
+    pub removed: bool,
     pub hostname: Option<String>,
     /// Families negotiated on the established session.
     pub families: Vec<String>,

@@ -1,0 +1,104 @@
+//! A new configuration applied to a running engine (hitless reload): new
+//! and changed neighbours, removed ones, policies, decision options and
+//! originated prefixes — with only the difference sent to each neighbour.
+
+use super::{local_routes, Engine, Peer, PeerConfig, PeerId, RouteKey};
+use crate::decision::DecisionOptions;
+use crate::engine::Action;
+use peerd_policy::Policies;
+use peerd_wire::attr::Attribute;
+use peerd_wire::Prefix;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+/// Everything a reload may change in the engine.
+#[derive(Debug, Clone)]
+pub struct Reconfig {
+    /// Our AS.
+    pub local_as: u32,
+    /// Our BGP identifier.
+    pub router_id: Ipv4Addr,
+    /// The policies, as the new configuration numbers them.
+    pub policies: Arc<Policies>,
+    /// The decision options.
+    pub decision: DecisionOptions,
+    /// The prefixes we originate.
+    pub announce: Vec<(Prefix, Vec<Attribute>)>,
+    /// Neighbours whose settings changed (their routes are kept), and new
+    /// ones (an index one past the last), in order.
+    pub peers: Vec<(PeerId, PeerConfig)>,
+    /// Neighbours that are gone: their routes go.
+    pub remove: Vec<PeerId>,
+    /// Neighbours whose Adj-RIB-Out is recomputed against the best routes
+    /// (export policy or next-hop settings changed).
+    pub reexport: Vec<PeerId>,
+}
+
+impl Engine {
+    /// Applies a new configuration; returns the UPDATEs that follow.
+    pub fn reconfigure(&mut self, r: Reconfig) -> Vec<Action> {
+        let mut actions = Vec::new();
+        self.local_as = r.local_as;
+        self.router_id = r.router_id;
+        self.policies = r.policies;
+        for (id, cfg) in r.peers {
+            let n = self.peers.len();
+            match self.peers.get_mut(id) {
+                Some(p) => p.cfg = cfg,
+                None if id == n => self.peers.push(Peer::new(cfg)),
+                None => {}
+            }
+        }
+        let mut changed: BTreeSet<RouteKey> = BTreeSet::new();
+        for id in r.remove {
+            if let Some(p) = self.peers.get_mut(id) {
+                changed.extend(p.adj_in.keys().copied());
+                p.adj_in.clear();
+                p.adj_out.clear();
+                p.up = None;
+                p.cfg.import = false;
+                p.cfg.export = false;
+            }
+        }
+        let local = local_routes(r.router_id, &r.announce);
+        for (k, v) in &local {
+            if self.local.get(k) != Some(v) {
+                changed.insert(*k);
+            }
+        }
+        changed.extend(
+            self.local
+                .keys()
+                .filter(|k| !local.contains_key(k))
+                .copied(),
+        );
+        self.local = local;
+        if r.decision != self.decision {
+            self.decision = r.decision;
+            changed.extend(self.local.keys().copied());
+            for p in &self.peers {
+                changed.extend(p.adj_in.keys().copied());
+            }
+        }
+        let changed: Vec<RouteKey> = changed.into_iter().collect();
+        self.reselect_and_export(&changed, &mut actions);
+        for id in r.reexport {
+            let up = self.peers.get(id).and_then(|p| p.up.as_ref());
+            let Some(families) = up.map(|u| u.negotiated.families.clone()) else {
+                continue;
+            };
+            let keys: Vec<RouteKey> = self
+                .best
+                .keys()
+                .chain(self.peers[id].adj_out.keys())
+                .filter(|k| families.contains(&k.0))
+                .copied()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            self.export_to(id, &keys, &mut actions);
+        }
+        actions
+    }
+}
