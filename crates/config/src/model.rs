@@ -36,6 +36,8 @@ pub struct Router {
     pub port: u16,
     /// Host name announced in the FQDN capability, if any.
     pub hostname: Option<String>,
+    /// Route-reflection cluster ID (RFC 4456; default: the router ID).
+    pub cluster_id: Ipv4Addr,
 }
 
 /// Choices in the decision process (RFC 4271 §9.1), router-wide.
@@ -145,6 +147,11 @@ pub struct Neighbor {
     pub role_strict: bool,
     /// Act as graceful-restart helper.
     pub graceful_restart: bool,
+    /// iBGP: the neighbor is a route-reflector client (RFC 4456).
+    pub route_reflector_client: bool,
+    /// Send routes learned over eBGP to this iBGP neighbor with our
+    /// address as next hop.
+    pub next_hop_self: bool,
     /// Max-prefix limits.
     pub max_prefix: Option<MaxPrefix>,
     /// Import switch.

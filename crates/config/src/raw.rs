@@ -108,6 +108,7 @@ pub(crate) struct RawRouter {
     pub listen: Option<Vec<Spanned<String>>>,
     pub port: Option<Spanned<i64>>,
     pub hostname: Option<String>,
+    pub cluster_id: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,6 +167,8 @@ pub(crate) struct RawNeighbor {
     pub role: Option<Spanned<String>>,
     pub role_strict: Option<Spanned<bool>>,
     pub graceful_restart: Option<bool>,
+    pub route_reflector_client: Option<Spanned<bool>>,
+    pub next_hop_self: Option<bool>,
     pub max_prefixes: Option<Spanned<RawMaxPrefix>>,
     pub import: Option<Spanned<String>>,
     pub export: Option<Spanned<String>>,

@@ -176,12 +176,26 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
         .as_ref()
         .and_then(|p| c.uint(p, 1, 65535, "router.port"))
         .unwrap_or(179) as u16;
+    let cluster_id = match &r.cluster_id {
+        None => router_id,
+        Some(s) => match s.get_ref().parse::<Ipv4Addr>() {
+            Ok(a) if !a.is_unspecified() => a,
+            _ => {
+                c.err(
+                    s.span(),
+                    "router.cluster-id: expected a non-zero IPv4 address such as \"192.0.2.1\"",
+                );
+                router_id
+            }
+        },
+    };
     let router = Router {
         asn,
         router_id,
         listen,
         port,
         hostname: r.hostname.clone(),
+        cluster_id,
     };
 
     let mut announce = Vec::new();
@@ -444,6 +458,16 @@ fn neighbor(
             "neighbor.role: roles (RFC 9234) are for eBGP sessions; this neighbor is in our own AS",
         );
     }
+    let route_reflector_client = r
+        .route_reflector_client
+        .as_ref()
+        .is_some_and(|s| *s.get_ref());
+    if let (Some(s), true, true) = (&r.route_reflector_client, route_reflector_client, ebgp) {
+        c.err(
+            s.span(),
+            "neighbor.route-reflector-client: route reflection (RFC 4456) is for iBGP; this neighbor is in another AS",
+        );
+    }
     if ebgp && role.is_none() {
         warnings.push(format!(
             "neighbor {name}: eBGP without a role: its routes are not checked for leaks and may be sent to every other neighbor (RFC 9234)"
@@ -496,6 +520,8 @@ fn neighbor(
         role,
         role_strict,
         graceful_restart: r.graceful_restart.unwrap_or(true),
+        route_reflector_client,
+        next_hop_self: r.next_hop_self.unwrap_or(false),
         max_prefix,
         import,
         export,

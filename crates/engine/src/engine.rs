@@ -51,6 +51,10 @@ pub struct PeerConfig {
     pub ipv6_next_hop: Option<std::net::Ipv6Addr>,
     /// Our RFC 9234 role towards the neighbour (eBGP only).
     pub role: Option<Role>,
+    /// iBGP: a route-reflector client (RFC 4456).
+    pub rr_client: bool,
+    /// iBGP: routes learned over eBGP go with our address as next hop.
+    pub next_hop_self: bool,
     /// The import policy (with `import`; none: accept everything).
     pub import_policy: Option<PolicyId>,
     /// The export policy (with `export`; none: send everything).
@@ -73,6 +77,8 @@ impl PeerConfig {
             ipv4_next_hop: None,
             ipv6_next_hop: None,
             role: None,
+            rr_client: false,
+            next_hop_self: false,
             import_policy: None,
             export_policy: None,
         }
@@ -248,6 +254,7 @@ fn local_routes(
         peer_id: router_id,
         peer_addr: IpAddr::V4(router_id),
         ebgp: false,
+        rr_client: false,
     });
     announce
         .iter()
@@ -306,6 +313,8 @@ pub struct Engine {
     now: u32,
     /// The policies neighbours' import and export refer to.
     policies: Arc<Policies>,
+    /// Our route-reflection cluster ID (RFC 4456).
+    cluster_id: Ipv4Addr,
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -343,7 +352,13 @@ impl Engine {
             decision: DecisionOptions::default(),
             now: 0,
             policies: Arc::new(Policies::default()),
+            cluster_id: router_id,
         }
+    }
+
+    /// Sets the route-reflection cluster ID (default: the router ID).
+    pub fn set_cluster_id(&mut self, id: Ipv4Addr) {
+        self.cluster_id = id;
     }
 
     /// Sets the policies that `PeerConfig::{import,export}_policy` index.
@@ -481,6 +496,7 @@ impl Engine {
             .intern(real_as_path(&u.attributes, four).unwrap_or_default());
         let withdraw = u.action() == Some(AttrAction::TreatAsWithdraw)
             || as_path.contains(local_as)
+            || (!ebgp && reflection_loop(&u.attributes, self.router_id, self.cluster_id))
             || !p.cfg.import;
         let otc = u.attributes.iter().find_map(|a| match a.value {
             AttrValue::Otc(v) => Some(v),
@@ -521,6 +537,7 @@ impl Engine {
             peer_id,
             peer_addr: p.cfg.address,
             ebgp,
+            rr_client: !ebgp && p.cfg.rr_client,
         });
         let import_policy = p.cfg.import_policy;
         let ctx = Context {
@@ -790,6 +807,9 @@ impl Engine {
             ipv4_next_hop: p.cfg.ipv4_next_hop,
             ipv6_next_hop: p.cfg.ipv6_next_hop,
             role: p.cfg.role,
+            rr_client: p.cfg.rr_client,
+            next_hop_self: p.cfg.next_hop_self,
+            cluster_id: self.cluster_id,
         };
         let families = up.negotiated.families.clone();
         let tx = up.negotiated.tx;
@@ -1045,6 +1065,16 @@ fn export_through(
         since: r.since,
     };
     export(&changed, target, v6, &ov)
+}
+
+/// RFC 4456 §8: a route whose ORIGINATOR_ID is our router ID, or whose
+/// CLUSTER_LIST holds our cluster ID, has looped through reflection.
+fn reflection_loop(attrs: &[Attribute], router_id: Ipv4Addr, cluster_id: Ipv4Addr) -> bool {
+    attrs.iter().any(|a| match &a.value {
+        AttrValue::OriginatorId(o) => *o == router_id,
+        AttrValue::ClusterList(c) => c.contains(&cluster_id),
+        _ => false,
+    })
 }
 
 /// Records whether `family` is now past a threshold (`now`), in `past`;

@@ -26,6 +26,12 @@ pub struct Target {
     pub ipv6_next_hop: Option<Ipv6Addr>,
     /// Our RFC 9234 role towards the neighbour (eBGP only).
     pub role: Option<Role>,
+    /// iBGP: the neighbour is a route-reflector client (RFC 4456).
+    pub rr_client: bool,
+    /// iBGP: routes learned over eBGP go with our address as next hop.
+    pub next_hop_self: bool,
+    /// Our cluster ID, prepended to CLUSTER_LIST when reflecting.
+    pub cluster_id: Ipv4Addr,
 }
 
 /// What an export policy decided beyond the attributes it changed.
@@ -59,8 +65,10 @@ pub fn export(
     if egress == Egress::Block {
         return None;
     }
-    // iBGP-learned routes are not sent to iBGP neighbours (no route reflection).
-    if !t.ebgp && route.peer().is_some() && !route.ebgp() {
+    // RFC 4456 §6: an iBGP-learned route goes to iBGP neighbours only by
+    // reflection — from a client to everyone, from a non-client to clients.
+    let reflect = !t.ebgp && route.peer().is_some() && !route.ebgp();
+    if reflect && !(route.learned.rr_client || t.rr_client) {
         return None;
     }
     let communities: &[Community] = route
@@ -85,6 +93,7 @@ pub fn export(
     }
     let mut out = Vec::with_capacity(route.attrs.len() + 2);
     let mut has_local_pref = false;
+    let mut has_cluster_list = false;
     for a in route.attrs.iter() {
         match &a.value {
             AttrValue::AsPath(_) | AttrValue::As4Path(_) => {}
@@ -99,6 +108,14 @@ pub fn export(
                 if ov.keep_med || (!t.ebgp && route.peer().is_some()) {
                     out.push(a.clone());
                 }
+            }
+            // RFC 4456 §8: reflecting prepends our cluster ID.
+            AttrValue::ClusterList(c) if reflect => {
+                has_cluster_list = true;
+                let mut l = Vec::with_capacity(c.len() + 1);
+                l.push(t.cluster_id);
+                l.extend_from_slice(c);
+                out.push(Attribute::new(AttrValue::ClusterList(l)));
             }
             AttrValue::OriginatorId(_) | AttrValue::ClusterList(_) | AttrValue::Aigp(_) => {
                 if !t.ebgp {
@@ -139,13 +156,29 @@ pub fn export(
     if !t.ebgp && !has_local_pref {
         out.push(Attribute::new(AttrValue::LocalPref(100)));
     }
+    if reflect {
+        // RFC 4456 §8: ORIGINATOR_ID names the router that brought the
+        // route into the AS, set once; CLUSTER_LIST starts with us.
+        if route.originator_id().is_none() {
+            out.push(Attribute::new(AttrValue::OriginatorId(
+                route.learned.peer_id,
+            )));
+        }
+        if !has_cluster_list {
+            out.push(Attribute::new(AttrValue::ClusterList(vec![t.cluster_id])));
+        }
+    }
     if let Egress::AddOtc(v) = egress {
         out.push(Attribute::new(AttrValue::Otc(v)));
     }
     out.sort_by_key(|a| a.type_code());
     let next_hop = if let Some(nh) = &ov.next_hop {
         nh.clone()
-    } else if t.ebgp || route.peer().is_none() || ov.next_hop_self {
+    } else if t.ebgp
+        || route.peer().is_none()
+        || ov.next_hop_self
+        || (t.next_hop_self && route.ebgp())
+    {
         self_next_hop(t, v6_route)?
     } else {
         (*route.next_hop).clone()

@@ -16,6 +16,8 @@ pub struct Learned {
     pub peer_addr: IpAddr,
     /// Learned over eBGP.
     pub ebgp: bool,
+    /// Learned from a route-reflector client (RFC 4456).
+    pub rr_client: bool,
 }
 
 /// One path to a prefix: shared parts only, so that a full table costs a

@@ -24,6 +24,7 @@ fn route(peer: u8, path: &[u32]) -> Route {
             peer_id: Ipv4Addr::new(192, 0, 2, peer),
             peer_addr: IpAddr::V4(Ipv4Addr::new(198, 51, 100, peer)),
             ebgp: true,
+            rr_client: false,
         }),
         stale: false,
         leak: false,

@@ -731,6 +731,7 @@ fn reconfigure_sends_only_the_difference() {
         peerd_engine::Reconfig {
             local_as: LOCAL_AS,
             router_id: Ipv4Addr::new(192, 0, 2, 1),
+            cluster_id: Ipv4Addr::new(192, 0, 2, 1),
             policies: policies(vec![Policy {
                 name: "out".into(),
                 terms: vec![
@@ -787,4 +788,160 @@ fn reconfigure_sends_only_the_difference() {
         .collect();
     assert_eq!(w, ["192.0.2.0/25", "198.51.100.0/24"]);
     assert_eq!(e.routes_in(0), 0);
+}
+
+/// Route reflection (RFC 4456): clients c1 and c2, non-clients n1 and n2,
+/// an eBGP neighbour e; cluster ID 192.0.2.100.
+#[test]
+fn route_reflection_follows_rfc_4456() {
+    let client = |name, addr: [u8; 4]| {
+        let mut p = peer(name, addr, LOCAL_AS);
+        p.rr_client = true;
+        p
+    };
+    let mut n1 = peer("n1", [192, 0, 2, 13], LOCAL_AS);
+    n1.next_hop_self = true;
+    let mut e = Engine::new(
+        LOCAL_AS,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![
+            client("c1", [192, 0, 2, 11]),
+            client("c2", [192, 0, 2, 12]),
+            n1,
+            peer("n2", [192, 0, 2, 14], LOCAL_AS),
+            peer("e", [198, 51, 100, 1], 64501),
+        ],
+        &[],
+    );
+    e.set_cluster_id(Ipv4Addr::new(192, 0, 2, 100));
+    for (i, asn, last) in [
+        (0, LOCAL_AS, 11),
+        (1, LOCAL_AS, 12),
+        (2, LOCAL_AS, 13),
+        (3, LOCAL_AS, 14),
+        (4, 64501, 1),
+    ] {
+        let id = if asn == LOCAL_AS {
+            [192, 0, 2, last]
+        } else {
+            [198, 51, 100, last]
+        };
+        e.handle(Event::PeerUp {
+            peer: i,
+            negotiated: neg(asn, id),
+            local_addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+        });
+    }
+    let ibgp = |prefix: &str, nh: [u8; 4], extra: Vec<Attribute>| {
+        let mut attrs = vec![
+            Attribute::new(AttrValue::Origin(Origin::Igp)),
+            Attribute::new(AttrValue::AsPath(AsPath::from_sequence(vec![64510]))),
+            Attribute::new(AttrValue::NextHop(Ipv4Addr::from(nh))),
+            Attribute::new(AttrValue::LocalPref(100)),
+        ];
+        attrs.extend(extra);
+        let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
+            .announce(
+                Family::IPV4_UNICAST,
+                &attrs,
+                None,
+                &[Nlri::new(prefix.parse().unwrap())],
+            )
+            .unwrap();
+        match Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap() {
+            Message::Update(u) => u,
+            _ => unreachable!(),
+        }
+    };
+    let attr = |u: &Update, f: fn(&AttrValue) -> Option<String>| {
+        u.attributes.iter().find_map(|a| f(&a.value))
+    };
+    let originator = |v: &AttrValue| match v {
+        AttrValue::OriginatorId(a) => Some(a.to_string()),
+        _ => None,
+    };
+    let clusters = |v: &AttrValue| match v {
+        AttrValue::ClusterList(l) => Some(format!("{l:?}")),
+        _ => None,
+    };
+
+    // From client c1: to c2, n1, n2 (reflected) and e (plain eBGP).
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: ibgp("203.0.113.0/24", [192, 0, 2, 11], vec![]),
+    });
+    for p in [1, 2, 3] {
+        let u = &sent_to(&acts, p)[0];
+        assert_eq!(attr(u, originator).as_deref(), Some("192.0.2.11"), "to {p}");
+        assert_eq!(
+            attr(u, clusters).as_deref(),
+            Some("[192.0.2.100]"),
+            "to {p}"
+        );
+        assert_eq!(
+            u.next_hop(),
+            Some(Ipv4Addr::new(192, 0, 2, 11)),
+            "next hop kept"
+        );
+    }
+    let to_e = &sent_to(&acts, 4)[0];
+    assert_eq!(attr(to_e, originator), None, "not to eBGP");
+    assert_eq!(attr(to_e, clusters), None);
+    assert!(sent_to(&acts, 0).is_empty());
+
+    // From non-client n2: to the clients only.
+    let acts = e.handle(Event::Update {
+        peer: 3,
+        update: ibgp("198.51.100.0/24", [192, 0, 2, 14], vec![]),
+    });
+    assert_eq!(sent_to(&acts, 0).len(), 1);
+    assert_eq!(sent_to(&acts, 1).len(), 1);
+    assert!(sent_to(&acts, 2).is_empty(), "non-client to non-client");
+
+    // A route that already went through our cluster, or that we
+    // originated, is dropped.
+    for extra in [
+        vec![Attribute::new(AttrValue::ClusterList(vec![Ipv4Addr::new(
+            192, 0, 2, 100,
+        )]))],
+        vec![Attribute::new(AttrValue::OriginatorId(Ipv4Addr::new(
+            192, 0, 2, 1,
+        )))],
+    ] {
+        let acts = e.handle(Event::Update {
+            peer: 1,
+            update: ibgp("192.0.2.128/25", [192, 0, 2, 12], extra),
+        });
+        assert!(acts.is_empty(), "{acts:?}");
+        assert!(e.candidates("192.0.2.128/25".parse().unwrap()).is_empty());
+    }
+    // An existing CLUSTER_LIST gets our ID in front.
+    let acts = e.handle(Event::Update {
+        peer: 1,
+        update: ibgp(
+            "192.0.2.0/25",
+            [192, 0, 2, 12],
+            vec![Attribute::new(AttrValue::ClusterList(vec![Ipv4Addr::new(
+                10, 0, 0, 1,
+            )]))],
+        ),
+    });
+    assert_eq!(
+        attr(&sent_to(&acts, 0)[0], clusters).as_deref(),
+        Some("[192.0.2.100, 10.0.0.1]")
+    );
+
+    // next-hop-self towards n1 for eBGP-learned routes only.
+    let acts = e.handle(Event::Update {
+        peer: 4,
+        update: update_from_a(&["198.18.0.0/24"], vec![]),
+    });
+    assert_eq!(
+        sent_to(&acts, 2)[0].next_hop(),
+        Some(Ipv4Addr::new(192, 0, 2, 1))
+    );
+    assert_eq!(
+        sent_to(&acts, 3)[0].next_hop(),
+        Some(Ipv4Addr::new(198, 51, 100, 1))
+    );
 }

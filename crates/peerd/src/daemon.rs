@@ -113,6 +113,8 @@ fn engine_peer(n: &Neighbor) -> peerd_engine::PeerConfig {
         ipv4_next_hop: n.ipv4_next_hop,
         ipv6_next_hop: n.ipv6_next_hop,
         role: n.role,
+        rr_client: n.route_reflector_client,
+        next_hop_self: n.next_hop_self,
         import_policy: policy_of(n.import),
         export_policy: policy_of(n.export),
     }
@@ -175,6 +177,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     let announce: Vec<_> = cfg.announce.iter().map(originated).collect();
     let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
     engine.set_policies(Arc::new(cfg.policies.clone()));
+    engine.set_cluster_id(cfg.router.cluster_id);
     engine.set_decision_options(decision(&cfg));
     let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
 
@@ -435,6 +438,7 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
     let r = peerd_engine::Reconfig {
         local_as: new.router.asn,
         router_id: new.router.router_id,
+        cluster_id: new.router.cluster_id,
         policies: Arc::new(new.policies.clone()),
         decision: decision(&new),
         announce: new.announce.iter().map(originated).collect(),

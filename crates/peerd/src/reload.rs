@@ -73,6 +73,7 @@ pub fn refused(old: &Config, new: &Config) -> Vec<String> {
 pub fn plan(old: &Config, new: &Config) -> Plan {
     let router_changed = old.router.asn != new.router.asn
         || old.router.router_id != new.router.router_id
+        || old.router.cluster_id != new.router.cluster_id
         || old.router.hostname != new.router.hostname;
     let announce = old.announce != new.announce;
     let mut changes = Vec::new();
@@ -97,6 +98,7 @@ pub fn plan(old: &Config, new: &Config) -> Plan {
         }
         let refresh = !same_policy(old, o.import, new, n.import);
         let reexport = !same_policy(old, o.export, new, n.export)
+            || o.next_hop_self != n.next_hop_self
             || o.ipv4_next_hop != n.ipv4_next_hop
             || o.ipv6_next_hop != n.ipv6_next_hop
             || announce;
@@ -155,6 +157,12 @@ fn session_changes(o: &Neighbor, n: &Neighbor) -> Vec<&'static str> {
     check(o.role != n.role, "role");
     check(o.role_strict != n.role_strict, "role-strict");
     check(o.graceful_restart != n.graceful_restart, "graceful-restart");
+    // Reflection changes what the neighbour may have been sent and holds;
+    // a new session is the clean way to get there.
+    check(
+        o.route_reflector_client != n.route_reflector_client,
+        "route-reflector-client",
+    );
     // Switching between "deny" and anything else changes nothing in the
     // session itself: it is a policy change like any other.
     r

@@ -19,6 +19,8 @@ pub struct Reconfig {
     pub local_as: u32,
     /// Our BGP identifier.
     pub router_id: Ipv4Addr,
+    /// Our route-reflection cluster ID.
+    pub cluster_id: Ipv4Addr,
     /// The policies, as the new configuration numbers them.
     pub policies: Arc<Policies>,
     /// The decision options.
@@ -41,6 +43,7 @@ impl Engine {
         let mut actions = Vec::new();
         self.local_as = r.local_as;
         self.router_id = r.router_id;
+        self.cluster_id = r.cluster_id;
         self.policies = r.policies;
         for (id, cfg) in r.peers {
             let n = self.peers.len();

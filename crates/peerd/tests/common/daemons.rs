@@ -84,13 +84,25 @@ protocol bgp peerd {{
 /// One FRR bgpd on `frr_ip` (AS 64510) with a neighbour per peerd address,
 /// each with its own extra lines, announcing two IPv4 prefixes.
 pub fn frr_multi(dir: &Path, frr_ip: &str, neighbors: &[(&str, &str)]) -> Option<Proc> {
+    frr_as(dir, frr_ip, 64510, neighbors)
+}
+
+/// The same in AS `asn`. In AS 64500 it is an iBGP neighbour of peerd and
+/// its routes leave with next hop 198.18.0.10 (iBGP keeps next hops, and
+/// the receivers resolve 198.18.0.0/15 only).
+pub fn frr_as(dir: &Path, frr_ip: &str, asn: u32, neighbors: &[(&str, &str)]) -> Option<Proc> {
     let bgpd = "/usr/lib/frr/bgpd";
     if !installed(bgpd) {
         return None;
     }
+    let set_nh = if asn == 64500 {
+        " set ip next-hop 198.18.0.10\n"
+    } else {
+        ""
+    };
     let mut conf = format!(
         "frr defaults traditional\nhostname frrsafety\nlog file {d}/bgpd.log informational\n!\n\
-         route-map ALLOW permit 10\nexit\n!\nrouter bgp 64510\n bgp router-id 192.0.2.10\n \
+         route-map ALLOW permit 10\n{set_nh}exit\n!\nrouter bgp {asn}\n bgp router-id 192.0.2.10\n \
          bgp log-neighbor-changes\n no bgp ebgp-requires-policy\n no bgp network import-check\n",
         d = dir.display()
     );
