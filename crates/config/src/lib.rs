@@ -36,7 +36,8 @@ mod validate;
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigErrors};
 pub use model::{
-    Announce, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router,
+    Announce, AnnounceWhen, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch,
+    Router, StaticNextHop, StaticRoute,
 };
 
 use std::path::Path;

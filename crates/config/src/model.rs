@@ -19,6 +19,10 @@ pub struct Config {
     pub bestpath: Bestpath,
     /// Named policies, referred to by neighbors' import and export.
     pub policies: peerd_policy::Policies,
+    /// Static routes.
+    pub statics: Vec<StaticRoute>,
+    /// The policy through which static routes enter BGP, if any.
+    pub redistribute_static: Option<PolicySwitch>,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
     pub warnings: Vec<String>,
 }
@@ -62,6 +66,42 @@ pub struct Announce {
     pub large_communities: Vec<LargeCommunity>,
     /// RFC 4360 extended communities attached to it.
     pub extended_communities: Vec<ExtCommunity>,
+    /// When it is announced.
+    pub when: AnnounceWhen,
+}
+
+/// When an originated prefix is announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnnounceWhen {
+    /// Always.
+    #[default]
+    Always,
+    /// While the routing table holds another route that covers it (the
+    /// same prefix or a shorter one, such as a default route from transit).
+    Covered,
+}
+
+/// Where a static route sends its traffic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticNextHop {
+    /// To this address (on this interface, for a link-local one).
+    Address(IpAddr, Option<String>),
+    /// Out of this interface (a point-to-point link).
+    Interface(String),
+    /// Nowhere: dropped (a blackhole route).
+    Blackhole,
+}
+
+/// A static route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticRoute {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// Where it goes.
+    pub next_hop: StaticNextHop,
+    /// Administrative distance against other sources (lower wins; BGP:
+    /// 20 for eBGP, 200 for iBGP).
+    pub distance: u8,
 }
 
 /// What a neighbor's import or export runs.

@@ -20,6 +20,28 @@ pub(crate) struct RawConfig {
     pub as_lists: BTreeMap<String, Vec<Spanned<i64>>>,
     #[serde(default)]
     pub policy: BTreeMap<String, Vec<Spanned<RawTerm>>>,
+    #[serde(default, rename = "static")]
+    pub statics: Vec<Spanned<RawStatic>>,
+    pub redistribute: Option<RawRedistribute>,
+}
+
+/// `[[static]]`: a static route.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawStatic {
+    pub prefix: Spanned<String>,
+    pub next_hop: Option<Spanned<String>>,
+    pub interface: Option<String>,
+    pub blackhole: Option<bool>,
+    pub distance: Option<Spanned<i64>>,
+}
+
+/// `[redistribute]`: which other routes enter BGP, through which policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawRedistribute {
+    #[serde(rename = "static")]
+    pub statics: Option<Spanned<String>>,
 }
 
 /// One term of a policy: `[[policy.NAME]]`.
@@ -115,6 +137,7 @@ pub(crate) struct RawRouter {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawAnnounce {
     pub prefix: Spanned<String>,
+    pub when: Option<Spanned<String>>,
     #[serde(default)]
     pub communities: Vec<Spanned<String>>,
     #[serde(default)]

@@ -3,7 +3,8 @@
 use crate::duration::parse_duration;
 use crate::error::{line_col, ConfigError, ConfigErrors};
 use crate::model::{
-    Announce, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch, Router,
+    Announce, AnnounceWhen, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch,
+    Router, StaticNextHop, StaticRoute,
 };
 use crate::raw::{RawConfig, RawDuration, RawNeighbor};
 use peerd_policy::Policies;
@@ -203,12 +204,21 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
         let communities = c.list(&a.communities, "announce.communities");
         let large_communities = c.list(&a.large_communities, "announce.large-communities");
         let extended_communities = c.list(&a.extended_communities, "announce.extended-communities");
+        let when = match a.when.as_ref().map(|w| (w.get_ref().as_str(), w.span())) {
+            None | Some(("always", _)) => AnnounceWhen::Always,
+            Some(("covered", _)) => AnnounceWhen::Covered,
+            Some((other, span)) => {
+                c.err(span, format!("announce.when: expected \"always\" or \"covered\" (while another route covers the prefix), found {other:?}"));
+                AnnounceWhen::Always
+            }
+        };
         match a.prefix.get_ref().parse::<Prefix>() {
             Ok(prefix) => announce.push(Announce {
                 prefix,
                 communities,
                 large_communities,
                 extended_communities,
+                when,
             }),
             Err(_) => c.err(
                 a.prefix.span(),
@@ -218,6 +228,19 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
     }
 
     let policies = crate::policy::policies(&mut c, &raw);
+    let statics = statics(&mut c, &raw);
+    let redistribute_static = raw
+        .redistribute
+        .as_ref()
+        .and_then(|r| r.statics.as_ref())
+        .map(|s| {
+            c.switch(
+                &Some(s.clone()),
+                PolicySwitch::Deny,
+                "redistribute.static",
+                &policies,
+            )
+        });
     let mut warnings = Vec::new();
     let mut neighbors = Vec::new();
     let mut names: HashMap<String, usize> = HashMap::new();
@@ -249,6 +272,8 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             announce,
             neighbors,
             policies,
+            statics,
+            redistribute_static,
             bestpath: Bestpath {
                 always_compare_med: b.always_compare_med.unwrap_or(false),
                 prefer_oldest: b.prefer_oldest.unwrap_or(false),
@@ -260,6 +285,69 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
         c.errors.sort_by_key(|e| (e.line, e.column));
         Err(ConfigErrors(c.errors))
     }
+}
+
+fn statics(c: &mut Ctx<'_>, raw: &RawConfig) -> Vec<StaticRoute> {
+    let mut out: Vec<StaticRoute> = Vec::new();
+    for s in &raw.statics {
+        let r = s.get_ref();
+        let Ok(prefix) = r.prefix.get_ref().parse::<Prefix>() else {
+            c.err(
+                r.prefix.span(),
+                format!(
+                    "static.prefix: expected ADDRESS/LENGTH with host bits zero, found {:?}",
+                    r.prefix.get_ref()
+                ),
+            );
+            continue;
+        };
+        let nh = r.next_hop.as_ref().and_then(|a| c.ip(a, "static.next-hop"));
+        if r.next_hop.is_some() && nh.is_none() {
+            continue;
+        }
+        let next_hop = match (nh, &r.interface, r.blackhole.unwrap_or(false)) {
+            (None, None, true) => StaticNextHop::Blackhole,
+            (_, _, true) => {
+                c.err(
+                    s.span(),
+                    "static: blackhole = true takes no next-hop or interface",
+                );
+                continue;
+            }
+            (Some(a), i, false) => {
+                if prefix.addr().is_ipv6() && a.is_ipv4() {
+                    c.err(s.span(), "static: an IPv6 prefix needs an IPv6 next hop");
+                }
+                if matches!(a, IpAddr::V6(v) if v.is_unicast_link_local()) && i.is_none() {
+                    c.err(s.span(), "static: a link-local next hop needs `interface`");
+                }
+                StaticNextHop::Address(a, i.clone())
+            }
+            (None, Some(i), false) => StaticNextHop::Interface(i.clone()),
+            (None, None, false) => {
+                c.err(
+                    s.span(),
+                    "static: give next-hop, interface, or blackhole = true",
+                );
+                continue;
+            }
+        };
+        let distance = r
+            .distance
+            .as_ref()
+            .and_then(|d| c.uint(d, 1, 255, "static.distance"))
+            .unwrap_or(1) as u8;
+        if out.iter().any(|o| o.prefix == prefix) {
+            c.err(r.prefix.span(), format!("static: {prefix} is given twice"));
+            continue;
+        }
+        out.push(StaticRoute {
+            prefix,
+            next_hop,
+            distance,
+        });
+    }
+    out
 }
 
 fn neighbor(

@@ -283,3 +283,125 @@ fn bestpath_options_default_off_and_parse() {
         "{s}"
     );
 }
+
+#[test]
+fn route_reflection_settings() {
+    let t = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+cluster-id = "192.0.2.100"
+
+[[neighbor]]
+address = "192.0.2.2"
+remote-as = 64500
+route-reflector-client = true
+next-hop-self = true
+
+[[neighbor]]
+address = "192.0.2.3"
+remote-as = 64501
+route-reflector-client = true
+"#;
+    let s = parse(t, "rr.toml").unwrap_err().to_string();
+    assert!(
+        s.contains("rr.toml:15:26: neighbor.route-reflector-client: route reflection (RFC 4456) is for iBGP"),
+        "{s}"
+    );
+    let ok = t.replace(
+        "remote-as = 64501\nroute-reflector-client = true\n",
+        "remote-as = 64501\n",
+    );
+    let c = parse(&ok, "rr.toml").unwrap();
+    assert_eq!(c.router.cluster_id.to_string(), "192.0.2.100");
+    assert!(c.neighbors[0].route_reflector_client && c.neighbors[0].next_hop_self);
+    let bad = t.replace("\"192.0.2.100\"", "\"x\"");
+    assert!(parse(&bad, "rr.toml")
+        .unwrap_err()
+        .to_string()
+        .contains("rr.toml:4:14: router.cluster-id"));
+}
+
+#[test]
+fn static_routes_redistribution_and_conditional_announcements() {
+    use peerd_config::{AnnounceWhen, StaticNextHop};
+    let t = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+
+[[announce]]
+prefix = "203.0.113.0/24"
+when = "covered"
+
+[[static]]
+prefix = "198.51.100.0/24"
+next-hop = "192.0.2.254"
+
+[[static]]
+prefix = "0.0.0.0/0"
+next-hop = "192.0.2.253"
+distance = 250
+
+[[static]]
+prefix = "192.0.2.128/25"
+blackhole = true
+
+[[static]]
+prefix = "2001:db8:1::/48"
+next-hop = "fe80::1"
+interface = "eth1"
+
+[[policy.statics]]
+action = "accept"
+
+[redistribute]
+static = "statics"
+"#;
+    let c = parse(t, "s.toml").unwrap();
+    assert_eq!(c.announce[0].when, AnnounceWhen::Covered);
+    assert_eq!(c.statics.len(), 4);
+    assert_eq!(c.statics[0].distance, 1);
+    assert_eq!(c.statics[1].distance, 250);
+    assert_eq!(c.statics[2].next_hop, StaticNextHop::Blackhole);
+    assert_eq!(
+        c.statics[3].next_hop,
+        StaticNextHop::Address("fe80::1".parse().unwrap(), Some("eth1".into()))
+    );
+    assert!(matches!(
+        c.redistribute_static,
+        Some(PolicySwitch::Policy(_))
+    ));
+
+    let bad = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+
+[[announce]]
+prefix = "203.0.113.0/24"
+when = "sometimes"
+
+[[static]]
+prefix = "198.51.100.0/24"
+
+[[static]]
+prefix = "2001:db8:1::/48"
+next-hop = "fe80::1"
+
+[[static]]
+prefix = "192.0.2.0/24"
+next-hop = "192.0.2.1"
+blackhole = true
+
+[redistribute]
+static = "missing"
+"#;
+    let s = parse(bad, "s.toml").unwrap_err().to_string();
+    for want in [
+        "s.toml:7:8: announce.when: expected \"always\" or \"covered\"",
+        "s.toml:9:1: static: give next-hop, interface, or blackhole = true",
+        "s.toml:12:1: static: a link-local next hop needs `interface`",
+        "s.toml:16:1: static: blackhole = true takes no next-hop or interface",
+        "s.toml:22:10: redistribute.static: expected \"accept\", \"deny\" or the name of a [[policy.NAME]], found \"missing\"",
+    ] {
+        assert!(s.contains(want), "{want:?} in:\n{s}");
+    }
+}

@@ -48,6 +48,9 @@ pub struct DecisionOptions {
 /// The step at which a route lost, in the order the steps apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
+    /// In the routing table, a route of another source with a lower
+    /// administrative distance won (a static route against BGP).
+    Distance,
     /// Ineligible: a route leak (RFC 9234 §5).
     RouteLeak,
     /// Ineligible: its next hop cannot be resolved.
@@ -82,6 +85,7 @@ impl Step {
     /// A short name for tables and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
+            Step::Distance => "distance",
             Step::RouteLeak => "route-leak",
             Step::NextHopUnreachable => "next-hop-unreachable",
             Step::LocalPref => "local-pref",

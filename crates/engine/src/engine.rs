@@ -9,7 +9,7 @@ use crate::role::{self, Ingress};
 use crate::route::{Learned, Route};
 use peerd_fsm::Negotiated;
 use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
-use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
+use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop};
 use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
@@ -19,7 +19,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod originate;
 mod reconfig;
+pub use originate::{Announcement, Static, Via};
 pub use reconfig::Reconfig;
 
 /// Index of a neighbour, in configuration order.
@@ -204,6 +206,9 @@ pub struct RouteView {
     pub leak: bool,
     /// The Only to Customer attribute (RFC 9234), if present.
     pub otc: Option<u32>,
+    /// Where it comes from: "bgp" (a neighbor), "local" (our announcement
+    /// or a redistributed static route), "static" (the static route itself).
+    pub protocol: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -241,38 +246,6 @@ impl Peer {
             filtered: 0,
         }
     }
-}
-
-/// Our own routes, from the configured announcements: ORIGIN IGP and the
-/// attributes given.
-fn local_routes(
-    router_id: Ipv4Addr,
-    announce: &[(Prefix, Vec<Attribute>)],
-) -> BTreeMap<RouteKey, Route> {
-    let ours = Arc::new(Learned {
-        peer: None,
-        peer_id: router_id,
-        peer_addr: IpAddr::V4(router_id),
-        ebgp: false,
-        rr_client: false,
-    });
-    announce
-        .iter()
-        .map(|(p, extra)| {
-            let mut attrs = vec![Attribute::new(AttrValue::Origin(Origin::Igp))];
-            attrs.extend(extra.iter().cloned());
-            let route = Route {
-                attrs: Arc::new(attrs),
-                next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
-                as_path: Arc::new(AsPath::default()),
-                learned: Arc::clone(&ours),
-                stale: false,
-                leak: false,
-                since: 0,
-            };
-            ((family_of(p), *p), route)
-        })
-        .collect()
 }
 
 /// Attributes (without NEXT_HOP/MP_*) and next hop as sent to a neighbour.
@@ -315,6 +288,15 @@ pub struct Engine {
     policies: Arc<Policies>,
     /// Our route-reflection cluster ID (RFC 4456).
     cluster_id: Ipv4Addr,
+    /// The prefixes we originate, as configured (`local` holds those
+    /// announced now).
+    announce: Vec<Announcement>,
+    /// Static routes.
+    statics: BTreeMap<RouteKey, Static>,
+    /// Static routes into BGP: not at all, all, or through a policy.
+    redistribute_static: Option<Option<PolicyId>>,
+    /// Recomputing our own routes (so that doing so does not recurse).
+    in_refresh: bool,
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -335,15 +317,13 @@ impl Engine {
         peers: Vec<PeerConfig>,
         announce: &[(Prefix, Vec<Attribute>)],
     ) -> Engine {
-        let local = local_routes(router_id, announce);
-        let best = local.keys().map(|k| (*k, Source::Local)).collect();
         let peers = peers.into_iter().map(Peer::new).collect();
-        Engine {
+        let mut e = Engine {
             local_as,
             router_id,
             peers,
-            local,
-            best,
+            local: BTreeMap::new(),
+            best: BTreeMap::new(),
             attr_sets: Interner::default(),
             paths: Interner::default(),
             out_sets: Interner::default(),
@@ -353,7 +333,17 @@ impl Engine {
             now: 0,
             policies: Arc::new(Policies::default()),
             cluster_id: router_id,
-        }
+            announce: announce
+                .iter()
+                .map(|(p, a)| Announcement::always(*p, a.clone()))
+                .collect(),
+            statics: BTreeMap::new(),
+            redistribute_static: None,
+            in_refresh: false,
+        };
+        e.local = e.wanted_local();
+        e.best = e.local.keys().map(|k| (*k, Source::Local)).collect();
+        e
     }
 
     /// Sets the route-reflection cluster ID (default: the router ID).
@@ -744,6 +734,11 @@ impl Engine {
                 self.export_to(peer, &changed, actions);
             }
         }
+        if !self.in_refresh && self.affects_conditions(&changed) {
+            self.in_refresh = true;
+            self.refresh_local(actions);
+            self.in_refresh = false;
+        }
     }
 
     fn best_route(&self, key: &(Family, Prefix)) -> Option<&Route> {
@@ -768,9 +763,23 @@ impl Engine {
                 v.lost = *l;
                 v.multipath = decision::is_multipath(&self.decision, *l);
                 v.from = self.source_name(*src);
+                if matches!(src, Source::Peer(_)) {
+                    v.protocol = "bgp";
+                }
                 (*src, v)
             })
             .collect();
+        // The routing table: a static route against the best BGP route.
+        if let Some(s) = self.statics.get(key) {
+            let wins = self.static_wins(key);
+            if wins {
+                for (_, v) in out.iter_mut().filter(|(_, v)| v.best) {
+                    v.best = false;
+                    v.lost = Some(Step::Distance);
+                }
+            }
+            out.push((Source::Local, static_view(key, s, wins)));
+        }
         out.sort_by_key(|(_, v)| (!v.best, v.lost));
         out
     }
@@ -961,14 +970,20 @@ impl Engine {
         self.peers.get(peer).map_or(0, |p| p.adj_in.len())
     }
 
-    /// The best route for every prefix.
+    /// The routing table: for every prefix the best BGP route, or the
+    /// static route where it wins by administrative distance.
     pub fn loc_rib(&self) -> Vec<RouteView> {
-        self.best
-            .keys()
+        let keys: std::collections::BTreeSet<&RouteKey> =
+            self.best.keys().chain(self.statics.keys()).collect();
+        keys.into_iter()
             .filter_map(|k| {
+                if self.static_wins(k) {
+                    return self.statics.get(k).map(|s| static_view(k, s, true));
+                }
                 let mut v = view(k, self.best_route(k)?, true);
                 if let Some(Source::Peer(i)) = self.best.get(k) {
                     v.from = self.source_name(Source::Peer(*i));
+                    v.protocol = "bgp";
                 }
                 Some(v)
             })
@@ -1125,5 +1140,29 @@ fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
         stale: r.stale,
         leak: r.leak,
         otc: r.otc(),
+        protocol: "local",
+    }
+}
+
+fn static_view(k: &RouteKey, s: &Static, best: bool) -> RouteView {
+    RouteView {
+        family: k.0,
+        prefix: k.1,
+        next_hop: s.via_text(),
+        as_path: String::new(),
+        origin: "incomplete",
+        local_pref: 0,
+        med: None,
+        communities: Vec::new(),
+        large_communities: Vec::new(),
+        ext_communities: Vec::new(),
+        best,
+        multipath: false,
+        lost: (!best).then_some(Step::Distance),
+        from: None,
+        stale: false,
+        leak: false,
+        otc: None,
+        protocol: "static",
     }
 }

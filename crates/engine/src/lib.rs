@@ -29,5 +29,7 @@ pub mod role;
 mod route;
 
 pub use decision::{DecisionOptions, Step};
-pub use engine::{Action, Engine, Event, PeerConfig, PeerId, Reconfig, RouteView};
+pub use engine::{
+    Action, Announcement, Engine, Event, PeerConfig, PeerId, Reconfig, RouteView, Static, Via,
+};
 pub use route::{Learned, Route};

@@ -728,6 +728,10 @@ fn reconfigure_sends_only_the_difference() {
         ]
     };
     let base = |peers, announce: Vec<(peerd_wire::Prefix, Vec<Attribute>)>, remove, reexport| {
+        let announce = announce
+            .into_iter()
+            .map(|(p, a)| peerd_engine::Announcement::always(p, a))
+            .collect();
         peerd_engine::Reconfig {
             local_as: LOCAL_AS,
             router_id: Ipv4Addr::new(192, 0, 2, 1),
@@ -741,6 +745,8 @@ fn reconfigure_sends_only_the_difference() {
             }]),
             decision: Default::default(),
             announce,
+            statics: vec![],
+            redistribute_static: None,
             peers,
             remove,
             reexport,
@@ -944,4 +950,132 @@ fn route_reflection_follows_rfc_4456() {
         sent_to(&acts, 3)[0].next_hop(),
         Some(Ipv4Addr::new(198, 51, 100, 1))
     );
+}
+
+fn prefixes(ups: &[Update]) -> (Vec<String>, Vec<String>) {
+    let ann = ups
+        .iter()
+        .flat_map(|u| u.nlri.iter().map(|n| n.prefix.to_string()))
+        .collect();
+    let wd = ups
+        .iter()
+        .flat_map(|u| u.withdrawn.iter().map(|n| n.prefix.to_string()))
+        .collect();
+    (ann, wd)
+}
+
+/// Static routes sit beside BGP, win or lose by distance, and reach BGP
+/// neighbours only when redistributed (all, or through a policy).
+#[test]
+fn static_routes_win_by_distance_and_enter_bgp_only_when_redistributed() {
+    use peerd_engine::{Static, Via};
+    use peerd_policy::{Match, Policy, Set, Verdict};
+    let mut e = engine();
+    let st = |p: &str, d: u8| Static {
+        prefix: p.parse().unwrap(),
+        via: Via::Address("192.0.2.254".parse().unwrap(), None),
+        distance: d,
+    };
+    let ours = vec![peerd_engine::Announcement::always(
+        "203.0.113.0/24".parse().unwrap(),
+        vec![],
+    )];
+    let acts = e.set_origination(ours.clone(), vec![st("198.51.100.0/24", 1)], None);
+    assert!(acts.is_empty(), "not redistributed: {acts:?}");
+    let rib = e.loc_rib();
+    let s = rib
+        .iter()
+        .find(|v| v.prefix.to_string() == "198.51.100.0/24")
+        .unwrap();
+    assert_eq!((s.protocol, s.next_hop.as_str()), ("static", "192.0.2.254"));
+
+    // The same prefix over eBGP: distance 20 loses to the static route's 1.
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["198.51.100.0/24"], vec![]),
+    });
+    let c = e.candidates("198.51.100.0/24".parse().unwrap());
+    assert_eq!((c[0].protocol, c[0].best), ("static", true));
+    assert_eq!(
+        (c[1].protocol, c[1].lost),
+        ("bgp", Some(peerd_engine::Step::Distance))
+    );
+    // With distance 250, BGP wins.
+    e.set_origination(ours.clone(), vec![st("198.51.100.0/24", 250)], None);
+    let c = e.candidates("198.51.100.0/24".parse().unwrap());
+    assert_eq!((c[0].protocol, c[0].best), ("bgp", true));
+    assert_eq!(c[1].lost, Some(peerd_engine::Step::Distance));
+
+    // Redistributed through a policy: one accepted with a community, one not.
+    e.set_policies(policies(vec![Policy {
+        name: "statics".into(),
+        terms: vec![
+            term(vec![Match::PrefixLength(25, 32)], vec![], Verdict::Reject),
+            term(
+                vec![],
+                vec![Set::AddCommunities(vec!["64500:999".parse().unwrap()])],
+                Verdict::Accept,
+            ),
+        ],
+    }]));
+    let acts = e.set_origination(
+        ours.clone(),
+        vec![st("192.0.2.0/24", 1), st("192.0.2.128/25", 1)],
+        Some(Some(0)),
+    );
+    let to_b = sent_to(&acts, 1);
+    let (ann, _) = prefixes(&to_b);
+    assert!(ann.contains(&"192.0.2.0/24".to_string()), "{ann:?}");
+    assert!(!ann.contains(&"192.0.2.128/25".to_string()), "{ann:?}");
+    let u = to_b
+        .iter()
+        .find(|u| {
+            u.nlri
+                .iter()
+                .any(|n| n.prefix.to_string() == "192.0.2.0/24")
+        })
+        .unwrap();
+    assert_eq!(u.communities(), [Community::new(64500, 999)]);
+    assert_eq!(u.origin(), Some(Origin::Incomplete));
+    assert_eq!(u.as_path().unwrap().to_string(), "64500");
+    // Taking redistribution away withdraws it.
+    let acts = e.set_origination(ours, vec![st("192.0.2.0/24", 1)], None);
+    assert_eq!(prefixes(&sent_to(&acts, 1)).1, ["192.0.2.0/24"]);
+}
+
+/// `when = "covered"`: announced only while another route covers it.
+#[test]
+fn a_conditional_announcement_follows_its_covering_route() {
+    let mut e = engine();
+    let acts = e.set_origination(
+        vec![peerd_engine::Announcement {
+            prefix: "203.0.113.0/24".parse().unwrap(),
+            attrs: vec![],
+            when_covered: true,
+        }],
+        vec![],
+        None,
+    );
+    // engine() announced it always; now it is conditional and uncovered.
+    assert_eq!(prefixes(&sent_to(&acts, 1)).1, ["203.0.113.0/24"]);
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["0.0.0.0/0"], vec![]),
+    });
+    let (ann, _) = prefixes(&sent_to(&acts, 1));
+    assert!(ann.contains(&"203.0.113.0/24".to_string()), "{ann:?}");
+    // The default goes: so does our prefix.
+    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
+        .withdraw(
+            Family::IPV4_UNICAST,
+            &[Nlri::new("0.0.0.0/0".parse().unwrap())],
+        )
+        .unwrap();
+    let Message::Update(u) = Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap()
+    else {
+        unreachable!()
+    };
+    let acts = e.handle(Event::Update { peer: 0, update: u });
+    let (_, wd) = prefixes(&sent_to(&acts, 1));
+    assert!(wd.contains(&"203.0.113.0/24".to_string()), "{wd:?}");
 }

@@ -174,9 +174,10 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     let router = router_info(&cfg);
     let status: Status = Arc::new(Mutex::new(cfg.neighbors.iter().map(peer_status).collect()));
     let peers = cfg.neighbors.iter().map(engine_peer).collect();
-    let announce: Vec<_> = cfg.announce.iter().map(originated).collect();
-    let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &announce);
+    let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &[]);
     engine.set_policies(Arc::new(cfg.policies.clone()));
+    let (announce, statics, redistribute) = origination(&cfg);
+    engine.set_origination(announce, statics, redistribute);
     engine.set_cluster_id(cfg.router.cluster_id);
     engine.set_decision_options(decision(&cfg));
     let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
@@ -441,7 +442,9 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
         cluster_id: new.router.cluster_id,
         policies: Arc::new(new.policies.clone()),
         decision: decision(&new),
-        announce: new.announce.iter().map(originated).collect(),
+        announce: origination(&new).0,
+        statics: origination(&new).1,
+        redistribute_static: origination(&new).2,
         peers,
         remove,
         reexport,
@@ -540,9 +543,50 @@ fn decision(cfg: &Config) -> peerd_engine::DecisionOptions {
     }
 }
 
-/// A configured announcement as the engine takes it: the prefix and the
-/// attributes it carries besides ORIGIN.
-fn originated(a: &peerd_config::Announce) -> (peerd_wire::Prefix, Vec<Attribute>) {
+/// What we originate and the static routes, as the engine takes them.
+fn origination(
+    cfg: &Config,
+) -> (
+    Vec<peerd_engine::Announcement>,
+    Vec<peerd_engine::Static>,
+    Option<Option<peerd_policy::PolicyId>>,
+) {
+    let announce = cfg
+        .announce
+        .iter()
+        .map(|a| peerd_engine::Announcement {
+            prefix: a.prefix,
+            attrs: originated(a),
+            when_covered: a.when == peerd_config::AnnounceWhen::Covered,
+        })
+        .collect();
+    let statics = cfg
+        .statics
+        .iter()
+        .map(|s| peerd_engine::Static {
+            prefix: s.prefix,
+            via: match &s.next_hop {
+                peerd_config::StaticNextHop::Address(a, i) => {
+                    peerd_engine::Via::Address(*a, i.clone())
+                }
+                peerd_config::StaticNextHop::Interface(i) => {
+                    peerd_engine::Via::Interface(i.clone())
+                }
+                peerd_config::StaticNextHop::Blackhole => peerd_engine::Via::Blackhole,
+            },
+            distance: s.distance,
+        })
+        .collect();
+    let redistribute = match cfg.redistribute_static {
+        None | Some(PolicySwitch::Deny) => None,
+        Some(PolicySwitch::Accept) => Some(None),
+        Some(PolicySwitch::Policy(id)) => Some(Some(id)),
+    };
+    (announce, statics, redistribute)
+}
+
+/// The attributes a configured announcement carries besides ORIGIN.
+fn originated(a: &peerd_config::Announce) -> Vec<Attribute> {
     let mut attrs = Vec::new();
     if !a.communities.is_empty() {
         attrs.push(Attribute::new(AttrValue::Communities(
@@ -559,7 +603,7 @@ fn originated(a: &peerd_config::Announce) -> (peerd_wire::Prefix, Vec<Attribute>
             a.large_communities.clone(),
         )));
     }
-    (a.prefix, attrs)
+    attrs
 }
 
 /// The policy a neighbor's import or export runs, if it is not a switch.

@@ -55,6 +55,9 @@ pub struct Plan {
     pub announce: bool,
     /// The decision options changed (every prefix is chosen again).
     pub bestpath: bool,
+    /// Static routes or their redistribution changed (what they put into
+    /// BGP is recomputed and only the difference sent).
+    pub statics: bool,
 }
 
 /// Changes a reload cannot apply: the listening sockets.
@@ -129,6 +132,7 @@ pub fn plan(old: &Config, new: &Config) -> Plan {
         untouched,
         announce,
         bestpath: old.bestpath != new.bestpath,
+        statics: old.statics != new.statics || !same_redistribution(old, new),
     }
 }
 
@@ -166,6 +170,14 @@ fn session_changes(o: &Neighbor, n: &Neighbor) -> Vec<&'static str> {
     // Switching between "deny" and anything else changes nothing in the
     // session itself: it is a policy change like any other.
     r
+}
+
+/// Whether static routes enter BGP the same way in both configurations.
+fn same_redistribution(old: &Config, new: &Config) -> bool {
+    match (old.redistribute_static, new.redistribute_static) {
+        (Some(a), Some(b)) => same_policy(old, a, new, b),
+        (a, b) => a == b,
+    }
 }
 
 /// Whether an import or export behaves the same in both configurations.
@@ -247,6 +259,12 @@ impl fmt::Display for Plan {
             writeln!(
                 f,
                 "bestpath   decision options changed: every prefix is chosen again"
+            )?;
+        }
+        if self.statics {
+            writeln!(
+                f,
+                "static     static routes or their redistribution changed"
             )?;
         }
         Ok(())

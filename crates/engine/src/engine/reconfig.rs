@@ -2,12 +2,10 @@
 //! and changed neighbours, removed ones, policies, decision options and
 //! originated prefixes — with only the difference sent to each neighbour.
 
-use super::{local_routes, Engine, Peer, PeerConfig, PeerId, RouteKey};
+use super::{Announcement, Engine, Peer, PeerConfig, PeerId, RouteKey, Static};
 use crate::decision::DecisionOptions;
 use crate::engine::Action;
-use peerd_policy::Policies;
-use peerd_wire::attr::Attribute;
-use peerd_wire::Prefix;
+use peerd_policy::{Policies, PolicyId};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -26,7 +24,11 @@ pub struct Reconfig {
     /// The decision options.
     pub decision: DecisionOptions,
     /// The prefixes we originate.
-    pub announce: Vec<(Prefix, Vec<Attribute>)>,
+    pub announce: Vec<Announcement>,
+    /// Static routes.
+    pub statics: Vec<Static>,
+    /// Static routes into BGP (see `Engine::set_origination`).
+    pub redistribute_static: Option<Option<PolicyId>>,
     /// Neighbours whose settings changed (their routes are kept), and new
     /// ones (an index one past the last), in order.
     pub peers: Vec<(PeerId, PeerConfig)>,
@@ -64,19 +66,6 @@ impl Engine {
                 p.cfg.export = false;
             }
         }
-        let local = local_routes(r.router_id, &r.announce);
-        for (k, v) in &local {
-            if self.local.get(k) != Some(v) {
-                changed.insert(*k);
-            }
-        }
-        changed.extend(
-            self.local
-                .keys()
-                .filter(|k| !local.contains_key(k))
-                .copied(),
-        );
-        self.local = local;
         if r.decision != self.decision {
             self.decision = r.decision;
             changed.extend(self.local.keys().copied());
@@ -86,6 +75,14 @@ impl Engine {
         }
         let changed: Vec<RouteKey> = changed.into_iter().collect();
         self.reselect_and_export(&changed, &mut actions);
+        self.announce = r.announce;
+        self.statics = r
+            .statics
+            .into_iter()
+            .map(|s| ((super::family_of(&s.prefix), s.prefix), s))
+            .collect();
+        self.redistribute_static = r.redistribute_static;
+        self.refresh_local(&mut actions);
         for id in r.reexport {
             let up = self.peers.get(id).and_then(|p| p.up.as_ref());
             let Some(families) = up.map(|u| u.negotiated.families.clone()) else {

@@ -1,0 +1,238 @@
+//! What we put into BGP ourselves, and static routes.
+//!
+//! - **Announcements** (`[[announce]]`): our prefixes, ORIGIN IGP, always
+//!   or only while another route covers them (`when = "covered"`: the
+//!   same prefix or a shorter one learned from a neighbour or a static
+//!   route — such as the default route from a transit).
+//! - **Static routes**: they sit in the routing table beside BGP and win
+//!   or lose against it by administrative distance (static 1 by default,
+//!   eBGP 20, iBGP 200, as FRR counts); they are sent to BGP neighbours
+//!   only when redistributed — through `[redistribute] static`, a policy
+//!   (or "accept") — as our own routes with ORIGIN INCOMPLETE. An
+//!   announcement of the same prefix takes precedence.
+//!
+//! The routes we originate are recomputed whenever something they depend
+//! on changes; only the difference is selected and sent again.
+
+use super::{family_of, Action, Engine, RouteKey, Source};
+use crate::route::{Learned, Route};
+use peerd_policy::{evaluate, Context, Direction, PolicyId, Subject};
+use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
+use peerd_wire::Prefix;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+
+/// A prefix we originate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// Attributes besides ORIGIN (communities).
+    pub attrs: Vec<Attribute>,
+    /// Only while another route covers it.
+    pub when_covered: bool,
+}
+
+impl Announcement {
+    /// Announced always, with these attributes.
+    pub fn always(prefix: Prefix, attrs: Vec<Attribute>) -> Self {
+        Announcement {
+            prefix,
+            attrs,
+            when_covered: false,
+        }
+    }
+}
+
+/// Where a static route sends traffic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// To this address (on this interface, for a link-local one).
+    Address(IpAddr, Option<String>),
+    /// Out of this interface.
+    Interface(String),
+    /// Dropped.
+    Blackhole,
+}
+
+/// A static route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Static {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// Where it goes.
+    pub via: Via,
+    /// Administrative distance (lower wins).
+    pub distance: u8,
+}
+
+/// Administrative distance of a route learned over eBGP.
+pub const EBGP_DISTANCE: u8 = 20;
+/// Administrative distance of a route learned over iBGP.
+pub const IBGP_DISTANCE: u8 = 200;
+
+impl Static {
+    /// How it is shown as a next hop.
+    pub fn via_text(&self) -> String {
+        match &self.via {
+            Via::Address(a, Some(i)) => format!("{a}%{i}"),
+            Via::Address(a, None) => a.to_string(),
+            Via::Interface(i) => format!("dev {i}"),
+            Via::Blackhole => "blackhole".to_string(),
+        }
+    }
+}
+
+impl Engine {
+    /// Sets what we originate and the static routes; returns the UPDATEs
+    /// that follow. `redistribute`: `None` keeps static routes out of BGP,
+    /// `Some(None)` sends them all, `Some(Some(p))` those policy `p` accepts.
+    pub fn set_origination(
+        &mut self,
+        announce: Vec<Announcement>,
+        statics: Vec<Static>,
+        redistribute: Option<Option<PolicyId>>,
+    ) -> Vec<Action> {
+        self.announce = announce;
+        self.statics = statics
+            .into_iter()
+            .map(|s| ((family_of(&s.prefix), s.prefix), s))
+            .collect();
+        self.redistribute_static = redistribute;
+        let mut actions = Vec::new();
+        self.refresh_local(&mut actions);
+        actions
+    }
+
+    /// Recomputes our own routes and selects and sends again the prefixes
+    /// whose route changed.
+    pub(super) fn refresh_local(&mut self, actions: &mut Vec<Action>) {
+        let want = self.wanted_local();
+        let mut changed: Vec<RouteKey> = want
+            .iter()
+            .filter(|(k, r)| self.local.get(k) != Some(r))
+            .map(|(k, _)| *k)
+            .collect();
+        changed.extend(self.local.keys().filter(|k| !want.contains_key(k)).copied());
+        if changed.is_empty() {
+            return;
+        }
+        self.local = want;
+        self.reselect_and_export(&changed, actions);
+    }
+
+    /// Whether a change to `keys` may change a conditional announcement.
+    pub(super) fn affects_conditions(&self, keys: &[RouteKey]) -> bool {
+        self.announce.iter().any(|a| {
+            a.when_covered
+                && keys.iter().any(|(_, k)| {
+                    k.len() <= a.prefix.len() && Prefix::new(a.prefix.addr(), k.len()) == Some(*k)
+                })
+        })
+    }
+
+    /// Whether a route other than our own covers `p`.
+    fn covered(&self, p: &Prefix) -> bool {
+        let f = family_of(p);
+        (0..=p.len()).any(|l| {
+            let Some(q) = Prefix::new(p.addr(), l) else {
+                return false;
+            };
+            let k = (f, q);
+            self.statics.contains_key(&k)
+                || self
+                    .peers
+                    .iter()
+                    .any(|peer| peer.adj_in.get(&k).is_some_and(|r| !r.leak))
+        })
+    }
+
+    pub(super) fn wanted_local(&self) -> BTreeMap<RouteKey, Route> {
+        let ours = Arc::new(Learned {
+            peer: None,
+            peer_id: self.router_id,
+            peer_addr: IpAddr::V4(self.router_id),
+            ebgp: false,
+            rr_client: false,
+        });
+        let route = |attrs: Vec<Attribute>, path: AsPath| Route {
+            attrs: Arc::new(attrs),
+            next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
+            as_path: Arc::new(path),
+            learned: Arc::clone(&ours),
+            stale: false,
+            leak: false,
+            since: 0,
+        };
+        let mut out = BTreeMap::new();
+        if let Some(policy) = self.redistribute_static {
+            let ctx = Context {
+                local_as: self.local_as,
+                neighbor_as: self.local_as,
+                role: None,
+                direction: Direction::Export,
+            };
+            for (k, s) in &self.statics {
+                let attrs = vec![Attribute::new(AttrValue::Origin(Origin::Incomplete))];
+                let path = AsPath::default();
+                let nh = match &s.via {
+                    Via::Address(IpAddr::V4(a), _) => NextHop::Ipv4(*a),
+                    Via::Address(IpAddr::V6(a), _) => NextHop::Ipv6 {
+                        global: *a,
+                        link_local: None,
+                    },
+                    _ if k.1.addr().is_ipv6() => NextHop::Ipv6 {
+                        global: Ipv6Addr::UNSPECIFIED,
+                        link_local: None,
+                    },
+                    _ => NextHop::Ipv4(Ipv4Addr::UNSPECIFIED),
+                };
+                match policy {
+                    None => {
+                        out.insert(*k, route(attrs, path));
+                    }
+                    Some(id) => {
+                        let mut sub = Subject::new(s.prefix, &attrs, &path, &nh);
+                        if evaluate(&self.policies, id, &ctx, &mut sub) {
+                            let r = route(sub.attrs.into_owned(), sub.as_path.into_owned());
+                            out.insert(*k, r);
+                        }
+                    }
+                }
+            }
+        }
+        for a in &self.announce {
+            if a.when_covered && !self.covered(&a.prefix) {
+                continue;
+            }
+            let mut attrs = vec![Attribute::new(AttrValue::Origin(Origin::Igp))];
+            attrs.extend(a.attrs.iter().cloned());
+            out.insert(
+                (family_of(&a.prefix), a.prefix),
+                route(attrs, AsPath::default()),
+            );
+        }
+        out
+    }
+
+    /// The routing table's choice for `key` between its static route and
+    /// its best BGP route, by administrative distance: `true` when the
+    /// static route wins. Our own announcements do not forward.
+    pub(super) fn static_wins(&self, key: &RouteKey) -> bool {
+        let Some(s) = self.statics.get(key) else {
+            return false;
+        };
+        match self.best.get(key) {
+            Some(Source::Peer(i)) => {
+                let d = if self.peers[*i].cfg.remote_as != self.local_as {
+                    EBGP_DISTANCE
+                } else {
+                    IBGP_DISTANCE
+                };
+                s.distance <= d
+            }
+            _ => true,
+        }
+    }
+}
