@@ -30,6 +30,7 @@ mod duration;
 mod error;
 mod model;
 mod policy;
+mod print;
 mod raw;
 mod validate;
 
@@ -39,6 +40,7 @@ pub use model::{
     Announce, AnnounceWhen, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch,
     Router, StaticNextHop, StaticRoute,
 };
+pub use print::to_toml;
 
 use std::path::Path;
 

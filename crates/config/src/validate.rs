@@ -170,7 +170,30 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             IpAddr::V6(Ipv6Addr::UNSPECIFIED),
             IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         ],
-        Some(l) => l.iter().filter_map(|a| c.ip(a, "router.listen")).collect(),
+        Some(l) => {
+            let mut v: Vec<IpAddr> = Vec::new();
+            for s in l {
+                let Some(a) = c.ip(s, "router.listen") else {
+                    continue;
+                };
+                // Two sockets on one port must not cover the same address:
+                // the same address twice, or a wildcard and an address of
+                // its family.
+                let clash = v.iter().find(|b| {
+                    **b == a
+                        || (a.is_ipv4() == b.is_ipv4()
+                            && (a.is_unspecified() || b.is_unspecified()))
+                });
+                match clash {
+                    Some(b) => c.err(
+                        s.span(),
+                        format!("router.listen: {a} overlaps {b}, listed before (one socket per address and port)"),
+                    ),
+                    None => v.push(a),
+                }
+            }
+            v
+        }
     };
     let port = r
         .port

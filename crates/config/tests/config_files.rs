@@ -405,3 +405,19 @@ static = "missing"
         assert!(s.contains(want), "{want:?} in:\n{s}");
     }
 }
+
+#[test]
+fn overlapping_listen_addresses_are_an_error() {
+    let t = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\nlisten = [\"0.0.0.0\", \"::\", \"192.0.2.1\", \"::\"]\n";
+    let s = parse(t, "l.toml").unwrap_err().to_string();
+    assert!(
+        s.contains("l.toml:4:28: router.listen: 192.0.2.1 overlaps 0.0.0.0"),
+        "{s}"
+    );
+    assert!(
+        s.contains("l.toml:4:41: router.listen: :: overlaps ::"),
+        "{s}"
+    );
+    let ok = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\nlisten = [\"192.0.2.1\", \"2001:db8::1\", \"192.0.2.2\"]\n";
+    assert_eq!(parse(ok, "l.toml").unwrap().router.listen.len(), 3);
+}

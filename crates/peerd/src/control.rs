@@ -233,7 +233,7 @@ fn routes(v: &[RouteView], json: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "{{\"prefix\":{},\"family\":{},\"next_hop\":{},\"as_path\":{},\"origin\":{},\"local_pref\":{},\"med\":{},\"communities\":{},\"large_communities\":{},\"extended_communities\":{},\"from\":{},\"best\":{},\"multipath\":{},\"lost\":{},\"stale\":{},\"leak\":{},\"otc\":{}}}",
+                "{{\"prefix\":{},\"family\":{},\"next_hop\":{},\"as_path\":{},\"origin\":{},\"local_pref\":{},\"med\":{},\"communities\":{},\"large_communities\":{},\"extended_communities\":{},\"from\":{},\"best\":{},\"multipath\":{},\"lost\":{},\"stale\":{},\"leak\":{},\"otc\":{},\"protocol\":{}}}",
                 esc(&r.prefix.to_string()),
                 esc(&r.family.to_string()),
                 esc(&r.next_hop),
@@ -250,7 +250,8 @@ fn routes(v: &[RouteView], json: bool) -> String {
                 r.lost.map_or("null".into(), |l| esc(l.as_str())),
                 r.stale,
                 r.leak,
-                r.otc.map_or("null".into(), |o| o.to_string())
+                r.otc.map_or("null".into(), |o| o.to_string()),
+                esc(r.protocol)
             );
         } else {
             let mut c = r.communities.clone();
@@ -264,7 +265,7 @@ fn routes(v: &[RouteView], json: bool) -> String {
                 "{} {:<24} {:<16} {:<26} {:>6} {:>6}  {:<24} {:<22} {}",
                 if r.best { '*' } else { ' ' },
                 r.prefix.to_string(),
-                r.from.as_deref().unwrap_or("local"),
+                r.from.as_deref().unwrap_or(r.protocol),
                 r.next_hop,
                 r.local_pref,
                 r.med.map_or("-".into(), |m| m.to_string()),

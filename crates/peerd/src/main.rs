@@ -79,53 +79,17 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
-/// How an import or export is written in the file.
-fn switch_name(c: &peerd_config::Config, s: peerd_config::PolicySwitch) -> String {
-    match s {
-        peerd_config::PolicySwitch::Accept => "accept".into(),
-        peerd_config::PolicySwitch::Deny => "deny".into(),
-        peerd_config::PolicySwitch::Policy(id) => c
-            .policies
-            .list
-            .get(id)
-            .map_or_else(|| "?".into(), |p| format!("policy {}", p.name)),
-    }
-}
-
-/// `peerd check`: every error with file:line:column, or a summary.
+/// `peerd check`: every error with file:line:column, or the normalised
+/// configuration (every setting with its effective value, as TOML that
+/// peerd reads back the same), its warnings, and "configuration OK".
 fn check(file: &str) -> ExitCode {
     match peerd_config::load(std::path::Path::new(file)) {
         Ok(c) => {
-            println!(
-                "router AS{} id {} listen {:?} port {}",
-                c.router.asn, c.router.router_id, c.router.listen, c.router.port
-            );
-            for a in &c.announce {
-                println!("announce {}", a.prefix);
-            }
-            for n in &c.neighbors {
-                println!(
-                    "neighbor {} {} AS{} {} families {:?} import {} export {}{}{}{}",
-                    n.name,
-                    n.address,
-                    n.remote_as,
-                    if n.is_ebgp(c.router.asn) {
-                        "eBGP"
-                    } else {
-                        "iBGP"
-                    },
-                    n.families,
-                    switch_name(&c, n.import),
-                    switch_name(&c, n.export),
-                    n.role.map_or(String::new(), |r| format!(" role {r:?}")),
-                    if n.password.is_some() { " md5" } else { "" },
-                    if n.ttl_security { " gtsm" } else { "" }
-                );
-            }
+            print!("{}", peerd_config::to_toml(&c));
             for w in &c.warnings {
-                println!("warning: {w}");
+                println!("# warning: {w}");
             }
-            println!("configuration OK");
+            println!("# configuration OK");
             ExitCode::SUCCESS
         }
         Err(e) => {
