@@ -3,7 +3,6 @@
 use crate::adj_in::AdjRibIn;
 use crate::decision::{self, Candidate, DecisionOptions, Step};
 use crate::export::{export, Overrides, Target};
-use crate::hash::FastBuild;
 use crate::intern::Interner;
 use crate::role::{self, Ingress};
 use crate::route::{Learned, Route};
@@ -14,11 +13,12 @@ use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
 use peerd_wire::{Afi, AttrAction, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod groups;
 mod originate;
 mod reconfig;
 pub use originate::{Announcement, Static, Via};
@@ -222,8 +222,12 @@ struct Peer {
     cfg: PeerConfig,
     up: Option<Up>,
     adj_in: AdjRibIn,
-    /// What we sent: the attribute sets are shared (see `Engine::out_sets`).
-    adj_out: BTreeMap<(Family, Prefix), Arc<Exported>>,
+    /// Its update group while established (`groups.rs`): what it was sent
+    /// is the group's Adj-RIB-Out but for `hidden`.
+    group: Option<usize>,
+    /// Prefixes the group holds that this neighbour was not sent (their
+    /// best route came from it).
+    hidden: std::collections::BTreeSet<RouteKey>,
     received: u64,
     /// Prefixes the import policy rejected.
     filtered: u64,
@@ -241,7 +245,8 @@ impl Peer {
             adj_in: AdjRibIn::default(),
             warned: Vec::new(),
             over: Vec::new(),
-            adj_out: BTreeMap::new(),
+            group: None,
+            hidden: Default::default(),
             received: 0,
             filtered: 0,
         }
@@ -297,6 +302,8 @@ pub struct Engine {
     redistribute_static: Option<Option<PolicyId>>,
     /// Recomputing our own routes (so that doing so does not recurse).
     in_refresh: bool,
+    /// Update groups (`groups.rs`); a free slot is `None`.
+    groups: Vec<Option<groups::Group>>,
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -340,6 +347,7 @@ impl Engine {
             statics: BTreeMap::new(),
             redistribute_static: None,
             in_refresh: false,
+            groups: Vec::new(),
         };
         e.local = e.wanted_local();
         e.best = e.local.keys().map(|k| (*k, Source::Local)).collect();
@@ -390,14 +398,8 @@ impl Engine {
                     negotiated,
                     local_addr,
                 });
-                p.adj_out.clear();
-                let keys: Vec<_> = self
-                    .best
-                    .keys()
-                    .copied()
-                    .filter(|k| families.contains(&k.0))
-                    .collect();
-                self.export_to(peer, &keys, &mut actions);
+                self.leave_group(peer);
+                self.join_group(peer, BTreeMap::new(), &mut actions);
                 // End-of-RIB after the initial table (RFC 4724 §2).
                 if let Some(up) = &self.peers[peer].up {
                     let b = UpdateBuilder::new(&up.negotiated.tx);
@@ -412,11 +414,11 @@ impl Engine {
                 peer,
                 graceful_restart,
             } => {
+                self.leave_group(peer);
                 let Some(p) = self.peers.get_mut(peer) else {
                     return actions;
                 };
                 p.up = None;
-                p.adj_out.clear();
                 p.warned.clear();
                 p.over.clear();
                 match graceful_restart {
@@ -661,15 +663,7 @@ impl Engine {
                 }
                 let enhanced = up.negotiated.enhanced_route_refresh;
                 let tx = up.negotiated.tx;
-                p.adj_out.retain(|k, _| k.0 != r.family);
-                let keys: Vec<_> = self
-                    .best
-                    .keys()
-                    .copied()
-                    .filter(|k| k.0 == r.family)
-                    .collect();
-                let mut inner = Vec::new();
-                self.export_to(peer, &keys, &mut inner);
+                let inner = self.resend(peer, r.family);
                 let mut msgs = Vec::new();
                 let rr = |st| {
                     Message::RouteRefresh(RouteRefresh {
@@ -682,11 +676,7 @@ impl Engine {
                 if enhanced {
                     msgs.push(rr(RouteRefreshSubtype::BeginOfRib));
                 }
-                for a in inner {
-                    if let Action::Send { messages, .. } = a {
-                        msgs.extend(messages);
-                    }
-                }
+                msgs.extend(inner);
                 if enhanced {
                     msgs.push(rr(RouteRefreshSubtype::EndOfRib));
                 }
@@ -729,9 +719,9 @@ impl Engine {
         }
         changed.sort();
         changed.dedup();
-        for peer in 0..self.peers.len() {
-            if self.peers[peer].up.is_some() {
-                self.export_to(peer, &changed, actions);
+        for g in 0..self.groups.len() {
+            if self.groups[g].is_some() {
+                self.export_group(g, &changed, actions);
             }
         }
         if !self.in_refresh && self.affects_conditions(&changed) {
@@ -800,144 +790,6 @@ impl Engine {
             .collect()
     }
 
-    /// Brings a neighbour's Adj-RIB-Out in line with the best routes for
-    /// `keys`, and packs the difference into UPDATEs.
-    fn export_to(&mut self, peer: PeerId, keys: &[(Family, Prefix)], actions: &mut Vec<Action>) {
-        let Some(p) = self.peers.get(peer) else {
-            return;
-        };
-        let Some(up) = &p.up else { return };
-        let target = Target {
-            local_as: self.local_as,
-            ebgp: p.cfg.remote_as != self.local_as,
-            peer,
-            local_addr: up.local_addr,
-            four_octet_as: up.negotiated.tx.four_octet_as,
-            ipv4_next_hop: p.cfg.ipv4_next_hop,
-            ipv6_next_hop: p.cfg.ipv6_next_hop,
-            role: p.cfg.role,
-            rr_client: p.cfg.rr_client,
-            next_hop_self: p.cfg.next_hop_self,
-            cluster_id: self.cluster_id,
-        };
-        let families = up.negotiated.families.clone();
-        let tx = up.negotiated.tx;
-        let allowed = p.cfg.export;
-        let export_policy = p.cfg.export_policy;
-        let ctx = Context {
-            local_as: self.local_as,
-            neighbor_as: p.cfg.remote_as,
-            role: target.role,
-            direction: Direction::Export,
-        };
-        let per_prefix = export_policy.is_some_and(|id| self.policies.depends_on_prefix(id));
-        // What differs from the Adj-RIB-Out: Some(new) or None (withdraw).
-        // Routes that share attributes export alike, so each distinct
-        // (attributes, path, source) is exported and interned once per call;
-        // interned sets compare by pointer.
-        let mut memo: HashMap<ExportKey, Option<Arc<Exported>>, FastBuild> = HashMap::default();
-        let mut diff: Vec<(RouteKey, Option<Arc<Exported>>)> = Vec::new();
-        for key in keys {
-            if !families.contains(&key.0) {
-                continue;
-            }
-            let want = if allowed {
-                best_of(&self.best, &self.local, &self.peers, key).and_then(|r| {
-                    let v6 = key.0.afi == Afi::Ipv6;
-                    let mk: ExportKey = (
-                        Arc::as_ptr(&r.attrs),
-                        Arc::as_ptr(&r.as_path),
-                        r.peer(),
-                        r.ebgp(),
-                        v6,
-                        (!target.ebgp || export_policy.is_some()).then(|| (*r.next_hop).clone()),
-                        per_prefix.then_some(key.1),
-                    );
-                    memo.entry(mk)
-                        .or_insert_with(|| {
-                            let policy = export_policy.map(|id| (&*self.policies, id, &ctx));
-                            export_through(r, key.1, &target, v6, policy)
-                                .map(|w| self.out_sets.intern(w))
-                        })
-                        .clone()
-                })
-            } else {
-                None
-            };
-            match (want, self.peers[peer].adj_out.get(key)) {
-                (Some(w), Some(h)) if Arc::ptr_eq(&w, h) => {}
-                (Some(w), _) => diff.push((*key, Some(w))),
-                (None, Some(_)) => diff.push((*key, None)),
-                (None, None) => {}
-            }
-        }
-        // Prefixes sharing a family and an (interned) exported set go in
-        // one UPDATE; the index keeps grouping O(1) per prefix.
-        let mut groups: Vec<(Family, Arc<Exported>, Vec<Nlri>)> = Vec::new();
-        let mut index: HashMap<(Family, *const Exported), usize, FastBuild> = HashMap::default();
-        let mut withdraw: BTreeMap<Family, Vec<Nlri>> = BTreeMap::new();
-        let mut new_out = Vec::with_capacity(diff.len());
-        for (key, w) in diff {
-            match w {
-                Some(shared) => {
-                    let i = *index
-                        .entry((key.0, Arc::as_ptr(&shared)))
-                        .or_insert_with(|| {
-                            groups.push((key.0, Arc::clone(&shared), Vec::new()));
-                            groups.len() - 1
-                        });
-                    groups[i].2.push(Nlri::new(key.1));
-                    new_out.push((key, Some(shared)));
-                }
-                None => {
-                    withdraw.entry(key.0).or_default().push(Nlri::new(key.1));
-                    new_out.push((key, None));
-                }
-            }
-        }
-        let b = UpdateBuilder::new(&tx);
-        let mut messages = Vec::new();
-        for (f, nlri) in &withdraw {
-            if let Ok(m) = b.withdraw(*f, nlri) {
-                messages.extend(m);
-            }
-        }
-        let mut failed = std::collections::HashSet::new();
-        for (f, set, nlri) in groups {
-            let (attrs, nh) = &*set;
-            let built = match (nh, f) {
-                (NextHop::Ipv4(a), Family::IPV4_UNICAST) => {
-                    let mut attrs = attrs.clone();
-                    attrs.push(Attribute::new(AttrValue::NextHop(*a)));
-                    attrs.sort_by_key(|a| a.type_code());
-                    b.announce(f, &attrs, None, &nlri)
-                }
-                _ => b.announce(f, attrs, Some(nh), &nlri),
-            };
-            match built {
-                Ok(m) => messages.extend(m),
-                Err(_) => failed.extend(nlri.iter().map(|n| (f, n.prefix))),
-            }
-        }
-        let p = &mut self.peers[peer];
-        for (key, out) in new_out {
-            if failed.contains(&key) {
-                continue;
-            }
-            match out {
-                Some(o) => {
-                    p.adj_out.insert(key, o);
-                }
-                None => {
-                    p.adj_out.remove(&key);
-                }
-            }
-        }
-        if !messages.is_empty() {
-            actions.push(Action::Send { peer, messages });
-        }
-    }
-
     /// Routes received from a neighbour (after the import switch).
     pub fn routes_from(&self, peer: PeerId) -> Vec<RouteView> {
         let Some(p) = self.peers.get(peer) else {
@@ -956,7 +808,7 @@ impl Engine {
 
     /// Routes sent to a neighbour.
     pub fn routes_to(&self, peer: PeerId) -> usize {
-        self.peers.get(peer).map_or(0, |p| p.adj_out.len())
+        self.held_count(peer)
     }
 
     /// Prefixes a neighbour sent that its import policy rejected (a count

@@ -8,7 +8,7 @@ use peerd_wire::capability::Role;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The receiving side of an export.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Target {
     /// Our AS.
     pub local_as: u32,

@@ -57,14 +57,53 @@ impl Engine {
         }
         let mut changed: BTreeSet<RouteKey> = BTreeSet::new();
         for id in r.remove {
+            self.leave_group(id);
             if let Some(p) = self.peers.get_mut(id) {
                 changed.extend(p.adj_in.keys().copied());
                 p.adj_in.clear();
-                p.adj_out.clear();
                 p.up = None;
                 p.cfg.import = false;
                 p.cfg.export = false;
             }
+        }
+        // Before anything is exported: every group's key from its members'
+        // new settings (policy numbers may have changed). Members whose
+        // settings now differ from the rest of their group move.
+        let mut moving = Vec::new();
+        for g in 0..self.groups.len() {
+            let Some(members) = self.groups[g].as_ref().map(|x| x.members().to_vec()) else {
+                continue;
+            };
+            let keys: Vec<_> = members.iter().map(|m| self.group_key(*m)).collect();
+            if let Some(Some(first)) = keys.first() {
+                let first = first.clone();
+                for (m, k) in members.iter().zip(&keys) {
+                    if k.as_ref() != Some(&first) {
+                        moving.push(*m);
+                    }
+                }
+                if let Some(grp) = self.groups[g].as_mut() {
+                    grp.set_key(first);
+                }
+            }
+        }
+        for m in moving {
+            let held = self.held_by(m);
+            self.leave_group(m);
+            self.join_group(m, held, &mut actions);
+        }
+        // What a changed export policy or next-hop setting sends now: the
+        // groups of those neighbours, recomputed against the best routes.
+        let mut groups: Vec<usize> = r
+            .reexport
+            .iter()
+            .filter_map(|id| self.peers.get(*id)?.group)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        for g in groups {
+            let keys = self.group_keys(g);
+            self.export_group(g, &keys, &mut actions);
         }
         if r.decision != self.decision {
             self.decision = r.decision;
@@ -83,22 +122,6 @@ impl Engine {
             .collect();
         self.redistribute_static = r.redistribute_static;
         self.refresh_local(&mut actions);
-        for id in r.reexport {
-            let up = self.peers.get(id).and_then(|p| p.up.as_ref());
-            let Some(families) = up.map(|u| u.negotiated.families.clone()) else {
-                continue;
-            };
-            let keys: Vec<RouteKey> = self
-                .best
-                .keys()
-                .chain(self.peers[id].adj_out.keys())
-                .filter(|k| families.contains(&k.0))
-                .copied()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            self.export_to(id, &keys, &mut actions);
-        }
         actions
     }
 }
