@@ -129,12 +129,10 @@ impl Engine {
         let Some(g) = p.group.and_then(|g| self.groups.get(g)?.as_ref()) else {
             return 0;
         };
-        let hidden = p
-            .hidden
-            .iter()
-            .filter(|k| g.adj_out.contains_key(k))
-            .count();
-        g.adj_out.len() - hidden
+        // A member's hidden prefixes are always in the group's table (a
+        // prefix is hidden only while the group holds a route for it), so
+        // this is a subtraction, not a walk: it runs after every event.
+        g.adj_out.len().saturating_sub(p.hidden.len())
     }
 
     /// Takes `peer` out of its group (its session went down, or its
@@ -263,6 +261,9 @@ impl Engine {
         let Some(grp) = self.groups.get(g).and_then(Option::as_ref) else {
             return;
         };
+        if !grp.key.export && grp.adj_out.is_empty() {
+            return; // sends nothing, holds nothing
+        }
         let key = grp.key.clone();
         let members = grp.members.clone();
         let target = key.target;
@@ -326,10 +327,16 @@ impl Engine {
         // Common prefixes: encoded once, the same bytes to every member.
         let (messages, failed) = pack(&key.tx, common.clone());
         if !messages.is_empty() {
-            for m in &members {
+            if let Some((last, rest)) = members.split_last() {
+                for m in rest {
+                    actions.push(Action::Send {
+                        peer: *m,
+                        messages: messages.clone(),
+                    });
+                }
                 actions.push(Action::Send {
-                    peer: *m,
-                    messages: messages.clone(),
+                    peer: *last,
+                    messages,
                 });
             }
         }
