@@ -192,6 +192,10 @@ pub struct Neighbor {
     /// Send routes learned over eBGP to this iBGP neighbor with our
     /// address as next hop.
     pub next_hop_self: bool,
+    /// Keep its routes as received, before the import policy (soft
+    /// reconfiguration inbound): `peerctl routes NAME --received` shows
+    /// them and a new import policy applies without a route refresh.
+    pub keep_received: bool,
     /// Max-prefix limits.
     pub max_prefix: Option<MaxPrefix>,
     /// Import switch.

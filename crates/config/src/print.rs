@@ -276,8 +276,8 @@ fn neighbor(o: &mut String, c: &Config, n: &Neighbor) {
     }
     let _ = writeln!(
         o,
-        "role-strict = {}\ngraceful-restart = {}",
-        n.role_strict, n.graceful_restart
+        "role-strict = {}\ngraceful-restart = {}\nkeep-received = {}",
+        n.role_strict, n.graceful_restart, n.keep_received
     );
     if !n.is_ebgp(c.router.asn) {
         let _ = writeln!(

@@ -192,6 +192,7 @@ pub(crate) struct RawNeighbor {
     pub graceful_restart: Option<bool>,
     pub route_reflector_client: Option<Spanned<bool>>,
     pub next_hop_self: Option<bool>,
+    pub keep_received: Option<bool>,
     pub max_prefixes: Option<Spanned<RawMaxPrefix>>,
     pub import: Option<Spanned<String>>,
     pub export: Option<Spanned<String>>,

@@ -633,6 +633,7 @@ fn neighbor(
         graceful_restart: r.graceful_restart.unwrap_or(true),
         route_reflector_client,
         next_hop_self: r.next_hop_self.unwrap_or(false),
+        keep_received: r.keep_received.unwrap_or(false),
         max_prefix,
         import,
         export,

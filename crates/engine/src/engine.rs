@@ -57,6 +57,10 @@ pub struct PeerConfig {
     pub rr_client: bool,
     /// iBGP: routes learned over eBGP go with our address as next hop.
     pub next_hop_self: bool,
+    /// Keep its routes as received, before the import policy (soft
+    /// reconfiguration inbound): a new import policy is then applied from
+    /// them, with no route refresh.
+    pub keep_received: bool,
     /// The import policy (with `import`; none: accept everything).
     pub import_policy: Option<PolicyId>,
     /// The export policy (with `export`; none: send everything).
@@ -81,6 +85,7 @@ impl PeerConfig {
             role: None,
             rr_client: false,
             next_hop_self: false,
+            keep_received: false,
             import_policy: None,
             export_policy: None,
         }
@@ -222,6 +227,9 @@ struct Peer {
     cfg: PeerConfig,
     up: Option<Up>,
     adj_in: AdjRibIn,
+    /// Its routes before the import policy, when asked for
+    /// (`keep_received`).
+    pre: Option<BTreeMap<RouteKey, Route>>,
     /// Its update group while established (`groups.rs`): what it was sent
     /// is the group's Adj-RIB-Out but for `hidden`.
     group: Option<usize>,
@@ -240,6 +248,7 @@ struct Peer {
 impl Peer {
     fn new(cfg: PeerConfig) -> Peer {
         Peer {
+            pre: cfg.keep_received.then(BTreeMap::new),
             cfg,
             up: None,
             adj_in: AdjRibIn::default(),
@@ -422,8 +431,14 @@ impl Engine {
                 p.warned.clear();
                 p.over.clear();
                 match graceful_restart {
-                    Some(after) if !p.adj_in.is_empty() => {
+                    Some(after)
+                        if !p.adj_in.is_empty()
+                            || p.pre.as_ref().is_some_and(|x| !x.is_empty()) =>
+                    {
                         for r in p.adj_in.values_mut() {
+                            r.stale = true;
+                        }
+                        for r in p.pre.iter_mut().flat_map(|x| x.values_mut()) {
                             r.stale = true;
                         }
                         actions.push(Action::StaleTimer { peer, after });
@@ -431,6 +446,9 @@ impl Engine {
                     _ => {
                         let keys: Vec<_> = p.adj_in.keys().copied().collect();
                         p.adj_in.clear();
+                        if let Some(pre) = p.pre.as_mut() {
+                            pre.clear();
+                        }
                         self.reselect_and_export(&keys, &mut actions);
                     }
                 }
@@ -457,6 +475,9 @@ impl Engine {
         for k in &keys {
             p.adj_in.remove(k);
         }
+        if let Some(pre) = p.pre.as_mut() {
+            pre.retain(|k, r| !(r.stale && family.is_none_or(|f| k.0 == f)));
+        }
         self.reselect_and_export(&keys, actions);
     }
 
@@ -479,6 +500,9 @@ impl Engine {
             return;
         }
         for (f, n) in u.withdrawn_routes() {
+            if let Some(pre) = p.pre.as_mut() {
+                pre.remove(&(f, n.prefix));
+            }
             if p.adj_in.remove(&(f, n.prefix)).is_some() {
                 changed.push((f, n.prefix));
             }
@@ -547,6 +571,9 @@ impl Engine {
         for (i, (f, n)) in announced.into_iter().enumerate() {
             let key = (f, n.prefix);
             if withdraw {
+                if let Some(pre) = p.pre.as_mut() {
+                    pre.remove(&key);
+                }
                 if p.adj_in.remove(&key).is_some() {
                     changed.push(key);
                 }
@@ -559,6 +586,20 @@ impl Engine {
             };
             let Some(next_hop) = next_hop else { continue };
             p.received += 1;
+            if let Some(pre) = p.pre.as_mut() {
+                pre.insert(
+                    key,
+                    Route {
+                        attrs: attrs.clone(),
+                        next_hop: next_hop.clone(),
+                        as_path: as_path.clone(),
+                        learned: Arc::clone(&learned),
+                        stale: false,
+                        leak,
+                        since: now,
+                    },
+                );
+            }
             let parts = match import_policy {
                 None => Some((attrs.clone(), as_path.clone(), next_hop)),
                 Some(id) => {
@@ -692,6 +733,11 @@ impl Engine {
                         route.stale = true;
                     }
                 }
+                for (k, route) in p.pre.iter_mut().flat_map(|x| x.iter_mut()) {
+                    if k.0 == r.family {
+                        route.stale = true;
+                    }
+                }
             }
             RouteRefreshSubtype::EndOfRib => self.flush_stale(peer, Some(r.family), actions),
             RouteRefreshSubtype::Reserved(_) => {}
@@ -804,6 +850,13 @@ impl Engine {
                     .map(|(_, v)| v)
             })
             .collect()
+    }
+
+    /// Routes received from a neighbour as they came, before its import
+    /// policy (`None` unless it keeps them).
+    pub fn routes_received(&self, peer: PeerId) -> Option<Vec<RouteView>> {
+        let pre = self.peers.get(peer)?.pre.as_ref()?;
+        Some(pre.iter().map(|(k, r)| view(k, r, false)).collect())
     }
 
     /// Routes sent to a neighbour.

@@ -750,6 +750,7 @@ fn reconfigure_sends_only_the_difference() {
             peers,
             remove,
             reexport,
+            reimport: vec![],
         }
     };
     let ours = vec![("203.0.113.0/24".parse().unwrap(), vec![])];
@@ -1078,4 +1079,88 @@ fn a_conditional_announcement_follows_its_covering_route() {
     let acts = e.handle(Event::Update { peer: 0, update: u });
     let (_, wd) = prefixes(&sent_to(&acts, 1));
     assert!(wd.contains(&"203.0.113.0/24".to_string()), "{wd:?}");
+}
+
+/// Soft reconfiguration inbound: with `keep_received`, routes are kept as
+/// they came; a new import policy applies from them, with no route
+/// refresh, and what it now accepts reaches the other neighbours.
+#[test]
+fn kept_routes_go_through_a_new_import_policy() {
+    use peerd_policy::{Match, Policy, Verdict};
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.keep_received = true;
+    a.import_policy = Some(0);
+    let peers = vec![a.clone(), peer("b", [198, 51, 100, 2], 64502)];
+    let mut e = Engine::new(LOCAL_AS, Ipv4Addr::new(192, 0, 2, 1), peers, &[]);
+    let only_24 = |len| {
+        policies(vec![Policy {
+            name: "in".into(),
+            terms: vec![
+                term(vec![Match::PrefixLength(len, len)], vec![], Verdict::Accept),
+                term(vec![], vec![], Verdict::Reject),
+            ],
+        }])
+    };
+    e.set_policies(only_24(24));
+    for (i, asn, id, local) in [
+        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
+        (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
+    ] {
+        e.handle(Event::PeerUp {
+            peer: i,
+            negotiated: neg(asn, id),
+            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
+        });
+    }
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25", "198.51.100.0/24"], vec![]),
+    });
+    assert_eq!(e.routes_from(0).len(), 1);
+    assert_eq!(e.routes_received(0).unwrap().len(), 2);
+    assert!(e.routes_received(1).is_none(), "b keeps nothing");
+
+    // The policy now takes /25s: the kept /25 goes in, the /24 out.
+    let mut b = peer("b", [198, 51, 100, 2], 64502);
+    b.import = true;
+    let acts = e.reconfigure(peerd_engine::Reconfig {
+        local_as: LOCAL_AS,
+        router_id: Ipv4Addr::new(192, 0, 2, 1),
+        cluster_id: Ipv4Addr::new(192, 0, 2, 1),
+        policies: only_24(25),
+        decision: Default::default(),
+        announce: vec![],
+        statics: vec![],
+        redistribute_static: None,
+        peers: vec![(0, a), (1, b)],
+        remove: vec![],
+        reexport: vec![],
+        reimport: vec![0],
+    });
+    let v = e.routes_from(0);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].prefix.to_string(), "192.0.2.0/25");
+    let (ann, wd) = prefixes(&sent_to(&acts, 1));
+    assert_eq!(
+        (ann, wd),
+        (
+            vec!["192.0.2.0/25".to_string()],
+            vec!["198.51.100.0/24".to_string()]
+        )
+    );
+    assert!(sent_to(&acts, 0).is_empty(), "nothing asked of a");
+    // A withdrawal empties both tables.
+    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
+        .withdraw(
+            Family::IPV4_UNICAST,
+            &[Nlri::new("192.0.2.0/25".parse().unwrap())],
+        )
+        .unwrap();
+    let Message::Update(u) = Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap()
+    else {
+        unreachable!()
+    };
+    e.handle(Event::Update { peer: 0, update: u });
+    assert_eq!(e.routes_from(0).len(), 0);
+    assert_eq!(e.routes_received(0).unwrap().len(), 1);
 }

@@ -11,7 +11,11 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         .iter()
         .map(String::as_str)
         .filter(|a| *a != "--json")
-        .map(|a| if a == "--dry-run" { "dry-run" } else { a })
+        .map(|a| match a {
+            "--dry-run" => "dry-run",
+            "--received" => "received",
+            a => a,
+        })
         .collect();
     let needs_name = matches!(
         words.first(),

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: peerctl [--socket PATH] neighbors [--json]
-       peerctl [--socket PATH] routes NEIGHBOR [--json]
+       peerctl [--socket PATH] routes NEIGHBOR [--received] [--json]
        peerctl [--socket PATH] rib [--json]
        peerctl [--socket PATH] route PREFIX [--json]
        peerctl [--socket PATH] reload [--dry-run]
@@ -22,6 +22,8 @@ usage: peerctl [--socket PATH] neighbors [--json]
 
   neighbors             every neighbor: state, for how long, routes received and sent, last error
   routes NEIGHBOR       the routes received from a neighbor (* marks the best)
+  routes N --received   the same as they came, before the import policy
+                        (for a neighbor with keep-received = true)
   rib                   the best route of every prefix
   route PREFIX          every candidate route for PREFIX: the best first, each
                         other one with the decision step it lost at

@@ -1,7 +1,7 @@
 //! The control socket: one command per connection, as a line of text; the
 //! answer is a table for people or JSON lines for programs.
 //!
-//! Commands: `neighbors [json]`, `routes NAME [json]`, `rib [json]`,
+//! Commands: `neighbors [json]`, `routes NAME [received] [json]`, `rib [json]`,
 //! `route PREFIX [json]`, `stop NAME [MESSAGE...]`, `start NAME`,
 //! `refresh NAME`, `reload [dry-run]`.
 
@@ -86,6 +86,17 @@ impl Control {
         let json = words.last() == Some(&"json");
         match words.as_slice() {
             ["neighbors", ..] => self.neighbors(json),
+            ["routes", name, "received", ..] => match self.find(name) {
+                Some(i) => {
+                    let (tx, rx) = oneshot::channel();
+                    let _ = self.shared.engine.send(EngineMsg::RoutesReceived(i, tx)).await;
+                    match rx.await.ok().flatten() {
+                        Some(v) => routes(&v, json),
+                        None => format!("error: neighbor {name:?} does not keep its routes as received (keep-received = true)\n"),
+                    }
+                }
+                None => format!("error: no neighbor {name:?}\n"),
+            },
             ["routes", name, ..] => match self.find(name) {
                 Some(i) => {
                     let (tx, rx) = oneshot::channel();

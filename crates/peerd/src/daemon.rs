@@ -115,6 +115,7 @@ fn engine_peer(n: &Neighbor) -> peerd_engine::PeerConfig {
         role: n.role,
         rr_client: n.route_reflector_client,
         next_hop_self: n.next_hop_self,
+        keep_received: n.keep_received,
         import_policy: policy_of(n.import),
         export_policy: policy_of(n.export),
     }
@@ -379,6 +380,7 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
     let mut peers = Vec::new();
     let mut remove = Vec::new();
     let mut reexport = Vec::new();
+    let mut reimport = Vec::new();
     let mut queues = Vec::new();
     let mut pending = Vec::new();
     let mut soft = Vec::new();
@@ -410,6 +412,14 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
                     slots[i].nb = n.clone();
                     if let Some(Change::Soft { reexport: true, .. }) = &c {
                         reexport.push(i);
+                    }
+                    if let Some(Change::Soft {
+                        refresh: true,
+                        from_kept: true,
+                        ..
+                    }) = &c
+                    {
+                        reimport.push(i);
                     }
                     if let Some(Change::Soft { .. }) = &c {
                         soft.push((i, c.clone()));
@@ -448,6 +458,7 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
         peers,
         remove,
         reexport,
+        reimport,
     };
     let _ = shared
         .engine
@@ -492,7 +503,10 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
     }
     for (i, c) in soft {
         let Some(Change::Soft {
-            refresh, shutdown, ..
+            refresh,
+            from_kept,
+            shutdown,
+            ..
         }) = c
         else {
             continue;
@@ -509,7 +523,7 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
             }
             None => {}
         }
-        if refresh {
+        if refresh && !from_kept {
             let _ = tx.send(SessionCmd::RefreshOrReset);
         }
     }

@@ -12,6 +12,8 @@ pub enum EngineMsg {
     Event(Event),
     /// Routes received from a neighbour.
     RoutesFrom(usize, oneshot::Sender<Vec<RouteView>>),
+    /// Routes received from a neighbour before its import policy, if kept.
+    RoutesReceived(usize, oneshot::Sender<Option<Vec<RouteView>>>),
     /// The best route of every prefix.
     LocRib(oneshot::Sender<Vec<RouteView>>),
     /// Every candidate for one prefix, with why each lost.
@@ -45,6 +47,9 @@ pub async fn run(
             }
             EngineMsg::RoutesFrom(peer, reply) => {
                 let _ = reply.send(engine.routes_from(peer));
+            }
+            EngineMsg::RoutesReceived(peer, reply) => {
+                let _ = reply.send(engine.routes_received(peer));
             }
             EngineMsg::LocRib(reply) => {
                 let _ = reply.send(engine.loc_rib());

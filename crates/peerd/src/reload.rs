@@ -33,8 +33,10 @@ pub enum Change {
     Reset(Vec<&'static str>),
     /// Keep the session; do these.
     Soft {
-        /// Ask for its routes again through the new import policy.
+        /// Run its routes through the new import policy again.
         refresh: bool,
+        /// ... from the routes kept as received (no route refresh).
+        from_kept: bool,
         /// Recompute what it is sent.
         reexport: bool,
         /// Administrative state to set (`Some(true)`: shut down).
@@ -99,7 +101,9 @@ pub fn plan(old: &Config, new: &Config) -> Plan {
             changes.push((n.name.clone(), Change::Reset(reasons)));
             continue;
         }
-        let refresh = !same_policy(old, o.import, new, n.import);
+        let refresh =
+            !same_policy(old, o.import, new, n.import) || o.keep_received != n.keep_received;
+        let from_kept = refresh && o.keep_received && n.keep_received;
         let reexport = !same_policy(old, o.export, new, n.export)
             || o.next_hop_self != n.next_hop_self
             || o.ipv4_next_hop != n.ipv4_next_hop
@@ -118,6 +122,7 @@ pub fn plan(old: &Config, new: &Config) -> Plan {
                 n.name.clone(),
                 Change::Soft {
                     refresh,
+                    from_kept,
                     reexport,
                     shutdown,
                     other,
@@ -226,12 +231,17 @@ impl fmt::Display for Plan {
                 Change::Reset(why) => writeln!(f, "reset      {name}: {} changed", why.join(", "))?,
                 Change::Soft {
                     refresh,
+                    from_kept,
                     reexport,
                     shutdown,
                     other,
                 } => {
                     let mut what = Vec::new();
-                    if *refresh {
+                    if *refresh && *from_kept {
+                        what.push(
+                            "import re-evaluated from the routes kept as received".to_string(),
+                        );
+                    } else if *refresh {
                         what.push("import re-evaluated (route refresh; reset if the neighbor cannot refresh)".to_string());
                     }
                     if *reexport {
@@ -347,6 +357,7 @@ export = "accept"
                 change(&p, n),
                 Some(Change::Soft {
                     refresh: false,
+                    from_kept: false,
                     reexport: true,
                     shutdown: None,
                     other: vec![]

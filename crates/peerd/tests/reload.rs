@@ -12,6 +12,9 @@
 //!    same afterwards);
 //! 3. an invalid file: the error names the place, nothing changes;
 //! 4. SIGHUP with the new neighbor removed: it is told "peer de-configured".
+//!
+//! A second test: with `keep-received`, a new import policy applies from
+//! the kept routes and FRR is not even asked for a route refresh.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -243,4 +246,74 @@ fn reload_changes_policies_without_resetting_bird_or_frr() {
     );
     assert_eq!(bird_since(), since);
     assert_eq!(frr_established(), established_count);
+}
+
+/// With `keep-received`, a new import policy applies from the routes kept
+/// as received: FRR is not asked for a route refresh (its counter stays
+/// at zero) and its session stays up; `routes NAME received` shows the
+/// routes as they came.
+#[test]
+fn kept_routes_take_a_new_import_policy_without_a_route_refresh() {
+    if !installed("/usr/lib/frr/bgpd") {
+        return;
+    }
+    let frr_dir = tempdir("soft-frr");
+    let Some(_frr) = frr_multi(&frr_dir, "127.0.31.3", &[("127.0.31.1", "")]) else {
+        return;
+    };
+    let conf = |policy: &str| {
+        format!(
+            "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\nlisten = [\"127.0.31.1\"]\nport = 1179\n\n\
+             [[policy.from-frr]]\nmatch = {{ prefix = [\"{policy}\"] }}\naction = \"accept\"\n\
+             [[policy.from-frr]]\naction = \"reject\"\n\n\
+             [[neighbor]]\nname = \"frr\"\naddress = \"127.0.31.3\"\nport = 1179\nlocal-address = \"127.0.31.1\"\n\
+             remote-as = 64510\nhold-time = 9\nconnect-retry = 1\nkeep-received = true\n\
+             import = \"from-frr\"\nexport = \"deny\"\n"
+        )
+    };
+    let us = peerd("soft-us", &conf("198.18.80.0/24"));
+    let has = |p: &str| us.ctl(&format!("route {p}")).contains("frr");
+    wait(
+        Duration::from_secs(30),
+        || has("198.18.80.0/24"),
+        || us.log(),
+    );
+    assert!(!has("198.18.81.0/24"));
+    let received = us.ctl("routes frr received");
+    assert!(
+        received.contains("198.18.80.0/24") && received.contains("198.18.81.0/24"),
+        "{received}"
+    );
+    let stat = |k: &str| {
+        let j = vtysh(&frr_dir, &["show bgp neighbors 127.0.31.1 json"]);
+        j.split(&format!("\"{k}\":"))
+            .nth(1)
+            .and_then(|r| r.split([',', '}']).next())
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (refresh_before, est_before) = (stat("routeRefreshRecv"), stat("connectionsEstablished"));
+    assert_eq!(est_before, "1");
+    assert_eq!(refresh_before, "0", "FRR's count of ROUTE-REFRESH received");
+
+    std::fs::write(us.dir.join("peerd.toml"), conf("198.18.81.0/24")).unwrap();
+    let dry = us.ctl("reload dry-run");
+    assert!(
+        dry.contains("keep       frr: import re-evaluated from the routes kept as received"),
+        "{dry}"
+    );
+    let out = us.ctl("reload");
+    assert!(out.starts_with("reloaded:"), "{out}");
+    wait(
+        Duration::from_secs(10),
+        || has("198.18.81.0/24") && !has("198.18.80.0/24"),
+        || format!("{}\n{}", us.ctl("rib"), us.log()),
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        stat("routeRefreshRecv"),
+        refresh_before,
+        "FRR was asked for a refresh"
+    );
+    assert_eq!(stat("connectionsEstablished"), est_before);
 }

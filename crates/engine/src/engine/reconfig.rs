@@ -5,8 +5,9 @@
 use super::{Announcement, Engine, Peer, PeerConfig, PeerId, RouteKey, Static};
 use crate::decision::DecisionOptions;
 use crate::engine::Action;
-use peerd_policy::{Policies, PolicyId};
-use std::collections::BTreeSet;
+use crate::route::Route;
+use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -37,6 +38,9 @@ pub struct Reconfig {
     /// Neighbours whose Adj-RIB-Out is recomputed against the best routes
     /// (export policy or next-hop settings changed).
     pub reexport: Vec<PeerId>,
+    /// Neighbours whose kept routes go through their (new) import policy
+    /// again (soft reconfiguration inbound).
+    pub reimport: Vec<PeerId>,
 }
 
 impl Engine {
@@ -50,7 +54,14 @@ impl Engine {
         for (id, cfg) in r.peers {
             let n = self.peers.len();
             match self.peers.get_mut(id) {
-                Some(p) => p.cfg = cfg,
+                Some(p) => {
+                    if cfg.keep_received && p.pre.is_none() {
+                        p.pre = Some(BTreeMap::new());
+                    } else if !cfg.keep_received {
+                        p.pre = None;
+                    }
+                    p.cfg = cfg;
+                }
                 None if id == n => self.peers.push(Peer::new(cfg)),
                 None => {}
             }
@@ -61,6 +72,7 @@ impl Engine {
             if let Some(p) = self.peers.get_mut(id) {
                 changed.extend(p.adj_in.keys().copied());
                 p.adj_in.clear();
+                p.pre = None;
                 p.up = None;
                 p.cfg.import = false;
                 p.cfg.export = false;
@@ -112,6 +124,9 @@ impl Engine {
                 changed.extend(p.adj_in.keys().copied());
             }
         }
+        for id in r.reimport {
+            changed.extend(self.reimport(id));
+        }
         let changed: Vec<RouteKey> = changed.into_iter().collect();
         self.reselect_and_export(&changed, &mut actions);
         self.announce = r.announce;
@@ -123,5 +138,66 @@ impl Engine {
         self.redistribute_static = r.redistribute_static;
         self.refresh_local(&mut actions);
         actions
+    }
+
+    /// Runs a neighbour's kept routes through its import policy again and
+    /// updates its Adj-RIB-In; returns the prefixes whose route changed.
+    fn reimport(&mut self, peer: PeerId) -> Vec<RouteKey> {
+        let Some(p) = self.peers.get(peer) else {
+            return Vec::new();
+        };
+        let Some(pre) = &p.pre else {
+            return Vec::new();
+        };
+        let ebgp = p.cfg.remote_as != self.local_as;
+        let ctx = Context {
+            local_as: self.local_as,
+            neighbor_as: p.cfg.remote_as,
+            role: if ebgp { p.cfg.role } else { None },
+            direction: Direction::Import,
+        };
+        let mut results: Vec<(RouteKey, Option<Route>)> = Vec::with_capacity(pre.len());
+        for (k, r) in pre {
+            if !p.cfg.import {
+                results.push((*k, None));
+                continue;
+            }
+            let Some(id) = p.cfg.import_policy else {
+                results.push((*k, Some(r.clone())));
+                continue;
+            };
+            let mut s = Subject::new(k.1, &r.attrs, &r.as_path, &r.next_hop);
+            let out = if !evaluate(&self.policies, id, &ctx, &mut s) {
+                None
+            } else if s.changed() {
+                Some(Route {
+                    attrs: self.attr_sets.intern(s.attrs.into_owned()),
+                    as_path: self.paths.intern(s.as_path.into_owned()),
+                    next_hop: self.next_hops.intern(s.next_hop.into_owned()),
+                    ..r.clone()
+                })
+            } else {
+                Some(r.clone())
+            };
+            results.push((*k, out));
+        }
+        let p = &mut self.peers[peer];
+        let mut changed = Vec::new();
+        for (k, r) in results {
+            match r {
+                Some(r) if p.adj_in.get(&k) == Some(&r) => {}
+                Some(r) => {
+                    p.adj_in.insert(k, r);
+                    changed.push(k);
+                }
+                None => {
+                    if p.adj_in.remove(&k).is_some() {
+                        p.filtered += 1;
+                        changed.push(k);
+                    }
+                }
+            }
+        }
+        changed
     }
 }
