@@ -326,54 +326,72 @@ impl Engine {
 
         // Common prefixes: encoded once, the same bytes to every member.
         let (messages, failed) = pack(&key.tx, common.clone());
-        if !messages.is_empty() {
-            if let Some((last, rest)) = members.split_last() {
-                for m in rest {
-                    actions.push(Action::Send {
-                        peer: *m,
-                        messages: messages.clone(),
-                    });
+        send_all(actions, &members, messages);
+        // Individual prefixes. The members whose view differs from the
+        // group's — the route's source, and any held back from it — are
+        // handled one by one; every other member gets the same change,
+        // encoded once per set of such exceptions (20 members each the
+        // source of its own slice: 20 encodings per change, not 400).
+        let mut batches: BTreeMap<Vec<PeerId>, Diff> = BTreeMap::new();
+        let mut own: HashMap<PeerId, Diff, FastBuild> = HashMap::default();
+        let mut excepted: Vec<Vec<PeerId>> = Vec::with_capacity(individual.len());
+        if let Some(grp) = self.groups[g].as_ref() {
+            for (k, want, source) in &individual {
+                let prev = grp.adj_out.get(k);
+                let mut except: Vec<PeerId> = source.iter().copied().collect();
+                if grp.hidden_any.contains(k) {
+                    for m in &members {
+                        if Some(*m) != *source && self.peers[*m].hidden.contains(k) {
+                            except.push(*m);
+                        }
+                    }
                 }
-                actions.push(Action::Send {
-                    peer: *last,
-                    messages,
-                });
+                except.sort_unstable();
+                if let Some(d) = change(want.as_ref(), prev) {
+                    batches.entry(except.clone()).or_default().push((*k, d));
+                }
+                for m in &except {
+                    let held = if self.peers[*m].hidden.contains(k) {
+                        None
+                    } else {
+                        prev
+                    };
+                    let mine = if Some(*m) == *source {
+                        None
+                    } else {
+                        want.as_ref()
+                    };
+                    if let Some(d) = change(mine, held) {
+                        own.entry(*m).or_default().push((*k, d));
+                    }
+                }
+                excepted.push(except);
             }
         }
-        // Individual prefixes: per member, from what that member holds.
+        for (except, diff) in batches {
+            let (msgs, _) = pack(&key.tx, diff);
+            let to: Vec<PeerId> = members
+                .iter()
+                .filter(|m| !except.contains(m))
+                .copied()
+                .collect();
+            send_all(actions, &to, msgs);
+        }
         for m in &members {
-            let mut diff: Diff = Vec::new();
-            let grp = self.groups[g].as_ref().map(|x| &x.adj_out);
-            let p = &mut self.peers[*m];
-            for (k, want, source) in &individual {
-                let held = if p.hidden.contains(k) {
-                    None
-                } else {
-                    grp.and_then(|a| a.get(k))
-                };
-                let mine = if *source == Some(*m) {
-                    None
-                } else {
-                    want.as_ref()
-                };
-                match (mine, held) {
-                    (Some(w), Some(h)) if Arc::ptr_eq(w, h) => {}
-                    (Some(w), _) => diff.push((*k, Some(Arc::clone(w)))),
-                    (None, Some(_)) => diff.push((*k, None)),
-                    (None, None) => {}
-                }
-                if mine.is_none() && want.is_some() {
+            if let Some(diff) = own.remove(m) {
+                let (msgs, _) = pack(&key.tx, diff);
+                send_all(actions, &[*m], msgs);
+            }
+        }
+        // What the excepted members hold now (the others hold the group's).
+        for ((k, want, source), except) in individual.iter().zip(&excepted) {
+            for m in except {
+                let p = &mut self.peers[*m];
+                if Some(*m) == *source && want.is_some() {
                     p.hidden.insert(*k);
                 } else {
                     p.hidden.remove(k);
                 }
-            }
-            let (msgs, _) = pack(&key.tx, diff);
-            if !msgs.is_empty() {
-                actions.push(Action::Send {
-                    peer: *m,
-                    messages: msgs,
-                });
             }
         }
         let Some(grp) = self.groups[g].as_mut() else {
@@ -406,6 +424,39 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// The change that brings a neighbour holding `held` to `mine`, if any.
+fn change(
+    mine: Option<&Arc<Exported>>,
+    held: Option<&Arc<Exported>>,
+) -> Option<Option<Arc<Exported>>> {
+    match (mine, held) {
+        (Some(w), Some(h)) if Arc::ptr_eq(w, h) => None,
+        (Some(w), _) => Some(Some(Arc::clone(w))),
+        (None, Some(_)) => Some(None),
+        (None, None) => None,
+    }
+}
+
+/// Sends the same messages to every neighbour in `to` (the last one gets
+/// them moved, not copied).
+fn send_all(actions: &mut Vec<Action>, to: &[PeerId], messages: Vec<Vec<u8>>) {
+    if messages.is_empty() {
+        return;
+    }
+    if let Some((last, rest)) = to.split_last() {
+        for m in rest {
+            actions.push(Action::Send {
+                peer: *m,
+                messages: messages.clone(),
+            });
+        }
+        actions.push(Action::Send {
+            peer: *last,
+            messages,
+        });
     }
 }
 
