@@ -312,6 +312,9 @@ fn sets(c: &mut Ctx<'_>, s: &RawSet, what: &str) -> Vec<Set> {
         let l: Vec<AnyCommunity> = c.list(v, &format!("{what}.set.set-communities"));
         out.push(Set::SetCommunities(l));
     }
+    if s.allow_leak == Some(true) {
+        out.push(Set::AllowLeak);
+    }
     if let Some(n) = &s.next_hop {
         if n.get_ref() == "self" {
             out.push(Set::NextHopSelf);

@@ -229,6 +229,7 @@ fn set_text(s: &Set) -> String {
         Set::SetCommunities(l) => format!("set-communities = {}", qs(l)),
         Set::NextHopSelf => "next-hop = \"self\"".to_string(),
         Set::NextHop(a) => format!("next-hop = {}", q(&a.to_string())),
+        Set::AllowLeak => "allow-leak = true".to_string(),
     }
 }
 

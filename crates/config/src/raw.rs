@@ -112,6 +112,7 @@ pub(crate) struct RawSet {
     pub remove_communities: Option<Vec<Spanned<String>>>,
     pub set_communities: Option<Vec<Spanned<String>>>,
     pub next_hop: Option<Spanned<String>>,
+    pub allow_leak: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -165,6 +165,16 @@ pub enum Action {
         /// The limit.
         limit: u32,
     },
+    /// A policy overrode RFC 9234 route-leak prevention (reported once
+    /// per session and direction, for the log).
+    LeakOverride {
+        /// The neighbour it came from (import) or went to (export).
+        peer: PeerId,
+        /// The first prefix concerned.
+        prefix: Prefix,
+        /// Export (else import).
+        export: bool,
+    },
     /// Deliver [`Event::StaleTimeout`] after this long.
     StaleTimer {
         /// For which neighbour.
@@ -239,6 +249,8 @@ struct Peer {
     received: u64,
     /// Prefixes the import policy rejected.
     filtered: u64,
+    /// A leak override on import was reported this session.
+    leak_logged: bool,
     /// Families warned about and still above the threshold.
     warned: Vec<Family>,
     /// Families reported over their limit and still over it.
@@ -258,6 +270,7 @@ impl Peer {
             hidden: Default::default(),
             received: 0,
             filtered: 0,
+            leak_logged: false,
         }
     }
 }
@@ -403,6 +416,7 @@ impl Engine {
                     return actions;
                 };
                 let families = negotiated.families.clone();
+                p.leak_logged = false;
                 p.up = Some(Up {
                     negotiated,
                     local_addr,
@@ -601,7 +615,7 @@ impl Engine {
                 );
             }
             let parts = match import_policy {
-                None => Some((attrs.clone(), as_path.clone(), next_hop)),
+                None => Some((attrs.clone(), as_path.clone(), next_hop, false)),
                 Some(id) => {
                     let nh_ptr = Arc::as_ptr(&next_hop);
                     let cached = if per_prefix {
@@ -618,13 +632,20 @@ impl Engine {
                             let v = if !evaluate(&self.policies, id, &ctx, &mut s) {
                                 None
                             } else if s.changed() {
+                                let allow = s.allow_leak;
                                 Some((
                                     self.attr_sets.intern(s.attrs.into_owned()),
                                     self.paths.intern(s.as_path.into_owned()),
                                     self.next_hops.intern(s.next_hop.into_owned()),
+                                    allow,
                                 ))
                             } else {
-                                Some((attrs.clone(), as_path.clone(), next_hop.clone()))
+                                Some((
+                                    attrs.clone(),
+                                    as_path.clone(),
+                                    next_hop.clone(),
+                                    s.allow_leak,
+                                ))
                             };
                             if !per_prefix {
                                 memo.push((nh_ptr, v.clone()));
@@ -634,7 +655,7 @@ impl Engine {
                     }
                 }
             };
-            let Some((attrs, as_path, next_hop)) = parts else {
+            let Some((attrs, as_path, next_hop, allow_leak)) = parts else {
                 // Rejected by the import policy: as if withdrawn.
                 p.filtered += 1;
                 if p.adj_in.remove(&key).is_some() {
@@ -650,10 +671,19 @@ impl Engine {
                     as_path,
                     learned: Arc::clone(&learned),
                     stale: false,
-                    leak,
+                    leak: leak && !allow_leak,
                     since: now,
                 },
             );
+            if leak && allow_leak && !p.leak_logged {
+                // RFC 9234's rules overridden by policy: said once per session.
+                p.leak_logged = true;
+                actions.push(Action::LeakOverride {
+                    peer,
+                    prefix: n.prefix,
+                    export: false,
+                });
+            }
             changed.push(key);
         }
         // Max-prefix (RFC 4486).
@@ -947,33 +977,41 @@ type ExportKey = (
 );
 
 /// A route's interned parts after an import policy.
-type Parts = (Arc<Vec<Attribute>>, Arc<AsPath>, Arc<NextHop>);
+/// A route's interned parts after an import policy, and whether the policy
+/// overrode RFC 9234's leak rules for it.
+type Parts = (Arc<Vec<Attribute>>, Arc<AsPath>, Arc<NextHop>, bool);
 
 /// Exports `r` (for `prefix`) to `target`, through an export policy when
 /// there is one: the policy sees the route as chosen, its changes go in
 /// before the eBGP rules (so a prepend comes on top of ours), and a MED or
-/// next hop it sets is kept.
+/// next hop it sets is kept. The flag says the policy overrode RFC 9234's
+/// egress rule to send it.
 fn export_through(
     r: &Route,
     prefix: Prefix,
     target: &Target,
     v6: bool,
     policy: Option<(&Policies, PolicyId, &Context)>,
-) -> Option<Exported> {
+) -> (Option<Exported>, bool) {
     let Some((policies, id, ctx)) = policy else {
-        return export(r, target, v6, &Overrides::default());
+        return (export(r, target, v6, &Overrides::default()), false);
     };
     let mut s = Subject::new(prefix, &r.attrs, &r.as_path, &r.next_hop);
     if !evaluate(policies, id, ctx, &mut s) {
-        return None;
+        return (None, false);
     }
+    // Would the egress rule have stopped it?
+    let overridden = s.allow_leak
+        && target.ebgp
+        && crate::role::egress(target.role, target.local_as, r.otc()) == crate::role::Egress::Block;
     let ov = Overrides {
+        allow_leak: s.allow_leak,
         keep_med: s.med_set,
         next_hop: s.next_hop_set.then(|| s.next_hop.clone().into_owned()),
         next_hop_self: s.next_hop_self,
     };
     if !s.changed() && !s.med_set {
-        return export(r, target, v6, &ov);
+        return (export(r, target, v6, &ov), overridden);
     }
     let changed = Route {
         attrs: Arc::new(s.attrs.into_owned()),
@@ -984,7 +1022,7 @@ fn export_through(
         leak: r.leak,
         since: r.since,
     };
-    export(&changed, target, v6, &ov)
+    (export(&changed, target, v6, &ov), overridden)
 }
 
 /// RFC 4456 §8: a route whose ORIGINATOR_ID is our router ID, or whose

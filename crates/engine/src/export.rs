@@ -37,6 +37,8 @@ pub struct Target {
 /// What an export policy decided beyond the attributes it changed.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// The policy overrode RFC 9234's egress rule for this route.
+    pub allow_leak: bool,
     /// The policy set or removed the MED: send it as the route has it,
     /// even to eBGP.
     pub keep_med: bool,
@@ -62,7 +64,7 @@ pub fn export(
     } else {
         Egress::Keep
     };
-    if egress == Egress::Block {
+    if egress == Egress::Block && !ov.allow_leak {
         return None;
     }
     // RFC 4456 §6: an iBGP-learned route goes to iBGP neighbours only by

@@ -1164,3 +1164,81 @@ fn kept_routes_go_through_a_new_import_policy() {
     assert_eq!(e.routes_from(0).len(), 0);
     assert_eq!(e.routes_received(0).unwrap().len(), 1);
 }
+
+/// RFC 9234 rules are the default; a policy may override them
+/// (`allow-leak`), and the engine says so once per session and direction.
+#[test]
+fn a_policy_may_override_the_role_rules_and_says_so() {
+    use peerd_policy::{Policy, Set, Verdict};
+    use peerd_wire::capability::Role;
+    let build = |with_override: bool| {
+        let mut a = peer("a", [198, 51, 100, 1], 64501);
+        a.role = Some(Role::Peer);
+        let mut b = peer("b", [198, 51, 100, 2], 64502);
+        b.role = Some(Role::Customer); // b is our provider
+        if with_override {
+            a.import_policy = Some(0);
+            b.export_policy = Some(0);
+        }
+        let mut e = Engine::new(LOCAL_AS, Ipv4Addr::new(192, 0, 2, 1), vec![a, b], &[]);
+        e.set_policies(policies(vec![Policy {
+            name: "leak-ok".into(),
+            terms: vec![term(vec![], vec![Set::AllowLeak], Verdict::Accept)],
+        }]));
+        for (i, asn, id, local) in [
+            (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
+            (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
+        ] {
+            e.handle(Event::PeerUp {
+                peer: i,
+                negotiated: neg(asn, id),
+                local_addr: IpAddr::V4(Ipv4Addr::from(local)),
+            });
+        }
+        e
+    };
+    let leaked = || {
+        update_from_a(
+            &["192.0.2.0/25", "192.0.2.128/25"],
+            vec![Attribute::new(AttrValue::Otc(64999))],
+        )
+    };
+    let overrides = |acts: &[Action]| {
+        acts.iter()
+            .filter_map(|a| match a {
+                Action::LeakOverride { peer, export, .. } => Some((*peer, *export)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+
+    // Without an override: a leak from a peer is ineligible and goes nowhere.
+    let mut e = build(false);
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: leaked(),
+    });
+    assert!(sent_to(&acts, 1).is_empty());
+    assert!(e.routes_from(0).iter().all(|r| r.leak && !r.best));
+    assert!(overrides(&acts).is_empty());
+
+    // With one on import (from a) and export (to b): chosen and sent, and
+    // each override reported once, not per prefix.
+    let mut e = build(true);
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: leaked(),
+    });
+    assert!(e.routes_from(0).iter().all(|r| !r.leak && r.best));
+    let to_b = sent_to(&acts, 1);
+    assert_eq!(to_b.iter().map(|u| u.nlri.len()).sum::<usize>(), 2);
+    assert_eq!(overrides(&acts), [(0, false), (1, true)]);
+    let again = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(
+            &["198.51.100.0/24"],
+            vec![Attribute::new(AttrValue::Otc(64999))],
+        ),
+    });
+    assert!(overrides(&again).is_empty(), "reported once");
+}

@@ -112,6 +112,20 @@ fn dispatch(
                     "peerd: neighbor {who}: max-prefix warning: {count} {family} prefixes, limit {limit}"
                 );
             }
+            Action::LeakOverride {
+                peer,
+                prefix,
+                export,
+            } => {
+                let mut who = String::new();
+                status::update(status, peer, |s| {
+                    who = format!("{} ({})", s.name, s.address);
+                });
+                let way = if export { "export to" } else { "import from" };
+                eprintln!(
+                    "peerd: neighbor {who}: a policy overrides RFC 9234 route-leak prevention on {way} it (allow-leak), first for {prefix}; further overrides this session are not logged"
+                );
+            }
             Action::StaleTimer { peer, after } => {
                 let me = me.clone();
                 tokio::spawn(async move {

@@ -61,6 +61,8 @@ pub struct Subject<'a> {
     pub next_hop_set: bool,
     /// A term asked for our address as next hop.
     pub next_hop_self: bool,
+    /// A term overrode RFC 9234 route-leak prevention.
+    pub allow_leak: bool,
 }
 
 impl<'a> Subject<'a> {
@@ -79,6 +81,7 @@ impl<'a> Subject<'a> {
             med_set: false,
             next_hop_set: false,
             next_hop_self: false,
+            allow_leak: false,
         }
     }
 
@@ -245,6 +248,7 @@ fn apply(term: &Term, ctx: &Context, s: &mut Subject<'_>) {
             }
             Set::SetCommunities(list) => replace_communities(s.attrs.to_mut(), list),
             Set::NextHopSelf => s.next_hop_self = true,
+            Set::AllowLeak => s.allow_leak = true,
             Set::NextHop(a) => {
                 *s.next_hop.to_mut() = match a {
                     IpAddr::V4(v) => NextHop::Ipv4(*v),

@@ -158,4 +158,8 @@ pub enum Set {
     NextHopSelf,
     /// Next hop: this address.
     NextHop(IpAddr),
+    /// Override RFC 9234 route-leak prevention for this route: accept it
+    /// although it is a leak (import), or send it although its OTC forbids
+    /// it (export). Logged by the daemon.
+    AllowLeak,
 }

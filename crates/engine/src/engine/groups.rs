@@ -47,6 +47,8 @@ pub(super) struct Group {
     adj_out: BTreeMap<RouteKey, Arc<Exported>>,
     /// Every prefix some member may hold back (a superset is harmless).
     hidden_any: BTreeSet<RouteKey>,
+    /// An export policy's leak override was reported for this group.
+    leak_logged: bool,
 }
 
 /// What to send for one prefix: the new set, or `None` to withdraw.
@@ -183,6 +185,7 @@ impl Engine {
                 members: vec![peer],
                 adj_out: held,
                 hidden_any: BTreeSet::new(),
+                leak_logged: false,
             };
             let g = match self.groups.iter().position(Option::is_none) {
                 Some(free) => {
@@ -281,6 +284,7 @@ impl Engine {
         // call; interned sets compare by pointer.
         let mut memo: HashMap<ExportKey, Option<Arc<Exported>>, FastBuild> = HashMap::default();
         let mut common: Diff = Vec::new();
+        let mut overridden: Option<peerd_wire::Prefix> = None;
         let mut individual: Vec<(RouteKey, Option<Arc<Exported>>, Option<PeerId>)> = Vec::new();
         for k in keys {
             if !key.families.contains(&k.0) {
@@ -303,8 +307,11 @@ impl Engine {
                     memo.entry(mk)
                         .or_insert_with(|| {
                             let policy = key.export_policy.map(|id| (&*self.policies, id, &ctx));
-                            export_through(r, k.1, &target, v6, policy)
-                                .map(|w| self.out_sets.intern(w))
+                            let (out, leak) = export_through(r, k.1, &target, v6, policy);
+                            if leak && out.is_some() {
+                                overridden.get_or_insert(k.1);
+                            }
+                            out.map(|w| self.out_sets.intern(w))
                         })
                         .clone()
                 })
@@ -325,6 +332,18 @@ impl Engine {
         }
 
         // Common prefixes: encoded once, the same bytes to every member.
+        if let Some(prefix) = overridden {
+            if let Some(grp) = self.groups[g].as_mut().filter(|x| !x.leak_logged) {
+                grp.leak_logged = true;
+                for m in &members {
+                    actions.push(Action::LeakOverride {
+                        peer: *m,
+                        prefix,
+                        export: true,
+                    });
+                }
+            }
+        }
         let (messages, failed) = pack(&key.tx, common.clone());
         send_all(actions, &members, messages);
         // Individual prefixes. The members whose view differs from the
