@@ -28,6 +28,25 @@ fn peer(name: &str, addr: [u8; 4], asn: u32) -> PeerConfig {
     PeerConfig::new(name, IpAddr::V4(Ipv4Addr::from(addr)), asn)
 }
 
+/// The sessions of `engine()`'s A, B and C: (index, AS, BGP identifier,
+/// our session address).
+const A_UP: (usize, u32, [u8; 4], [u8; 4]) = (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]);
+const B_UP: (usize, u32, [u8; 4], [u8; 4]) = (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]);
+const C_UP: (usize, u32, [u8; 4], [u8; 4]) = (2, LOCAL_AS, [192, 0, 2, 3], [192, 0, 2, 1]);
+
+/// Brings neighbours up: (index, AS, BGP identifier, our session address).
+fn bring_up(e: &mut Engine, sessions: &[(usize, u32, [u8; 4], [u8; 4])]) -> Vec<Action> {
+    let mut acts = Vec::new();
+    for (i, asn, id, local) in sessions {
+        acts.extend(e.handle(Event::PeerUp {
+            peer: *i,
+            negotiated: neg(*asn, *id),
+            local_addr: IpAddr::V4(Ipv4Addr::from(*local)),
+        }));
+    }
+    acts
+}
+
 /// An engine with a customer A (AS 64501), a peer B (AS 64502) and an iBGP
 /// neighbour C, all up.
 fn engine() -> Engine {
@@ -41,17 +60,7 @@ fn engine() -> Engine {
         ],
         &[("203.0.113.0/24".parse().unwrap(), vec![])],
     );
-    for (i, asn, id, local) in [
-        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
-        (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
-        (2, LOCAL_AS, [192, 0, 2, 3], [192, 0, 2, 1]),
-    ] {
-        e.handle(Event::PeerUp {
-            peer: i,
-            negotiated: neg(asn, id),
-            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
-        });
-    }
+    bring_up(&mut e, &[A_UP, B_UP, C_UP]);
     e
 }
 
@@ -626,16 +635,7 @@ fn an_import_policy_rejects_and_changes_what_enters_the_rib() {
             ),
         ],
     }]));
-    for (i, asn, id, local) in [
-        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
-        (2, LOCAL_AS, [192, 0, 2, 3], [192, 0, 2, 1]),
-    ] {
-        e.handle(Event::PeerUp {
-            peer: i,
-            negotiated: neg(asn, id),
-            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
-        });
-    }
+    bring_up(&mut e, &[A_UP, C_UP]);
     let acts = e.handle(Event::Update {
         peer: 0,
         update: update_from_a(&["192.0.2.0/25", "192.0.2.128/25"], vec![]),
@@ -679,17 +679,7 @@ fn an_export_policy_prepends_sets_med_and_filters_for_its_neighbour_only() {
             term(vec![], vec![], Verdict::Reject),
         ],
     }]));
-    for (i, asn, id, local) in [
-        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
-        (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
-        (2, LOCAL_AS, [192, 0, 2, 3], [192, 0, 2, 1]),
-    ] {
-        e.handle(Event::PeerUp {
-            peer: i,
-            negotiated: neg(asn, id),
-            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
-        });
-    }
+    bring_up(&mut e, &[A_UP, B_UP, C_UP]);
     let acts = e.handle(Event::Update {
         peer: 0,
         update: update_from_a(&["192.0.2.0/25", "198.51.100.0/24"], vec![]),
@@ -1102,16 +1092,7 @@ fn kept_routes_go_through_a_new_import_policy() {
         }])
     };
     e.set_policies(only_24(24));
-    for (i, asn, id, local) in [
-        (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
-        (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
-    ] {
-        e.handle(Event::PeerUp {
-            peer: i,
-            negotiated: neg(asn, id),
-            local_addr: IpAddr::V4(Ipv4Addr::from(local)),
-        });
-    }
+    bring_up(&mut e, &[A_UP, B_UP]);
     e.handle(Event::Update {
         peer: 0,
         update: update_from_a(&["192.0.2.0/25", "198.51.100.0/24"], vec![]),
@@ -1185,16 +1166,7 @@ fn a_policy_may_override_the_role_rules_and_says_so() {
             name: "leak-ok".into(),
             terms: vec![term(vec![], vec![Set::AllowLeak], Verdict::Accept)],
         }]));
-        for (i, asn, id, local) in [
-            (0, 64501, [198, 51, 100, 1], [198, 51, 100, 254]),
-            (1, 64502, [198, 51, 100, 2], [198, 51, 100, 253]),
-        ] {
-            e.handle(Event::PeerUp {
-                peer: i,
-                negotiated: neg(asn, id),
-                local_addr: IpAddr::V4(Ipv4Addr::from(local)),
-            });
-        }
+        bring_up(&mut e, &[A_UP, B_UP]);
         e
     };
     let leaked = || {
