@@ -6,12 +6,14 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod counting;
 mod daemons;
 mod dataset;
 mod feed;
 mod procstat;
 mod proto;
 mod report;
+mod rib;
 mod scenario;
 mod session;
 #[cfg(test)]
@@ -24,9 +26,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[global_allocator]
+static ALLOC: counting::Counting = counting::Counting;
+
 const USAGE: &str = "usage: peerd-bench run [--quick] [--runs N] [--daemons LIST] [--scenarios LIST]
                         [--v4 N] [--v6 N] [--runs-for DAEMON=N] [--data DIR] [--out DIR] [--daemon-cpus LIST] [--harness-cpus LIST] [--keep]
        peerd-bench dataset [--v4 N] [--v6 N] [--data DIR]
+       peerd-bench rib [--v4 N] [--v6 N] [--feeds N] [--runs N] [--data DIR]
+                       (the engine alone: bytes per route and routes/s, feed by feed)
        peerd-bench configs DIR   (the five daemons' configurations for S1, as run)
 
   --daemons    direct,peerd,bird,frr,gobgp,openbgpd (default: all)
@@ -53,6 +60,7 @@ struct Args {
     harness_cpus: Option<String>,
     keep: bool,
     runs_for: Vec<(Kind, usize)>,
+    feeds: usize,
 }
 
 fn parse() -> Result<Args, String> {
@@ -73,6 +81,7 @@ fn parse() -> Result<Args, String> {
         harness_cpus: None,
         keep: false,
         runs_for: Vec::new(),
+        feeds: 3,
     };
     let mut runs_given = false;
     while let Some(x) = it.next() {
@@ -102,6 +111,12 @@ fn parse() -> Result<Args, String> {
                 a.runs_for.push((d, n));
             }
             "--harness-cpus" => a.harness_cpus = Some(val()?),
+            "--feeds" => {
+                a.feeds = val()?.parse().map_err(|_| "--feeds: a number".to_string())?;
+                if a.feeds == 0 {
+                    return Err("--feeds: at least 1".into());
+                }
+            }
             "--daemons" => {
                 a.daemons = val()?
                     .split(',')
@@ -177,6 +192,56 @@ fn dataset_cmd(a: &Args) -> Result<(), String> {
         t1.elapsed().as_secs_f64(),
         b.messages,
         b.bytes() as f64 / 1e6
+    );
+    Ok(())
+}
+
+fn rib_cmd(a: &Args) -> Result<(), String> {
+    let size = Size {
+        v4: a.v4.unwrap_or(Size::FULL.v4),
+        v6: a.v6.unwrap_or(Size::FULL.v6),
+    };
+    let t = Table::build(&a.data, size, 1).map_err(|e| e.to_string())?;
+    println!(
+        "RIB benchmark: {} IPv4 + {} IPv6 prefixes per feed, {} feeds, {} runs",
+        t.v4.len(),
+        t.v6.len(),
+        a.feeds,
+        a.runs
+    );
+    let mut runs = Vec::new();
+    for r in 0..a.runs {
+        let (costs, sink) = rib::run(&t, a.feeds)?;
+        println!("run {}:\n{}", r + 1, rib::report(&costs, &sink));
+        runs.push((costs, sink));
+    }
+    // Medians over the runs, feed by feed.
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!("medians of {} runs:", a.runs);
+    println!("| feed | bytes/route | routes/s (engine) |\n|---|---|---|");
+    for f in 0..a.feeds {
+        println!(
+            "| {} | {:.1} | {:.0} |",
+            f + 1,
+            median(runs.iter().map(|c| c.0[f].per_route()).collect()),
+            median(runs.iter().map(|c| c.0[f].rate()).collect()),
+        );
+    }
+    println!(
+        "| export to one neighbour | {:.1} | {:.0} |",
+        median(
+            runs.iter()
+                .map(|c| c.1.bytes as f64 / c.1.routes.max(1) as f64)
+                .collect()
+        ),
+        median(
+            runs.iter()
+                .map(|c| c.1.routes as f64 / c.1.time.as_secs_f64().max(1e-9))
+                .collect()
+        ),
     );
     Ok(())
 }
@@ -356,6 +421,7 @@ fn main() {
     }
     let r = parse().and_then(|a| match a.cmd.as_str() {
         "dataset" => dataset_cmd(&a),
+        "rib" => rib_cmd(&a),
         "run" => run_cmd(&a),
         _ => Err(USAGE.to_string()),
     });

@@ -345,3 +345,32 @@ fn committed_configs_are_current() {
         );
     }
 }
+
+#[test]
+fn rib_benchmark_feeds_every_route_through_policy_and_counts_its_memory() {
+    let Some(d) = data() else { return };
+    let t = Table::build(
+        &d,
+        Size {
+            v4: 50_000,
+            v6: 12_500,
+        },
+        1,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (feeds, sink) = crate::rib::run(&t, 2).unwrap_or_else(|e| panic!("{e}"));
+    for f in &feeds {
+        assert_eq!(f.routes, 62_500);
+        // Every route is either held or counted as filtered by the policy,
+        // which rejects a few (bogons, too-specifics) and not the rest.
+        assert_eq!(f.accepted as u64 + f.filtered, f.routes as u64);
+        assert!(f.filtered > 0 && f.filtered * 10 < f.routes as u64, "{f:?}");
+        assert!(f.per_route() > 16.0 && f.per_route() < 2000.0, "{f:?}");
+    }
+    // The first feed also pays for the best-route index and the attribute
+    // sets the second one shares.
+    assert!(feeds[1].per_route() < feeds[0].per_route(), "{feeds:?}");
+    // The neighbour brought up afterwards is sent every accepted prefix.
+    assert_eq!(sink.routes, feeds[0].accepted);
+    assert!(sink.bytes > 0);
+}

@@ -6,13 +6,15 @@ use crate::export::{export, Overrides, Target};
 use crate::intern::Interner;
 use crate::role::{self, Ingress};
 use crate::route::{Learned, Route};
+pub(crate) use crate::table::family_of;
+use crate::table::{PrefixMap, PrefixSet};
 use peerd_fsm::Negotiated;
 use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop};
 use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
-use peerd_wire::{Afi, AttrAction, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
+use peerd_wire::{AttrAction, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -239,13 +241,13 @@ struct Peer {
     adj_in: AdjRibIn,
     /// Its routes before the import policy, when asked for
     /// (`keep_received`).
-    pre: Option<BTreeMap<RouteKey, Route>>,
+    pre: Option<PrefixMap<Route>>,
     /// Its update group while established (`groups.rs`): what it was sent
     /// is the group's Adj-RIB-Out but for `hidden`.
     group: Option<usize>,
     /// Prefixes the group holds that this neighbour was not sent (their
     /// best route came from it).
-    hidden: std::collections::BTreeSet<RouteKey>,
+    hidden: PrefixSet,
     received: u64,
     /// Prefixes the import policy rejected.
     filtered: u64,
@@ -260,7 +262,7 @@ struct Peer {
 impl Peer {
     fn new(cfg: PeerConfig) -> Peer {
         Peer {
-            pre: cfg.keep_received.then(BTreeMap::new),
+            pre: cfg.keep_received.then(PrefixMap::new),
             cfg,
             up: None,
             adj_in: AdjRibIn::default(),
@@ -278,8 +280,7 @@ impl Peer {
 /// Attributes (without NEXT_HOP/MP_*) and next hop as sent to a neighbour.
 type Exported = (Vec<Attribute>, NextHop);
 
-/// A route's key in every table.
-type RouteKey = (Family, Prefix);
+pub(crate) use crate::table::RouteKey;
 
 /// Where the best route of a prefix comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,7 +296,7 @@ pub struct Engine {
     router_id: Ipv4Addr,
     peers: Vec<Peer>,
     local: BTreeMap<(Family, Prefix), Route>,
-    best: BTreeMap<(Family, Prefix), Source>,
+    best: PrefixMap<Source>,
     /// Received attribute sets, shared by every route that carries one.
     attr_sets: Interner<Vec<Attribute>>,
     /// Received AS paths, shared likewise.
@@ -328,14 +329,6 @@ pub struct Engine {
     groups: Vec<Option<groups::Group>>,
 }
 
-fn family_of(p: &Prefix) -> Family {
-    if p.afi() == Afi::Ipv6 {
-        Family::IPV6_UNICAST
-    } else {
-        Family::IPV4_UNICAST
-    }
-}
-
 impl Engine {
     /// An engine for our AS and identifier, originating `announce`: each
     /// prefix with the attributes to attach besides ORIGIN (IGP), such as
@@ -352,7 +345,7 @@ impl Engine {
             router_id,
             peers,
             local: BTreeMap::new(),
-            best: BTreeMap::new(),
+            best: PrefixMap::new(),
             attr_sets: Interner::default(),
             paths: Interner::default(),
             out_sets: Interner::default(),
@@ -372,7 +365,9 @@ impl Engine {
             groups: Vec::new(),
         };
         e.local = e.wanted_local();
-        e.best = e.local.keys().map(|k| (*k, Source::Local)).collect();
+        for k in e.local.keys() {
+            e.best.insert(*k, Source::Local);
+        }
         e
     }
 
@@ -422,7 +417,7 @@ impl Engine {
                     local_addr,
                 });
                 self.leave_group(peer);
-                self.join_group(peer, BTreeMap::new(), &mut actions);
+                self.join_group(peer, PrefixMap::new(), &mut actions);
                 // End-of-RIB after the initial table (RFC 4724 §2).
                 if let Some(up) = &self.peers[peer].up {
                     let b = UpdateBuilder::new(&up.negotiated.tx);
@@ -458,7 +453,7 @@ impl Engine {
                         actions.push(Action::StaleTimer { peer, after });
                     }
                     _ => {
-                        let keys: Vec<_> = p.adj_in.keys().copied().collect();
+                        let keys: Vec<_> = p.adj_in.keys().collect();
                         p.adj_in.clear();
                         if let Some(pre) = p.pre.as_mut() {
                             pre.clear();
@@ -484,7 +479,7 @@ impl Engine {
             .adj_in
             .iter()
             .filter(|(k, r)| r.stale && family.is_none_or(|f| k.0 == f))
-            .map(|(k, _)| *k)
+            .map(|(k, _)| k)
             .collect();
         for k in &keys {
             p.adj_in.remove(k);
@@ -513,7 +508,12 @@ impl Engine {
             self.flush_stale(peer, Some(f), actions);
             return;
         }
-        for (f, n) in u.withdrawn_routes() {
+        // Only unicast is held (the families we offer); a prefix of any
+        // other family is not ours to take.
+        for (f, n) in u
+            .withdrawn_routes()
+            .filter(|(f, n)| *f == family_of(&n.prefix))
+        {
             if let Some(pre) = p.pre.as_mut() {
                 pre.remove(&(f, n.prefix));
             }
@@ -555,7 +555,11 @@ impl Engine {
             kept.push(Attribute::new(AttrValue::Otc(v)));
         }
         let leak = ingress == Ingress::Leak;
-        let attrs: Arc<Vec<Attribute>> = self.attr_sets.intern(kept);
+        // The set as received is interned only where a route keeps it
+        // (no import policy, a policy that changes nothing, or kept
+        // received routes): an interned set nobody holds would stay until
+        // the interner's next sweep.
+        let mut received: Option<Arc<Vec<Attribute>>> = None;
         let classic_nh = u
             .next_hop()
             .map(|a| self.next_hops.intern(NextHop::Ipv4(a)));
@@ -583,6 +587,9 @@ impl Engine {
         let classic = u.nlri.len();
         let announced: Vec<(Family, Nlri)> = u.announced().map(|(f, n)| (f, *n)).collect();
         for (i, (f, n)) in announced.into_iter().enumerate() {
+            if f != family_of(&n.prefix) {
+                continue;
+            }
             let key = (f, n.prefix);
             if withdraw {
                 if let Some(pre) = p.pre.as_mut() {
@@ -604,7 +611,7 @@ impl Engine {
                 pre.insert(
                     key,
                     Route {
-                        attrs: attrs.clone(),
+                        attrs: intern_once(&mut received, &mut self.attr_sets, &kept),
                         next_hop: next_hop.clone(),
                         as_path: as_path.clone(),
                         learned: Arc::clone(&learned),
@@ -615,7 +622,12 @@ impl Engine {
                 );
             }
             let parts = match import_policy {
-                None => Some((attrs.clone(), as_path.clone(), next_hop, false)),
+                None => Some((
+                    intern_once(&mut received, &mut self.attr_sets, &kept),
+                    as_path.clone(),
+                    next_hop,
+                    false,
+                )),
                 Some(id) => {
                     let nh_ptr = Arc::as_ptr(&next_hop);
                     let cached = if per_prefix {
@@ -628,7 +640,7 @@ impl Engine {
                     match cached {
                         Some(v) => v,
                         None => {
-                            let mut s = Subject::new(n.prefix, &attrs, &as_path, &next_hop);
+                            let mut s = Subject::new(n.prefix, &kept, &as_path, &next_hop);
                             let v = if !evaluate(&self.policies, id, &ctx, &mut s) {
                                 None
                             } else if s.changed() {
@@ -640,11 +652,12 @@ impl Engine {
                                     allow,
                                 ))
                             } else {
+                                let allow = s.allow_leak;
                                 Some((
-                                    attrs.clone(),
+                                    intern_once(&mut received, &mut self.attr_sets, &kept),
                                     as_path.clone(),
                                     next_hop.clone(),
-                                    s.allow_leak,
+                                    allow,
                                 ))
                             };
                             if !per_prefix {
@@ -866,6 +879,20 @@ impl Engine {
             .collect()
     }
 
+    /// The prefix the routing table uses for `addr`: the longest one that
+    /// holds it among the prefixes with a best route (BGP or our own) and
+    /// the static routes.
+    pub fn lookup(&self, addr: IpAddr) -> Option<Prefix> {
+        let bgp = self.best.longest_match(addr).map(|(p, _)| p);
+        let by_static = self
+            .statics
+            .keys()
+            .map(|k| k.1)
+            .filter(|p| Prefix::new(addr, p.len()) == Some(*p))
+            .max_by_key(Prefix::len);
+        bgp.into_iter().chain(by_static).max_by_key(Prefix::len)
+    }
+
     /// Routes received from a neighbour (after the import switch).
     pub fn routes_from(&self, peer: PeerId) -> Vec<RouteView> {
         let Some(p) = self.peers.get(peer) else {
@@ -874,7 +901,7 @@ impl Engine {
         p.adj_in
             .keys()
             .filter_map(|k| {
-                self.judged(k)
+                self.judged(&k)
                     .into_iter()
                     .find(|(s, _)| *s == Source::Peer(peer))
                     .map(|(_, v)| v)
@@ -886,7 +913,7 @@ impl Engine {
     /// policy (`None` unless it keeps them).
     pub fn routes_received(&self, peer: PeerId) -> Option<Vec<RouteView>> {
         let pre = self.peers.get(peer)?.pre.as_ref()?;
-        Some(pre.iter().map(|(k, r)| view(k, r, false)).collect())
+        Some(pre.iter().map(|(k, r)| view(&k, r, false)).collect())
     }
 
     /// Routes sent to a neighbour.
@@ -908,9 +935,12 @@ impl Engine {
     /// The routing table: for every prefix the best BGP route, or the
     /// static route where it wins by administrative distance.
     pub fn loc_rib(&self) -> Vec<RouteView> {
-        let keys: std::collections::BTreeSet<&RouteKey> =
-            self.best.keys().chain(self.statics.keys()).collect();
-        keys.into_iter()
+        let keys: std::collections::BTreeSet<RouteKey> = self
+            .best
+            .keys()
+            .chain(self.statics.keys().copied())
+            .collect();
+        keys.iter()
             .filter_map(|k| {
                 if self.static_wins(k) {
                     return self.statics.get(k).map(|s| static_view(k, s, true));
@@ -929,7 +959,7 @@ impl Engine {
 /// The best route of `key`, from the engine's tables (a free function so
 /// that the other fields stay borrowable).
 fn best_of<'a>(
-    best: &BTreeMap<(Family, Prefix), Source>,
+    best: &PrefixMap<Source>,
     local: &'a BTreeMap<(Family, Prefix), Route>,
     peers: &'a [Peer],
     key: &(Family, Prefix),
@@ -1023,6 +1053,18 @@ fn export_through(
         since: r.since,
     };
     (export(&changed, target, v6, &ov), overridden)
+}
+
+/// The shared copy of an UPDATE's attribute set, interned the first time
+/// a route needs it.
+fn intern_once(
+    shared: &mut Option<Arc<Vec<Attribute>>>,
+    interner: &mut Interner<Vec<Attribute>>,
+    set: &[Attribute],
+) -> Arc<Vec<Attribute>> {
+    shared
+        .get_or_insert_with(|| interner.intern(set.to_vec()))
+        .clone()
 }
 
 /// RFC 4456 §8: a route whose ORIGINATOR_ID is our router ID, or whose

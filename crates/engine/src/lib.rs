@@ -27,6 +27,7 @@ mod hash;
 mod intern;
 pub mod role;
 mod route;
+mod table;
 
 pub use decision::{DecisionOptions, Step};
 pub use engine::{

@@ -213,3 +213,48 @@ fn a_conditional_announcement_follows_its_covering_route() {
     let (_, wd) = prefixes(&sent_to(&acts, 1));
     assert!(wd.contains(&"203.0.113.0/24".to_string()), "{wd:?}");
 }
+
+/// The routing table answers for an address with its longest prefix,
+/// whichever kind of route holds it, and forgets a prefix whose route goes.
+#[test]
+fn an_address_is_looked_up_by_longest_match() {
+    use peerd_engine::{Static, Via};
+    let mut e = engine();
+    let ours: Vec<_> = ["203.0.113.0/24", "2001:db8:100::/40"]
+        .iter()
+        .map(|p| peerd_engine::Announcement::always(p.parse().unwrap(), vec![]))
+        .collect();
+    let st = Static {
+        prefix: "198.51.0.0/16".parse().unwrap(),
+        via: Via::Blackhole,
+        distance: 1,
+    };
+    e.set_origination(ours, vec![st], None);
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["198.51.100.0/24", "198.51.100.128/25"], vec![]),
+    });
+    let look =
+        |e: &peerd_engine::Engine, a: &str| e.lookup(a.parse().unwrap()).map(|p| p.to_string());
+    assert_eq!(
+        look(&e, "198.51.100.200").as_deref(),
+        Some("198.51.100.128/25")
+    );
+    assert_eq!(look(&e, "198.51.100.7").as_deref(), Some("198.51.100.0/24"));
+    assert_eq!(look(&e, "198.51.7.7").as_deref(), Some("198.51.0.0/16"));
+    assert_eq!(look(&e, "203.0.113.9").as_deref(), Some("203.0.113.0/24"));
+    assert_eq!(
+        look(&e, "2001:db8:1ff::1").as_deref(),
+        Some("2001:db8:100::/40")
+    );
+    assert_eq!(look(&e, "192.0.2.1"), None);
+    assert_eq!(look(&e, "2001:db9::1"), None);
+    let mut w = peerd_wire::Update::default();
+    w.withdrawn
+        .push(peerd_wire::Nlri::new("198.51.100.128/25".parse().unwrap()));
+    e.handle(Event::Update { peer: 0, update: w });
+    assert_eq!(
+        look(&e, "198.51.100.200").as_deref(),
+        Some("198.51.100.0/24")
+    );
+}

@@ -26,7 +26,9 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         return ExitCode::from(2);
     }
     if words.first() == Some(&"route") && words.len() != 2 {
-        eprintln!("peerctl: route needs one prefix, such as 203.0.113.0/24");
+        eprintln!(
+            "peerctl: route needs one prefix or address, such as 203.0.113.0/24 or 203.0.113.7"
+        );
         return ExitCode::from(2);
     }
     if json {

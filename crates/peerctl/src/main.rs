@@ -12,7 +12,7 @@ const USAGE: &str = "\
 usage: peerctl [--socket PATH] neighbors [--json]
        peerctl [--socket PATH] routes NEIGHBOR [--received] [--json]
        peerctl [--socket PATH] rib [--json]
-       peerctl [--socket PATH] route PREFIX [--json]
+       peerctl [--socket PATH] route PREFIX|ADDRESS [--json]
        peerctl [--socket PATH] reload [--dry-run]
        peerctl [--socket PATH] stop NEIGHBOR [MESSAGE...]
        peerctl [--socket PATH] start NEIGHBOR
@@ -27,6 +27,8 @@ usage: peerctl [--socket PATH] neighbors [--json]
   rib                   the best route of every prefix
   route PREFIX          every candidate route for PREFIX: the best first, each
                         other one with the decision step it lost at
+  route ADDRESS         the same for the longest prefix in the routing table that
+                        holds ADDRESS: the route traffic to it takes
   reload                read the configuration file again and apply only what
                         changed: new neighbors start, removed ones stop, a
                         changed policy is re-evaluated without a session reset

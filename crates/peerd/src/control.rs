@@ -2,7 +2,7 @@
 //! answer is a table for people or JSON lines for programs.
 //!
 //! Commands: `neighbors [json]`, `routes NAME [received] [json]`, `rib [json]`,
-//! `route PREFIX [json]`, `stop NAME [MESSAGE...]`, `start NAME`,
+//! `route PREFIX|ADDRESS [json]`, `stop NAME [MESSAGE...]`, `start NAME`,
 //! `refresh NAME`, `reload [dry-run]`.
 
 use crate::daemon::{self, Shared};
@@ -116,7 +116,19 @@ impl Control {
                         routes(&v, json)
                     }
                 }
-                Err(_) => format!("error: expected a prefix such as 203.0.113.0/24, found {prefix:?}\n"),
+                Err(_) => match prefix.parse::<std::net::IpAddr>() {
+                    // An address: the route traffic to it takes (longest match).
+                    Ok(a) => {
+                        let (tx, rx) = oneshot::channel();
+                        let _ = self.shared.engine.send(EngineMsg::Lookup(a, tx)).await;
+                        match rx.await.ok().flatten() {
+                            Some((_, v)) => routes(&v, json),
+                            None if json => routes(&[], json),
+                            None => format!("no route for {a}\n"),
+                        }
+                    }
+                    Err(_) => format!("error: expected a prefix such as 203.0.113.0/24 or an address such as 203.0.113.7, found {prefix:?}\n"),
+                },
             },
             ["rib", ..] => {
                 let (tx, rx) = oneshot::channel();
@@ -154,7 +166,7 @@ impl Control {
                     Err(e) => format!("error: {e}\n"),
                 }
             }
-            _ => "error: commands are: neighbors, routes NAME, rib, route PREFIX, reload [dry-run], stop NAME [MESSAGE], start NAME, refresh NAME (add json for JSON)\n".into(),
+            _ => "error: commands are: neighbors, routes NAME, rib, route PREFIX|ADDRESS, reload [dry-run], stop NAME [MESSAGE], start NAME, refresh NAME (add json for JSON)\n".into(),
         }
     }
 

@@ -18,6 +18,12 @@ pub enum EngineMsg {
     LocRib(oneshot::Sender<Vec<RouteView>>),
     /// Every candidate for one prefix, with why each lost.
     Candidates(peerd_wire::Prefix, oneshot::Sender<Vec<RouteView>>),
+    /// The routing table's longest match for an address, with every
+    /// candidate for that prefix.
+    Lookup(
+        std::net::IpAddr,
+        oneshot::Sender<Option<(peerd_wire::Prefix, Vec<RouteView>)>>,
+    ),
     /// A reload: the new engine settings, and the command queues of new or
     /// restarted sessions (by neighbour index). Answered when applied.
     Reconfigure(
@@ -56,6 +62,10 @@ pub async fn run(
             }
             EngineMsg::Candidates(prefix, reply) => {
                 let _ = reply.send(engine.candidates(prefix));
+            }
+            EngineMsg::Lookup(addr, reply) => {
+                let found = engine.lookup(addr).map(|p| (p, engine.candidates(p)));
+                let _ = reply.send(found);
             }
             EngineMsg::Reconfigure(r, new_sessions, done) => {
                 for (i, tx) in new_sessions {

@@ -203,6 +203,10 @@ fn reload_changes_policies_without_resetting_bird_or_frr() {
     assert!(ours.contains("BGP.as_path: 64500 64500"), "{ours}");
     let from_frr = us.ctl("route 198.18.80.0/24 json");
     assert!(from_frr.contains("\"local_pref\":200"), "{from_frr}");
+    // An address inside it: the same route, by longest match.
+    let by_address = us.ctl("route 198.18.80.77 json");
+    assert_eq!(by_address, from_frr);
+    assert_eq!(us.ctl("route 192.0.2.99"), "no route for 192.0.2.99\n");
     assert_eq!(bird_since(), since, "BIRD's session restarted");
     assert_eq!(
         frr_established(),

@@ -56,6 +56,26 @@ impl Prefix {
         }
     }
 
+    /// An IPv4 prefix: host bits cleared, a length over 32 taken as 32.
+    pub fn v4(addr: Ipv4Addr, len: u8) -> Self {
+        let len = len.min(32);
+        let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+        Prefix {
+            addr: IpAddr::V4(Ipv4Addr::from(u32::from(addr) & mask)),
+            len,
+        }
+    }
+
+    /// An IPv6 prefix: host bits cleared, a length over 128 taken as 128.
+    pub fn v6(addr: Ipv6Addr, len: u8) -> Self {
+        let len = len.min(128);
+        let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+        Prefix {
+            addr: IpAddr::V6(Ipv6Addr::from(u128::from(addr) & mask)),
+            len,
+        }
+    }
+
     /// The network address.
     pub fn addr(&self) -> IpAddr {
         self.addr
@@ -262,6 +282,18 @@ mod tests {
         let mut r = Reader::new(&[13, 11, 15]);
         let p = read_prefix(&mut r, Afi::Ipv4).unwrap();
         assert_eq!(p.to_string(), "11.8.0.0/13");
+    }
+
+    #[test]
+    fn infallible_constructors_clear_host_bits_and_clamp() {
+        let a = Ipv4Addr::new(192, 0, 2, 77);
+        assert_eq!(Prefix::v4(a, 24), Prefix::new(IpAddr::V4(a), 24).unwrap());
+        assert_eq!(Prefix::v4(a, 0).to_string(), "0.0.0.0/0");
+        assert_eq!(Prefix::v4(a, 40).to_string(), "192.0.2.77/32");
+        let b: Ipv6Addr = "2001:db8::1".parse().unwrap();
+        assert_eq!(Prefix::v6(b, 32).to_string(), "2001:db8::/32");
+        assert_eq!(Prefix::v6(b, 0).to_string(), "::/0");
+        assert_eq!(Prefix::v6(b, 200).len(), 128);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use super::{
 };
 use crate::export::Target;
 use crate::hash::FastBuild;
+use crate::table::{PrefixMap, PrefixSet};
 use peerd_policy::{Context, Direction, PolicyId};
 use peerd_wire::attr::{AttrValue, Attribute, NextHop};
 use peerd_wire::{Afi, DecodeContext, Family, Nlri, UpdateBuilder};
@@ -44,9 +45,9 @@ pub(super) struct Group {
     key: GroupKey,
     members: Vec<PeerId>,
     /// What the members hold (but for their `hidden` prefixes).
-    adj_out: BTreeMap<RouteKey, Arc<Exported>>,
+    adj_out: PrefixMap<Arc<Exported>>,
     /// Every prefix some member may hold back (a superset is harmless).
-    hidden_any: BTreeSet<RouteKey>,
+    hidden_any: PrefixSet,
     /// An export policy's leak override was reported for this group.
     leak_logged: bool,
 }
@@ -78,7 +79,6 @@ impl Engine {
             .keys()
             .filter(|k| grp.key.families.contains(&k.0))
             .chain(grp.adj_out.keys())
-            .copied()
             .collect();
         keys.into_iter().collect()
     }
@@ -109,18 +109,18 @@ impl Engine {
     }
 
     /// What `peer` holds now, prefix by prefix.
-    pub(super) fn held_by(&self, peer: PeerId) -> BTreeMap<RouteKey, Arc<Exported>> {
+    pub(super) fn held_by(&self, peer: PeerId) -> PrefixMap<Arc<Exported>> {
+        let mut out = PrefixMap::new();
         let Some(p) = self.peers.get(peer) else {
-            return BTreeMap::new();
+            return out;
         };
         let Some(g) = p.group.and_then(|g| self.groups.get(g)?.as_ref()) else {
-            return BTreeMap::new();
+            return out;
         };
-        g.adj_out
-            .iter()
-            .filter(|(k, _)| !p.hidden.contains(k))
-            .map(|(k, v)| (*k, Arc::clone(v)))
-            .collect()
+        for (k, v) in g.adj_out.iter().filter(|(k, _)| !p.hidden.contains(k)) {
+            out.insert(k, Arc::clone(v));
+        }
+        out
     }
 
     /// How many prefixes `peer` holds.
@@ -159,7 +159,7 @@ impl Engine {
     pub(super) fn join_group(
         &mut self,
         peer: PeerId,
-        held: BTreeMap<RouteKey, Arc<Exported>>,
+        held: PrefixMap<Arc<Exported>>,
         actions: &mut Vec<Action>,
     ) {
         let Some(key) = self.group_key(peer) else {
@@ -177,14 +177,13 @@ impl Engine {
                 .best
                 .keys()
                 .filter(|k| families.contains(&k.0))
-                .copied()
                 .collect();
-            keys.extend(held.keys().copied());
+            keys.extend(held.keys());
             let group = Group {
                 key,
                 members: vec![peer],
                 adj_out: held,
-                hidden_any: BTreeSet::new(),
+                hidden_any: PrefixSet::default(),
                 leak_logged: false,
             };
             let g = match self.groups.iter().position(Option::is_none) {
@@ -209,29 +208,29 @@ impl Engine {
         };
         grp.members.push(peer);
         let tx = grp.key.tx;
-        let mut hidden = BTreeSet::new();
+        let mut hidden = PrefixSet::default();
         let mut diff: Diff = Vec::new();
-        for (k, v) in &grp.adj_out {
-            let own = matches!(self.best.get(k), Some(Source::Peer(s)) if *s == peer);
+        for (k, v) in grp.adj_out.iter() {
+            let own = matches!(self.best.get(&k), Some(Source::Peer(s)) if *s == peer);
             let want = if own {
-                hidden.insert(*k);
+                hidden.insert(k);
                 None
             } else {
                 Some(v)
             };
-            match (want, held.get(k)) {
+            match (want, held.get(&k)) {
                 (Some(w), Some(h)) if Arc::ptr_eq(w, h) => {}
-                (Some(w), _) => diff.push((*k, Some(Arc::clone(w)))),
-                (None, Some(_)) => diff.push((*k, None)),
+                (Some(w), _) => diff.push((k, Some(Arc::clone(w)))),
+                (None, Some(_)) => diff.push((k, None)),
                 (None, None) => {}
             }
         }
         for k in held.keys() {
-            if !grp.adj_out.contains_key(k) {
-                diff.push((*k, None));
+            if !grp.adj_out.contains_key(&k) {
+                diff.push((k, None));
             }
         }
-        grp.hidden_any.extend(hidden.iter().copied());
+        grp.hidden_any.extend(hidden.iter());
         let p = &mut self.peers[peer];
         p.group = Some(g);
         p.hidden = hidden;
@@ -252,9 +251,9 @@ impl Engine {
         };
         let diff: Diff = self
             .held_by(peer)
-            .into_iter()
+            .iter()
             .filter(|(k, _)| k.0 == family)
-            .map(|(k, v)| (k, Some(v)))
+            .map(|(k, v)| (k, Some(Arc::clone(v))))
             .collect();
         pack(&g.key.tx, diff).0
     }

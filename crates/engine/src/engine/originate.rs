@@ -135,17 +135,15 @@ impl Engine {
     /// Whether a route other than our own covers `p`.
     fn covered(&self, p: &Prefix) -> bool {
         let f = family_of(p);
-        (0..=p.len()).any(|l| {
-            let Some(q) = Prefix::new(p.addr(), l) else {
-                return false;
-            };
-            let k = (f, q);
-            self.statics.contains_key(&k)
-                || self
-                    .peers
-                    .iter()
-                    .any(|peer| peer.adj_in.get(&k).is_some_and(|r| !r.leak))
-        })
+        let by_static = (0..=p.len())
+            .filter_map(|l| Prefix::new(p.addr(), l))
+            .any(|q| self.statics.contains_key(&(f, q)));
+        by_static
+            || self.peers.iter().any(|peer| {
+                peer.adj_in
+                    .covering(p.addr(), p.len())
+                    .any(|(_, r)| !r.leak)
+            })
     }
 
     pub(super) fn wanted_local(&self) -> BTreeMap<RouteKey, Route> {

@@ -7,7 +7,7 @@ use crate::decision::DecisionOptions;
 use crate::engine::Action;
 use crate::route::Route;
 use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -56,7 +56,7 @@ impl Engine {
             match self.peers.get_mut(id) {
                 Some(p) => {
                     if cfg.keep_received && p.pre.is_none() {
-                        p.pre = Some(BTreeMap::new());
+                        p.pre = Some(crate::table::PrefixMap::new());
                     } else if !cfg.keep_received {
                         p.pre = None;
                     }
@@ -70,7 +70,7 @@ impl Engine {
         for id in r.remove {
             self.leave_group(id);
             if let Some(p) = self.peers.get_mut(id) {
-                changed.extend(p.adj_in.keys().copied());
+                changed.extend(p.adj_in.keys());
                 p.adj_in.clear();
                 p.pre = None;
                 p.up = None;
@@ -121,7 +121,7 @@ impl Engine {
             self.decision = r.decision;
             changed.extend(self.local.keys().copied());
             for p in &self.peers {
-                changed.extend(p.adj_in.keys().copied());
+                changed.extend(p.adj_in.keys());
             }
         }
         for id in r.reimport {
@@ -157,13 +157,13 @@ impl Engine {
             direction: Direction::Import,
         };
         let mut results: Vec<(RouteKey, Option<Route>)> = Vec::with_capacity(pre.len());
-        for (k, r) in pre {
+        for (k, r) in pre.iter() {
             if !p.cfg.import {
-                results.push((*k, None));
+                results.push((k, None));
                 continue;
             }
             let Some(id) = p.cfg.import_policy else {
-                results.push((*k, Some(r.clone())));
+                results.push((k, Some(r.clone())));
                 continue;
             };
             let mut s = Subject::new(k.1, &r.attrs, &r.as_path, &r.next_hop);
@@ -179,7 +179,7 @@ impl Engine {
             } else {
                 Some(r.clone())
             };
-            results.push((*k, out));
+            results.push((k, out));
         }
         let p = &mut self.peers[peer];
         let mut changed = Vec::new();

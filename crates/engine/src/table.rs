@@ -1,0 +1,565 @@
+//! Compact prefix tables: one per family, keyed by the address and length
+//! packed into integers, with longest-prefix-match lookup.
+//!
+//! A full IPv4 table is a million prefixes, so what one entry costs beside
+//! its value decides most of the RIB's memory. A `BTreeMap<(Family,
+//! Prefix), V>` spends 24 octets on each key and leaves its nodes half full
+//! when the table arrives in order, as it does from a neighbour. Here an
+//! IPv4 key is one `u64` (address << 8 | length) and an IPv6 key 24 octets;
+//! keys and values sit in two sorted vectors per bucket, and the buckets are
+//! indexed by the top bits of the address (16 for IPv4, 24 for IPv6), so a
+//! bucket holds a few dozen prefixes: an insertion moves at most those, and
+//! the vectors grow by a quarter at a time instead of doubling.
+//!
+//! Order is by family (IPv4 first), then address, then length — the order
+//! of `(Family, Prefix)` — so a walk sees a covering prefix before the
+//! prefixes it covers.
+//!
+//! Only unicast is held: the family of a key is that of its prefix
+//! (`Family::IPV4_UNICAST` or `Family::IPV6_UNICAST`); the engine drops
+//! routes of any other family before they reach a table.
+
+use peerd_wire::{Family, Prefix};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A route's key in every table: its family and prefix.
+pub(crate) type RouteKey = (Family, Prefix);
+
+/// A packed prefix of one family.
+trait Key: Copy + Ord + std::fmt::Debug {
+    /// The bucket it goes in: the top bits of the address.
+    fn bucket(self) -> u32;
+    /// The prefix it stands for.
+    fn prefix(self) -> Prefix;
+    /// The prefix's length.
+    fn len(self) -> u8;
+}
+
+/// An IPv4 prefix: address << 8 | length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct K4(u64);
+
+impl K4 {
+    fn new(addr: Ipv4Addr, len: u8) -> K4 {
+        K4(u64::from(u32::from(addr)) << 8 | u64::from(len))
+    }
+}
+
+impl Key for K4 {
+    fn bucket(self) -> u32 {
+        (self.0 >> 24) as u32
+    }
+    fn prefix(self) -> Prefix {
+        Prefix::v4(Ipv4Addr::from((self.0 >> 8) as u32), self.0 as u8)
+    }
+    fn len(self) -> u8 {
+        self.0 as u8
+    }
+}
+
+/// An IPv6 prefix: the address in two halves, then the length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct K6 {
+    hi: u64,
+    lo: u64,
+    len: u8,
+}
+
+impl K6 {
+    fn new(addr: Ipv6Addr, len: u8) -> K6 {
+        let a = u128::from(addr);
+        K6 {
+            hi: (a >> 64) as u64,
+            lo: a as u64,
+            len,
+        }
+    }
+}
+
+impl Key for K6 {
+    fn bucket(self) -> u32 {
+        (self.hi >> 40) as u32
+    }
+    fn prefix(self) -> Prefix {
+        let a = u128::from(self.hi) << 64 | u128::from(self.lo);
+        Prefix::v6(Ipv6Addr::from(a), self.len)
+    }
+    fn len(self) -> u8 {
+        self.len
+    }
+}
+
+/// Prefixes whose addresses share their top bits, sorted.
+#[derive(Debug, Clone)]
+struct Bucket<K, V> {
+    keys: Vec<K>,
+    vals: Vec<V>,
+}
+
+impl<K: Key, V> Bucket<K, V> {
+    fn new() -> Self {
+        Bucket {
+            keys: Vec::new(),
+            vals: Vec::new(),
+        }
+    }
+
+    fn find(&self, k: K) -> Result<usize, usize> {
+        self.keys.binary_search(&k)
+    }
+
+    /// Inserts at `i`, growing by a quarter when full (doubling would
+    /// leave a third of a large table unused on average).
+    fn insert_at(&mut self, i: usize, k: K, v: V) {
+        if self.keys.len() == self.keys.capacity() {
+            let more = (self.keys.len() / 4).max(2);
+            self.keys.reserve_exact(more);
+            self.vals.reserve_exact(more);
+        }
+        self.keys.insert(i, k);
+        self.vals.insert(i, v);
+    }
+
+    fn remove_at(&mut self, i: usize) -> V {
+        self.keys.remove(i);
+        let v = self.vals.remove(i);
+        let n = self.keys.len();
+        if self.keys.capacity() > 2 * n + 8 {
+            self.keys.shrink_to(n + n / 4);
+            self.vals.shrink_to(n + n / 4);
+        }
+        v
+    }
+}
+
+/// The table of one family.
+#[derive(Debug, Clone)]
+struct Table<K, V> {
+    buckets: BTreeMap<u32, Bucket<K, V>>,
+    len: usize,
+    /// How many prefixes of each length there are (longest match tries
+    /// only the lengths present).
+    by_len: Vec<u32>,
+}
+
+impl<K: Key, V> Table<K, V> {
+    fn new() -> Self {
+        Table {
+            buckets: BTreeMap::new(),
+            len: 0,
+            by_len: Vec::new(),
+        }
+    }
+
+    fn get(&self, k: K) -> Option<&V> {
+        let b = self.buckets.get(&k.bucket())?;
+        b.find(k).ok().map(|i| &b.vals[i])
+    }
+
+    fn insert(&mut self, k: K, v: V) -> Option<V> {
+        let b = self.buckets.entry(k.bucket()).or_insert_with(Bucket::new);
+        match b.find(k) {
+            Ok(i) => Some(std::mem::replace(&mut b.vals[i], v)),
+            Err(i) => {
+                b.insert_at(i, k, v);
+                self.len += 1;
+                let l = usize::from(k.len());
+                if self.by_len.len() <= l {
+                    self.by_len.resize(l + 1, 0);
+                }
+                self.by_len[l] += 1;
+                None
+            }
+        }
+    }
+
+    fn remove(&mut self, k: K) -> Option<V> {
+        let bucket = k.bucket();
+        let b = self.buckets.get_mut(&bucket)?;
+        let i = b.find(k).ok()?;
+        let v = b.remove_at(i);
+        if b.keys.is_empty() {
+            self.buckets.remove(&bucket);
+        }
+        self.len -= 1;
+        if let Some(n) = self.by_len.get_mut(usize::from(k.len())) {
+            *n = n.saturating_sub(1);
+        }
+        Some(v)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Prefix, &V)> + '_ {
+        self.buckets
+            .values()
+            .flat_map(|b| b.keys.iter().zip(&b.vals))
+            .map(|(k, v)| (k.prefix(), v))
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = (Prefix, &mut V)> + '_ {
+        self.buckets
+            .values_mut()
+            .flat_map(|b| b.keys.iter().zip(b.vals.iter_mut()))
+            .map(|(k, v)| (k.prefix(), v))
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(Prefix, &mut V) -> bool) {
+        let mut removed = Vec::new();
+        for b in self.buckets.values_mut() {
+            let mut i = 0;
+            while i < b.keys.len() {
+                if keep(b.keys[i].prefix(), &mut b.vals[i]) {
+                    i += 1;
+                } else {
+                    removed.push(b.keys[i]);
+                    b.remove_at(i);
+                }
+            }
+        }
+        self.buckets.retain(|_, b| !b.keys.is_empty());
+        self.len -= removed.len();
+        for k in removed {
+            if let Some(n) = self.by_len.get_mut(usize::from(k.len())) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
+
+    /// The lengths present, longest first, up to `max`.
+    fn lengths(&self, max: u8) -> impl Iterator<Item = u8> + '_ {
+        let top = usize::from(max).min(self.by_len.len().saturating_sub(1));
+        (0..=top)
+            .rev()
+            .filter(|l| self.by_len.get(*l).is_some_and(|n| *n > 0))
+            .map(|l| l as u8)
+    }
+}
+
+/// A map from unicast prefixes to `V`: an IPv4 and an IPv6 table.
+#[derive(Debug, Clone)]
+pub(crate) struct PrefixMap<V> {
+    v4: Table<K4, V>,
+    v6: Table<K6, V>,
+}
+
+impl<V> Default for PrefixMap<V> {
+    fn default() -> Self {
+        PrefixMap {
+            v4: Table::new(),
+            v6: Table::new(),
+        }
+    }
+}
+
+/// A set of unicast prefixes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PrefixSet(PrefixMap<()>);
+
+impl PrefixSet {
+    /// Adds a prefix; whether it was new.
+    pub(crate) fn insert(&mut self, key: RouteKey) -> bool {
+        self.0.insert(key, ()).is_none()
+    }
+
+    /// Removes a prefix; whether it was there.
+    pub(crate) fn remove(&mut self, key: &RouteKey) -> bool {
+        self.0.remove(key).is_some()
+    }
+
+    /// Whether a prefix is there.
+    pub(crate) fn contains(&self, key: &RouteKey) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// How many prefixes.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Removes everything.
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The prefixes in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = RouteKey> + '_ {
+        self.0.keys()
+    }
+}
+
+impl Extend<RouteKey> for PrefixSet {
+    fn extend<I: IntoIterator<Item = RouteKey>>(&mut self, iter: I) {
+        for k in iter {
+            self.insert(k);
+        }
+    }
+}
+
+/// The family a prefix is held under.
+pub(crate) fn family_of(p: &Prefix) -> Family {
+    if p.addr().is_ipv6() {
+        Family::IPV6_UNICAST
+    } else {
+        Family::IPV4_UNICAST
+    }
+}
+
+impl<V> PrefixMap<V> {
+    /// An empty map.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many prefixes.
+    pub(crate) fn len(&self) -> usize {
+        self.v4.len + self.v6.len
+    }
+
+    /// Whether there are none.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many prefixes of `family` (0 for a family it does not hold).
+    pub(crate) fn count(&self, family: Family) -> usize {
+        match family {
+            Family::IPV4_UNICAST => self.v4.len,
+            Family::IPV6_UNICAST => self.v6.len,
+            _ => 0,
+        }
+    }
+
+    /// The value for a prefix.
+    pub(crate) fn get(&self, key: &RouteKey) -> Option<&V> {
+        match key.1.addr() {
+            IpAddr::V4(a) => self.v4.get(K4::new(a, key.1.len())),
+            IpAddr::V6(a) => self.v6.get(K6::new(a, key.1.len())),
+        }
+    }
+
+    /// Whether a prefix is there.
+    pub(crate) fn contains_key(&self, key: &RouteKey) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets the value of a prefix; returns the one it replaced.
+    pub(crate) fn insert(&mut self, key: RouteKey, v: V) -> Option<V> {
+        match key.1.addr() {
+            IpAddr::V4(a) => self.v4.insert(K4::new(a, key.1.len()), v),
+            IpAddr::V6(a) => self.v6.insert(K6::new(a, key.1.len()), v),
+        }
+    }
+
+    /// Removes a prefix; returns its value if it was there.
+    pub(crate) fn remove(&mut self, key: &RouteKey) -> Option<V> {
+        match key.1.addr() {
+            IpAddr::V4(a) => self.v4.remove(K4::new(a, key.1.len())),
+            IpAddr::V6(a) => self.v6.remove(K6::new(a, key.1.len())),
+        }
+    }
+
+    /// Removes everything.
+    pub(crate) fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    /// Keys and values in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (RouteKey, &V)> + '_ {
+        let v4 = self.v4.iter().map(|(p, v)| ((Family::IPV4_UNICAST, p), v));
+        let v6 = self.v6.iter().map(|(p, v)| ((Family::IPV6_UNICAST, p), v));
+        v4.chain(v6)
+    }
+
+    /// Keys and values in order, the values changeable.
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (RouteKey, &mut V)> + '_ {
+        let v4 = self
+            .v4
+            .iter_mut()
+            .map(|(p, v)| ((Family::IPV4_UNICAST, p), v));
+        let v6 = self
+            .v6
+            .iter_mut()
+            .map(|(p, v)| ((Family::IPV6_UNICAST, p), v));
+        v4.chain(v6)
+    }
+
+    /// The keys in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = RouteKey> + '_ {
+        self.iter().map(|(k, _)| k)
+    }
+
+    /// The values, changeable, in key order.
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> + '_ {
+        self.iter_mut().map(|(_, v)| v)
+    }
+
+    /// Keeps the entries `keep` says yes to.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(RouteKey, &mut V) -> bool) {
+        self.v4.retain(|p, v| keep((Family::IPV4_UNICAST, p), v));
+        self.v6.retain(|p, v| keep((Family::IPV6_UNICAST, p), v));
+    }
+
+    /// The longest prefix that holds `addr`, with its value.
+    pub(crate) fn longest_match(&self, addr: IpAddr) -> Option<(Prefix, &V)> {
+        self.covering(addr, 128).next()
+    }
+
+    /// Every prefix of at most `max` bits that holds `addr`, longest
+    /// first: with a prefix's address and `max` its length, the prefix
+    /// itself if present, then each prefix that covers it.
+    pub(crate) fn covering(
+        &self,
+        addr: IpAddr,
+        max: u8,
+    ) -> Box<dyn Iterator<Item = (Prefix, &V)> + '_> {
+        match addr {
+            IpAddr::V4(a) => Box::new(self.v4.lengths(max).filter_map(move |l| {
+                let mask = u32::MAX.checked_shl(32 - u32::from(l)).unwrap_or(0);
+                let k = K4::new(Ipv4Addr::from(u32::from(a) & mask), l);
+                self.v4.get(k).map(|v| (k.prefix(), v))
+            })),
+            IpAddr::V6(a) => Box::new(self.v6.lengths(max).filter_map(move |l| {
+                let mask = u128::MAX.checked_shl(128 - u32::from(l)).unwrap_or(0);
+                let k = K6::new(Ipv6Addr::from(u128::from(a) & mask), l);
+                self.v6.get(k).map(|v| (k.prefix(), v))
+            })),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key(s: &str) -> RouteKey {
+        let p: Prefix = s.parse().unwrap_or_else(|_| panic!("{s}"));
+        (family_of(&p), p)
+    }
+
+    #[test]
+    fn longest_match_finds_the_most_specific_cover() {
+        let mut m = PrefixMap::new();
+        for (i, p) in [
+            "0.0.0.0/0",
+            "198.51.0.0/16",
+            "198.51.100.0/24",
+            "198.51.100.128/25",
+        ]
+        .iter()
+        .enumerate()
+        {
+            m.insert(key(p), i);
+        }
+        m.insert(key("2001:db8::/32"), 10);
+        m.insert(key("2001:db8:1::/48"), 11);
+        let lm = |m: &PrefixMap<usize>, a: &str| {
+            m.longest_match(a.parse().unwrap())
+                .map(|(p, v)| (p.to_string(), *v))
+        };
+        assert_eq!(
+            lm(&m, "198.51.100.200"),
+            Some(("198.51.100.128/25".into(), 3))
+        );
+        assert_eq!(lm(&m, "198.51.100.1"), Some(("198.51.100.0/24".into(), 2)));
+        assert_eq!(lm(&m, "198.51.7.1"), Some(("198.51.0.0/16".into(), 1)));
+        assert_eq!(lm(&m, "203.0.113.1"), Some(("0.0.0.0/0".into(), 0)));
+        assert_eq!(
+            lm(&m, "2001:db8:1::5"),
+            Some(("2001:db8:1::/48".into(), 11))
+        );
+        assert_eq!(lm(&m, "2001:db8:2::5"), Some(("2001:db8::/32".into(), 10)));
+        assert_eq!(lm(&m, "2001:db9::1"), None);
+        // Within a length: the prefix itself, then what covers it.
+        let within = |max| -> Vec<String> {
+            m.covering("198.51.100.0".parse().unwrap(), max)
+                .map(|(p, _)| p.to_string())
+                .collect()
+        };
+        assert_eq!(
+            within(24),
+            ["198.51.100.0/24", "198.51.0.0/16", "0.0.0.0/0"]
+        );
+        assert_eq!(within(23), ["198.51.0.0/16", "0.0.0.0/0"]);
+        m.remove(&key("0.0.0.0/0"));
+        assert_eq!(lm(&m, "203.0.113.1"), None);
+    }
+
+    #[test]
+    fn families_are_counted_apart_and_walked_in_key_order() {
+        let mut m = PrefixMap::new();
+        for p in [
+            "2001:db8::/32",
+            "198.51.100.0/24",
+            "10.0.0.0/8",
+            "10.0.0.0/16",
+            "::/0",
+        ] {
+            m.insert(key(p), ());
+        }
+        assert_eq!(m.count(Family::IPV4_UNICAST), 3);
+        assert_eq!(m.count(Family::IPV6_UNICAST), 2);
+        let order: Vec<String> = m.keys().map(|k| k.1.to_string()).collect();
+        assert_eq!(
+            order,
+            [
+                "10.0.0.0/8",
+                "10.0.0.0/16",
+                "198.51.100.0/24",
+                "::/0",
+                "2001:db8::/32"
+            ]
+        );
+    }
+
+    fn arb_prefix() -> impl Strategy<Value = Prefix> {
+        prop_oneof![
+            // Few distinct top bits, so that buckets fill up and split.
+            (0u32..4, any::<u32>(), 0u8..=32)
+                .prop_map(|(top, low, l)| { Prefix::v4(Ipv4Addr::from(top << 30 | low >> 2), l) }),
+            (0u128..4, any::<u128>(), 0u8..=128)
+                .prop_map(|(top, low, l)| { Prefix::v6(Ipv6Addr::from(top << 126 | low >> 2), l) }),
+        ]
+    }
+
+    proptest! {
+        /// The map behaves as a `BTreeMap<(Family, Prefix), _>` under any
+        /// inserts, removals and retains, and longest match agrees with a
+        /// search of every prefix.
+        #[test]
+        fn same_as_a_btreemap(ops in prop::collection::vec((arb_prefix(), 0u8..4, any::<u16>()), 1..300)) {
+            let mut m = PrefixMap::new();
+            let mut model: BTreeMap<RouteKey, u16> = BTreeMap::new();
+            for (p, op, v) in &ops {
+                let k = (family_of(p), *p);
+                match op {
+                    0 | 1 => prop_assert_eq!(m.insert(k, *v), model.insert(k, *v)),
+                    2 => prop_assert_eq!(m.remove(&k), model.remove(&k)),
+                    _ => {
+                        m.retain(|_, x| *x % 3 != 0);
+                        model.retain(|_, x| *x % 3 != 0);
+                    }
+                }
+                prop_assert_eq!(m.len(), model.len());
+            }
+            let got: Vec<(RouteKey, u16)> = m.iter().map(|(k, v)| (k, *v)).collect();
+            let want: Vec<(RouteKey, u16)> = model.iter().map(|(k, v)| (*k, *v)).collect();
+            prop_assert_eq!(got, want);
+            for f in [Family::IPV4_UNICAST, Family::IPV6_UNICAST] {
+                prop_assert_eq!(m.count(f), model.keys().filter(|k| k.0 == f).count());
+            }
+            for (p, _, _) in &ops {
+                let a = p.addr();
+                let brute = model
+                    .iter()
+                    .filter(|(k, _)| {
+                        k.1.addr().is_ipv6() == a.is_ipv6()
+                            && Prefix::new(a, k.1.len()) == Some(k.1)
+                    })
+                    .max_by_key(|(k, _)| k.1.len())
+                    .map(|(k, v)| (k.1, *v));
+                prop_assert_eq!(m.longest_match(a).map(|(p, v)| (p, *v)), brute);
+            }
+        }
+    }
+}
