@@ -5,7 +5,7 @@ use crate::raw::{NumOrText, OneOrMany, RawAsns, RawConfig, RawMatch, RawSet, Raw
 use crate::validate::Ctx;
 use peerd_policy::{
     AnyCommunity, AsPathRegex, CommunityPattern, Match, Policies, Policy, PolicyId, PrefixEntry,
-    Set, Term, Verdict,
+    RpkiState, Set, Term, Verdict,
 };
 use peerd_wire::attr::Origin;
 use peerd_wire::capability::Role;
@@ -273,6 +273,21 @@ fn matches(c: &mut Ctx<'_>, m: &RawMatch, what: &str, lists: &Lists) -> Vec<Matc
     if let Some(b) = m.bogon_as {
         out.push(Match::BogonAs(b));
     }
+    if let Some(r) = &m.rpki {
+        let mut l = Vec::new();
+        for s in one_or_many(r.get_ref()) {
+            match s {
+                "valid" => l.push(RpkiState::Valid),
+                "invalid" => l.push(RpkiState::Invalid),
+                "not-found" => l.push(RpkiState::NotFound),
+                other => c.err(
+                    r.span(),
+                    format!("{what}.match.rpki: expected \"valid\", \"invalid\" or \"not-found\", found {other:?}"),
+                ),
+            }
+        }
+        out.push(Match::Rpki(l));
+    }
     out
 }
 
@@ -318,13 +333,15 @@ fn sets(c: &mut Ctx<'_>, s: &RawSet, what: &str) -> Vec<Set> {
     if let Some(n) = &s.next_hop {
         if n.get_ref() == "self" {
             out.push(Set::NextHopSelf);
+        } else if n.get_ref() == "discard" || n.get_ref() == "blackhole" {
+            out.push(Set::Discard);
         } else if let Ok(a) = n.get_ref().parse() {
             out.push(Set::NextHop(a));
         } else {
             c.err(
                 n.span(),
                 format!(
-                    "{what}.set.next-hop: expected \"self\" or an address, found {:?}",
+                    "{what}.set.next-hop: expected \"self\", \"discard\" or an address, found {:?}",
                     n.get_ref()
                 ),
             );

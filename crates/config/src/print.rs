@@ -215,6 +215,7 @@ fn match_text(m: &Match) -> String {
         Match::NeighborRole(l) => format!("neighbor-role = {}", qs(l.iter().map(|r| role(*r)))),
         Match::Bogon(b) => format!("bogon = {b}"),
         Match::BogonAs(b) => format!("bogon-as = {b}"),
+        Match::Rpki(l) => format!("rpki = {}", qs(l.iter().map(|r| r.as_str()))),
     }
 }
 
@@ -230,6 +231,7 @@ fn set_text(s: &Set) -> String {
         Set::NextHopSelf => "next-hop = \"self\"".to_string(),
         Set::NextHop(a) => format!("next-hop = {}", q(&a.to_string())),
         Set::AllowLeak => "allow-leak = true".to_string(),
+        Set::Discard => "next-hop = \"discard\"".to_string(),
     }
 }
 

@@ -100,6 +100,7 @@ pub(crate) struct RawMatch {
     pub neighbor_role: Option<Spanned<OneOrMany>>,
     pub bogon: Option<bool>,
     pub bogon_as: Option<bool>,
+    pub rpki: Option<Spanned<OneOrMany>>,
 }
 
 #[derive(Debug, Deserialize)]

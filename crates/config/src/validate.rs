@@ -600,6 +600,14 @@ fn neighbor(
             );
         }
     }
+    if let (PolicySwitch::Policy(id), Some(s)) = (export, &r.export) {
+        if policies.sets_discard(id) {
+            c.err(
+                s.span(),
+                format!("neighbor.export: policy {:?} sets next-hop = \"discard\", which only means something on import (to drop traffic here; to ask a neighbor to, add the BLACKHOLE community 65535:666)", s.get_ref()),
+            );
+        }
+    }
     if ebgp && (r.import.is_none() || r.export.is_none()) {
         warnings.push(format!(
             "neighbor {name}: eBGP without an import or export policy accepts and sends nothing there (RFC 8212)"

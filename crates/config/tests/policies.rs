@@ -135,6 +135,9 @@ fn every_condition_matches_and_misses() {
         // 64501 and 64510 are private-use/documentation ASNs.
         ("bogon-as = true", true),
         ("bogon-as = false", false),
+        // Without RPKI data every route is "not-found" (RFC 6811 §2).
+        ("rpki = \"not-found\"", true),
+        ("rpki = [\"valid\", \"invalid\"]", false),
         // Several conditions: all must hold.
         ("first-as = 64501, prefix-length = 24", true),
         ("first-as = 64501, prefix-length = 25", false),
@@ -162,6 +165,63 @@ fn every_condition_matches_and_misses() {
         Some(Role::Peer)
     ));
     assert!(!matches_with("neighbor-role = \"peer\"", &r, None));
+}
+
+/// The RPKI state a route arrives with is what `rpki` matches.
+#[test]
+fn rpki_matches_the_state_the_route_has() {
+    use peerd_policy::RpkiState;
+    let c = config(
+        "[[policy.p]]\nmatch = { rpki = \"invalid\" }\naction = \"reject\"\n\
+         [[policy.p]]\nmatch = { rpki = [\"valid\", \"not-found\"] }\naction = \"accept\"\n",
+    );
+    let r = route("8.8.8.0/24");
+    let id = c.policies.find("p").unwrap();
+    let ctx = Context {
+        local_as: 64500,
+        neighbor_as: 64501,
+        role: None,
+        direction: Direction::Import,
+    };
+    for (state, accepted) in [
+        (RpkiState::Valid, true),
+        (RpkiState::Invalid, false),
+        (RpkiState::NotFound, true),
+    ] {
+        let mut s = Subject::new(r.prefix.parse().unwrap(), &r.attrs, &r.path, &r.nh);
+        s.rpki = state;
+        assert_eq!(
+            evaluate(&c.policies, id, &ctx, &mut s),
+            accepted,
+            "{state:?}"
+        );
+    }
+    // The engine memoises a policy's result per next hop unless it looks
+    // at the prefix; the RPKI state depends on the prefix.
+    assert!(c.policies.depends_on_prefix(id));
+}
+
+/// `next-hop = "discard"` marks the route (traffic to it is dropped here)
+/// and leaves its attributes alone.
+#[test]
+fn discard_marks_the_route_only() {
+    let c = config("[[policy.p]]\nset = { next-hop = \"discard\" }\naction = \"accept\"\n");
+    let r = route("192.0.2.0/24");
+    let id = c.policies.find("p").unwrap();
+    let ctx = Context {
+        local_as: 64500,
+        neighbor_as: 64501,
+        role: None,
+        direction: Direction::Import,
+    };
+    let mut s = Subject::new(r.prefix.parse().unwrap(), &r.attrs, &r.path, &r.nh);
+    assert!(evaluate(&c.policies, id, &ctx, &mut s));
+    assert!(s.discard);
+    assert!(!s.changed());
+    assert!(c.policies.sets_discard(id));
+    // "blackhole" is the same.
+    let c = config("[[policy.p]]\nset = { next-hop = \"blackhole\" }\naction = \"accept\"\n");
+    assert!(c.policies.sets_discard(c.policies.find("p").unwrap()));
 }
 
 fn one_set(set: &str, dir: Direction) -> Out {
@@ -359,6 +419,18 @@ remote-as = 64501
 role = "peer"
 import = "c"
 export = "unknown"
+
+[[policy.d]]
+match = { rpki = "unknown" }
+set = { next-hop = "discard" }
+action = "accept"
+
+[[neighbor]]
+address = "198.51.100.2"
+remote-as = 64502
+role = "peer"
+import = "accept"
+export = "d"
 "#,
     );
     for want in [
@@ -376,6 +448,8 @@ export = "unknown"
         "p.toml:26:48: policy.c.set.med: expected a number 0-4294967295 or \"strip\"",
         "p.toml:33:10: neighbor.import: policy \"c\" sets next-hop = \"self\", which only means something on export",
         "neighbor.export: expected \"accept\", \"deny\" or the name of a [[policy.NAME]], found \"unknown\"",
+        "p.toml:37:18: policy.d.match.rpki: expected \"valid\", \"invalid\" or \"not-found\", found \"unknown\"",
+        "p.toml:46:10: neighbor.export: policy \"d\" sets next-hop = \"discard\", which only means something on import",
     ] {
         assert!(e.contains(want), "missing {want:?} in:\n{e}");
     }

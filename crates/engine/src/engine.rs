@@ -221,6 +221,9 @@ pub struct RouteView {
     pub stale: bool,
     /// Ineligible as a route leak (RFC 9234).
     pub leak: bool,
+    /// Traffic to the prefix is dropped here (an import policy set the
+    /// next hop to discard); `next_hop` is still the one received.
+    pub discard: bool,
     /// The Only to Customer attribute (RFC 9234), if present.
     pub otc: Option<u32>,
     /// Where it comes from: "bgp" (a neighbor), "local" (our announcement
@@ -289,6 +292,30 @@ enum Source {
     Peer(PeerId),
 }
 
+/// A [`Source`] in four octets, as the best-route index holds it (one
+/// entry per prefix of the table): `u32::MAX` is ours, anything else the
+/// neighbour's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Best(u32);
+
+impl Best {
+    fn new(s: Source) -> Best {
+        match s {
+            Source::Local => Best(u32::MAX),
+            // Neighbours are configured, far fewer than 2^32 - 1.
+            Source::Peer(i) => Best(u32::try_from(i).unwrap_or(u32::MAX - 1)),
+        }
+    }
+
+    fn source(self) -> Source {
+        if self.0 == u32::MAX {
+            Source::Local
+        } else {
+            Source::Peer(self.0 as PeerId)
+        }
+    }
+}
+
 /// The routing engine.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -296,7 +323,7 @@ pub struct Engine {
     router_id: Ipv4Addr,
     peers: Vec<Peer>,
     local: BTreeMap<(Family, Prefix), Route>,
-    best: PrefixMap<Source>,
+    best: PrefixMap<Best>,
     /// Received attribute sets, shared by every route that carries one.
     attr_sets: Interner<Vec<Attribute>>,
     /// Received AS paths, shared likewise.
@@ -366,7 +393,7 @@ impl Engine {
         };
         e.local = e.wanted_local();
         for k in e.local.keys() {
-            e.best.insert(*k, Source::Local);
+            e.best.insert(*k, Best::new(Source::Local));
         }
         e
     }
@@ -617,6 +644,7 @@ impl Engine {
                         learned: Arc::clone(&learned),
                         stale: false,
                         leak,
+                        discard: false,
                         since: now,
                     },
                 );
@@ -626,6 +654,7 @@ impl Engine {
                     intern_once(&mut received, &mut self.attr_sets, &kept),
                     as_path.clone(),
                     next_hop,
+                    false,
                     false,
                 )),
                 Some(id) => {
@@ -644,20 +673,22 @@ impl Engine {
                             let v = if !evaluate(&self.policies, id, &ctx, &mut s) {
                                 None
                             } else if s.changed() {
-                                let allow = s.allow_leak;
+                                let (allow, discard) = (s.allow_leak, s.discard);
                                 Some((
                                     self.attr_sets.intern(s.attrs.into_owned()),
                                     self.paths.intern(s.as_path.into_owned()),
                                     self.next_hops.intern(s.next_hop.into_owned()),
                                     allow,
+                                    discard,
                                 ))
                             } else {
-                                let allow = s.allow_leak;
+                                let (allow, discard) = (s.allow_leak, s.discard);
                                 Some((
                                     intern_once(&mut received, &mut self.attr_sets, &kept),
                                     as_path.clone(),
                                     next_hop.clone(),
                                     allow,
+                                    discard,
                                 ))
                             };
                             if !per_prefix {
@@ -668,7 +699,7 @@ impl Engine {
                     }
                 }
             };
-            let Some((attrs, as_path, next_hop, allow_leak)) = parts else {
+            let Some((attrs, as_path, next_hop, allow_leak, discard)) = parts else {
                 // Rejected by the import policy: as if withdrawn.
                 p.filtered += 1;
                 if p.adj_in.remove(&key).is_some() {
@@ -685,6 +716,7 @@ impl Engine {
                     learned: Arc::clone(&learned),
                     stale: false,
                     leak: leak && !allow_leak,
+                    discard,
                     since: now,
                 },
             );
@@ -799,7 +831,7 @@ impl Engine {
             gather(&self.local, &self.peers, key, &mut sources, &mut cands);
             let best = decision::select(&cands, &self.decision, &mut lost).map(|i| sources[i]);
             match best {
-                Some(s) => self.best.insert(*key, s),
+                Some(s) => self.best.insert(*key, Best::new(s)),
                 None => self.best.remove(key),
             };
             // Even with the same source the attributes may have changed, so
@@ -818,6 +850,11 @@ impl Engine {
             self.refresh_local(actions);
             self.in_refresh = false;
         }
+    }
+
+    /// Where the best route of `key` comes from.
+    fn source_of(&self, key: &RouteKey) -> Option<Source> {
+        self.best.get(key).map(|b| b.source())
     }
 
     fn best_route(&self, key: &(Family, Prefix)) -> Option<&Route> {
@@ -946,8 +983,8 @@ impl Engine {
                     return self.statics.get(k).map(|s| static_view(k, s, true));
                 }
                 let mut v = view(k, self.best_route(k)?, true);
-                if let Some(Source::Peer(i)) = self.best.get(k) {
-                    v.from = self.source_name(Source::Peer(*i));
+                if let Some(Source::Peer(i)) = self.source_of(k) {
+                    v.from = self.source_name(Source::Peer(i));
                     v.protocol = "bgp";
                 }
                 Some(v)
@@ -959,14 +996,14 @@ impl Engine {
 /// The best route of `key`, from the engine's tables (a free function so
 /// that the other fields stay borrowable).
 fn best_of<'a>(
-    best: &PrefixMap<Source>,
+    best: &PrefixMap<Best>,
     local: &'a BTreeMap<(Family, Prefix), Route>,
     peers: &'a [Peer],
     key: &(Family, Prefix),
 ) -> Option<&'a Route> {
-    match best.get(key)? {
+    match best.get(key)?.source() {
         Source::Local => local.get(key),
-        Source::Peer(i) => peers.get(*i)?.adj_in.get(key),
+        Source::Peer(i) => peers.get(i)?.adj_in.get(key),
     }
 }
 
@@ -1006,10 +1043,10 @@ type ExportKey = (
     Option<Prefix>,
 );
 
-/// A route's interned parts after an import policy.
-/// A route's interned parts after an import policy, and whether the policy
-/// overrode RFC 9234's leak rules for it.
-type Parts = (Arc<Vec<Attribute>>, Arc<AsPath>, Arc<NextHop>, bool);
+/// A route's interned parts after an import policy, whether the policy
+/// overrode RFC 9234's leak rules for it, and whether it set the next hop
+/// to discard.
+type Parts = (Arc<Vec<Attribute>>, Arc<AsPath>, Arc<NextHop>, bool, bool);
 
 /// Exports `r` (for `prefix`) to `target`, through an export policy when
 /// there is one: the policy sees the route as chosen, its changes go in
@@ -1050,6 +1087,7 @@ fn export_through(
         learned: Arc::clone(&r.learned),
         stale: r.stale,
         leak: r.leak,
+        discard: r.discard,
         since: r.since,
     };
     (export(&changed, target, v6, &ov), overridden)
@@ -1124,6 +1162,7 @@ fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
         from: None,
         stale: r.stale,
         leak: r.leak,
+        discard: r.discard,
         otc: r.otc(),
         protocol: "local",
     }
@@ -1147,6 +1186,7 @@ fn static_view(k: &RouteKey, s: &Static, best: bool) -> RouteView {
         from: None,
         stale: false,
         leak: false,
+        discard: false,
         otc: None,
         protocol: "static",
     }

@@ -37,6 +37,9 @@ pub struct Route {
     pub stale: bool,
     /// A route leak by RFC 9234's ingress rules: kept, never eligible.
     pub leak: bool,
+    /// The import policy set its next hop to discard: traffic to the
+    /// prefix is dropped here (it is still a route for BGP).
+    pub discard: bool,
     /// When it arrived, in seconds of the engine's clock (RFC 5004).
     pub since: u32,
 }

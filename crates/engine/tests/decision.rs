@@ -28,6 +28,7 @@ fn route(peer: u8, path: &[u32]) -> Route {
         }),
         stale: false,
         leak: false,
+        discard: false,
         since: 0,
     }
 }

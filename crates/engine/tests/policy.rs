@@ -251,3 +251,81 @@ fn a_policy_may_override_the_role_rules_and_says_so() {
     });
     assert!(overrides(&again).is_empty(), "reported once");
 }
+
+/// Remotely triggered blackholing: an import policy sets the next hop of
+/// routes tagged BLACKHOLE (RFC 7999) to discard. The route is marked
+/// (traffic to it is dropped here), stays a BGP route, and keeps its mark
+/// when kept routes go through the policy again after a reload.
+#[test]
+fn an_import_policy_can_discard_traffic_to_a_tagged_prefix() {
+    use peerd_policy::{Match, Policy, Set, Verdict};
+    use peerd_wire::attr::Community;
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.keep_received = true;
+    a.import_policy = Some(0);
+    let peers = vec![a.clone(), peer("b", [198, 51, 100, 2], 64502)];
+    let mut e = Engine::new(LOCAL_AS, Ipv4Addr::new(192, 0, 2, 1), peers, &[]);
+    let rtbh = || {
+        policies(vec![Policy {
+            name: "in".into(),
+            terms: vec![
+                term(
+                    vec![Match::Community(vec!["blackhole".parse().unwrap()])],
+                    vec![Set::Discard],
+                    Verdict::Accept,
+                ),
+                term(vec![], vec![], Verdict::Accept),
+            ],
+        }])
+    };
+    e.set_policies(rtbh());
+    bring_up(&mut e, &[A_UP, B_UP]);
+    let tag = Attribute::new(AttrValue::Communities(vec![Community::BLACKHOLE]));
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.66/32"], vec![tag]),
+    });
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["198.51.100.0/24"], vec![]),
+    });
+    let discarded = |e: &Engine| -> Vec<(String, bool)> {
+        e.routes_from(0)
+            .iter()
+            .map(|v| (v.prefix.to_string(), v.discard))
+            .collect()
+    };
+    assert_eq!(
+        discarded(&e),
+        [
+            ("192.0.2.66/32".to_string(), true),
+            ("198.51.100.0/24".to_string(), false)
+        ]
+    );
+    let c = e.candidates("192.0.2.66/32".parse().unwrap());
+    assert!(c[0].best && c[0].discard);
+    assert_eq!(
+        c[0].next_hop, "198.51.100.1",
+        "the received next hop is still shown"
+    );
+    let (to_b, _) = prefixes(&sent_to(&acts, 1));
+    assert_eq!(to_b, ["192.0.2.66/32"], "still a BGP route");
+    // Through the policy again from the kept routes: the mark is kept.
+    let mut b = peer("b", [198, 51, 100, 2], 64502);
+    b.import = true;
+    e.reconfigure(peerd_engine::Reconfig {
+        local_as: LOCAL_AS,
+        router_id: Ipv4Addr::new(192, 0, 2, 1),
+        cluster_id: Ipv4Addr::new(192, 0, 2, 1),
+        policies: rtbh(),
+        decision: Default::default(),
+        announce: vec![],
+        statics: vec![],
+        redistribute_static: None,
+        peers: vec![(0, a), (1, b)],
+        remove: vec![],
+        reexport: vec![],
+        reimport: vec![0],
+    });
+    assert_eq!(discarded(&e)[0], ("192.0.2.66/32".to_string(), true));
+}

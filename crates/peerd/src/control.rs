@@ -256,7 +256,7 @@ fn routes(v: &[RouteView], json: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "{{\"prefix\":{},\"family\":{},\"next_hop\":{},\"as_path\":{},\"origin\":{},\"local_pref\":{},\"med\":{},\"communities\":{},\"large_communities\":{},\"extended_communities\":{},\"from\":{},\"best\":{},\"multipath\":{},\"lost\":{},\"stale\":{},\"leak\":{},\"otc\":{},\"protocol\":{}}}",
+                "{{\"prefix\":{},\"family\":{},\"next_hop\":{},\"as_path\":{},\"origin\":{},\"local_pref\":{},\"med\":{},\"communities\":{},\"large_communities\":{},\"extended_communities\":{},\"from\":{},\"best\":{},\"multipath\":{},\"lost\":{},\"stale\":{},\"leak\":{},\"discard\":{},\"otc\":{},\"protocol\":{}}}",
                 esc(&r.prefix.to_string()),
                 esc(&r.family.to_string()),
                 esc(&r.next_hop),
@@ -273,6 +273,7 @@ fn routes(v: &[RouteView], json: bool) -> String {
                 r.lost.map_or("null".into(), |l| esc(l.as_str())),
                 r.stale,
                 r.leak,
+                r.discard,
                 r.otc.map_or("null".into(), |o| o.to_string()),
                 esc(r.protocol)
             );
@@ -289,7 +290,11 @@ fn routes(v: &[RouteView], json: bool) -> String {
                 if r.best { '*' } else { ' ' },
                 r.prefix.to_string(),
                 r.from.as_deref().unwrap_or(r.protocol),
-                r.next_hop,
+                if r.discard {
+                    "discard"
+                } else {
+                    r.next_hop.as_str()
+                },
                 r.local_pref,
                 r.med.map_or("-".into(), |m| m.to_string()),
                 r.as_path,

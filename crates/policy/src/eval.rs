@@ -10,7 +10,7 @@
 
 use crate::bogons;
 use crate::community::{AnyCommunity, CommunityPattern};
-use crate::model::{Match, Policies, PolicyId, Set, Term, Verdict};
+use crate::model::{Match, Policies, PolicyId, RpkiState, Set, Term, Verdict};
 use crate::prefix_list::PrefixEntry;
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, Community, NextHop, Origin};
 use peerd_wire::capability::Role;
@@ -63,6 +63,11 @@ pub struct Subject<'a> {
     pub next_hop_self: bool,
     /// A term overrode RFC 9234 route-leak prevention.
     pub allow_leak: bool,
+    /// A term set the next hop to discard.
+    pub discard: bool,
+    /// The route's RPKI origin validation state, as the caller knows it
+    /// (`NotFound` without RPKI data).
+    pub rpki: RpkiState,
 }
 
 impl<'a> Subject<'a> {
@@ -82,6 +87,8 @@ impl<'a> Subject<'a> {
             next_hop_set: false,
             next_hop_self: false,
             allow_leak: false,
+            discard: false,
+            rpki: RpkiState::NotFound,
         }
     }
 
@@ -158,6 +165,7 @@ fn holds(m: &Match, ctx: &Context, s: &Subject<'_>) -> bool {
         Match::NeighborRole(l) => ctx.role.is_some_and(|r| l.contains(&r)),
         Match::Bogon(want) => bogons::is_bogon_prefix(&s.prefix) == *want,
         Match::BogonAs(want) => asns(path).any(bogons::is_bogon_asn) == *want,
+        Match::Rpki(l) => l.contains(&s.rpki),
     }
 }
 
@@ -249,6 +257,7 @@ fn apply(term: &Term, ctx: &Context, s: &mut Subject<'_>) {
             Set::SetCommunities(list) => replace_communities(s.attrs.to_mut(), list),
             Set::NextHopSelf => s.next_hop_self = true,
             Set::AllowLeak => s.allow_leak = true,
+            Set::Discard => s.discard = true,
             Set::NextHop(a) => {
                 *s.next_hop.to_mut() = match a {
                     IpAddr::V4(v) => NextHop::Ipv4(*v),

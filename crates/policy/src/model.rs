@@ -34,7 +34,11 @@ impl Policies {
             t.matches.iter().any(|m| {
                 matches!(
                     m,
-                    Match::Prefix(_) | Match::PrefixLength(..) | Match::Bogon(_) | Match::Family(_)
+                    Match::Prefix(_)
+                        | Match::PrefixLength(..)
+                        | Match::Bogon(_)
+                        | Match::Family(_)
+                        | Match::Rpki(_)
                 )
             })
         })
@@ -44,6 +48,13 @@ impl Policies {
     pub fn sets_next_hop_self(&self, id: PolicyId) -> bool {
         self.walk(id, &mut |t| {
             t.sets.iter().any(|s| matches!(s, Set::NextHopSelf))
+        })
+    }
+
+    /// Whether policy `id` (or one it calls) sets the next hop to discard.
+    pub fn sets_discard(&self, id: PolicyId) -> bool {
+        self.walk(id, &mut |t| {
+            t.sets.iter().any(|s| matches!(s, Set::Discard))
         })
     }
 
@@ -135,6 +146,30 @@ pub enum Match {
     Bogon(bool),
     /// The path holds (true) or does not hold (false) a bogon ASN.
     BogonAs(bool),
+    /// The route's RPKI origin validation state (RFC 6811) is one of these.
+    Rpki(Vec<RpkiState>),
+}
+
+/// RPKI origin validation state of a route (RFC 6811 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RpkiState {
+    /// A ROA covers the prefix and matches its origin AS and length.
+    Valid,
+    /// ROAs cover the prefix, none matches.
+    Invalid,
+    /// No ROA covers the prefix (also: no RPKI data at all).
+    NotFound,
+}
+
+impl RpkiState {
+    /// The name used in the configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RpkiState::Valid => "valid",
+            RpkiState::Invalid => "invalid",
+            RpkiState::NotFound => "not-found",
+        }
+    }
 }
 
 /// A change.
@@ -158,6 +193,9 @@ pub enum Set {
     NextHopSelf,
     /// Next hop: this address.
     NextHop(IpAddr),
+    /// Next hop: discard — traffic to the prefix is dropped here (import
+    /// only: remotely triggered blackholing, RFC 7999's use).
+    Discard,
     /// Override RFC 9234 route-leak prevention for this route: accept it
     /// although it is a leak (import), or send it although its OTC forbids
     /// it (export). Logged by the daemon.

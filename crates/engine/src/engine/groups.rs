@@ -211,7 +211,10 @@ impl Engine {
         let mut hidden = PrefixSet::default();
         let mut diff: Diff = Vec::new();
         for (k, v) in grp.adj_out.iter() {
-            let own = matches!(self.best.get(&k), Some(Source::Peer(s)) if *s == peer);
+            let own = matches!(
+                self.best.get(&k).map(|b| b.source()),
+                Some(Source::Peer(s)) if s == peer
+            );
             let want = if own {
                 hidden.insert(k);
                 None

@@ -161,6 +161,7 @@ impl Engine {
             learned: Arc::clone(&ours),
             stale: false,
             leak: false,
+            discard: false,
             since: 0,
         };
         let mut out = BTreeMap::new();
@@ -221,9 +222,9 @@ impl Engine {
         let Some(s) = self.statics.get(key) else {
             return false;
         };
-        match self.best.get(key) {
+        match self.source_of(key) {
             Some(Source::Peer(i)) => {
-                let d = if self.peers[*i].cfg.remote_as != self.local_as {
+                let d = if self.peers[i].cfg.remote_as != self.local_as {
                     EBGP_DISTANCE
                 } else {
                     IBGP_DISTANCE

@@ -169,15 +169,26 @@ impl Engine {
             let mut s = Subject::new(k.1, &r.attrs, &r.as_path, &r.next_hop);
             let out = if !evaluate(&self.policies, id, &ctx, &mut s) {
                 None
-            } else if s.changed() {
-                Some(Route {
-                    attrs: self.attr_sets.intern(s.attrs.into_owned()),
-                    as_path: self.paths.intern(s.as_path.into_owned()),
-                    next_hop: self.next_hops.intern(s.next_hop.into_owned()),
-                    ..r.clone()
-                })
             } else {
-                Some(r.clone())
+                // As on arrival: the policy may override the leak rule or
+                // set the next hop to discard.
+                let (leak, discard) = (r.leak && !s.allow_leak, s.discard);
+                if s.changed() {
+                    Some(Route {
+                        attrs: self.attr_sets.intern(s.attrs.into_owned()),
+                        as_path: self.paths.intern(s.as_path.into_owned()),
+                        next_hop: self.next_hops.intern(s.next_hop.into_owned()),
+                        leak,
+                        discard,
+                        ..r.clone()
+                    })
+                } else {
+                    Some(Route {
+                        leak,
+                        discard,
+                        ..r.clone()
+                    })
+                }
             };
             results.push((k, out));
         }
