@@ -9,11 +9,20 @@ use std::time::Duration;
 
 /// BIRD 2 from Debian, if installed (`.ci/run` installs it).
 pub fn bird(dir: &Path, conf: &str) -> Option<Proc> {
+    bird_in(None, dir, conf)
+}
+
+/// The same, inside a namespace when one is given.
+pub fn bird_in(ns: Option<&Netns>, dir: &Path, conf: &str) -> Option<Proc> {
     if !installed("bird") {
         return None;
     }
     std::fs::write(dir.join("bird.conf"), conf).unwrap();
-    let child = Command::new("bird")
+    let mut cmd = match ns {
+        Some(n) => n.cmd("bird"),
+        None => Command::new("bird"),
+    };
+    let child = cmd
         .arg("-f")
         .arg("-c")
         .arg(dir.join("bird.conf"))
@@ -127,6 +136,29 @@ pub fn frr_as(dir: &Path, frr_ip: &str, asn: u32, neighbors: &[(&str, &str)]) ->
     cmd.arg("-f")
         .arg(dir.join("bgpd.conf"))
         .args(["-Z", "-S", "-l", frr_ip, "-p", "1179", "-P", "0"])
+        .arg("--vty_socket")
+        .arg(dir)
+        .arg("-i")
+        .arg(dir.join("bgpd.pid"));
+    Some(spawn(dir, "frr", &mut cmd))
+}
+
+/// FRR's bgpd with the configuration `conf`, listening on `ip`, inside a
+/// namespace when one is given (port 179 there, 1179 outside).
+pub fn frr_in(ns: Option<&Netns>, dir: &Path, ip: &str, conf: &str) -> Option<Proc> {
+    let bgpd = "/usr/lib/frr/bgpd";
+    if !installed(bgpd) {
+        return None;
+    }
+    std::fs::write(dir.join("bgpd.conf"), conf).unwrap();
+    let mut cmd = match ns {
+        Some(n) => n.cmd(bgpd),
+        None => Command::new(bgpd),
+    };
+    let port = if ns.is_some() { "179" } else { "1179" };
+    cmd.arg("-f")
+        .arg(dir.join("bgpd.conf"))
+        .args(["-Z", "-S", "-l", ip, "-p", port, "-P", "0"])
         .arg("--vty_socket")
         .arg(dir)
         .arg("-i")
