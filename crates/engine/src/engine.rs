@@ -3,9 +3,9 @@
 use crate::adj_in::AdjRibIn;
 use crate::decision::{self, Candidate, DecisionOptions, Step};
 use crate::export::{export, Overrides, Target};
-use crate::intern::Interner;
+use crate::intern::{Interner, PathInterner};
 use crate::role::{self, Ingress};
-use crate::route::{Learned, Route};
+use crate::route::{Learned, Path, Route};
 pub(crate) use crate::table::family_of;
 use crate::table::{PrefixMap, PrefixSet};
 use peerd_fsm::Negotiated;
@@ -335,6 +335,8 @@ pub struct Engine {
     next_hops: Interner<NextHop>,
     /// Where routes came from (one per neighbour session).
     learned: Interner<Learned>,
+    /// Route records: the shared parts of the routes of one UPDATE.
+    route_paths: PathInterner,
     /// Router-wide choices in the decision process.
     decision: DecisionOptions,
     /// The engine's clock, in seconds (set by the runtime).
@@ -378,6 +380,7 @@ impl Engine {
             out_sets: Interner::default(),
             next_hops: Interner::default(),
             learned: Interner::default(),
+            route_paths: PathInterner::default(),
             decision: DecisionOptions::default(),
             now: 0,
             policies: Arc::new(Policies::default()),
@@ -635,17 +638,17 @@ impl Engine {
             let Some(next_hop) = next_hop else { continue };
             p.received += 1;
             if let Some(pre) = p.pre.as_mut() {
+                let path = self.route_paths.intern(Path {
+                    attrs: intern_once(&mut received, &mut self.attr_sets, &kept),
+                    next_hop: next_hop.clone(),
+                    as_path: as_path.clone(),
+                    learned: Arc::clone(&learned),
+                });
                 pre.insert(
                     key,
                     Route {
-                        attrs: intern_once(&mut received, &mut self.attr_sets, &kept),
-                        next_hop: next_hop.clone(),
-                        as_path: as_path.clone(),
-                        learned: Arc::clone(&learned),
-                        stale: false,
                         leak,
-                        discard: false,
-                        since: now,
+                        ..Route::new(path, now)
                     },
                 );
             }
@@ -707,17 +710,18 @@ impl Engine {
                 }
                 continue;
             };
+            let path = self.route_paths.intern(Path {
+                attrs,
+                next_hop,
+                as_path,
+                learned: Arc::clone(&learned),
+            });
             p.adj_in.insert(
                 key,
                 Route {
-                    attrs,
-                    next_hop,
-                    as_path,
-                    learned: Arc::clone(&learned),
-                    stale: false,
                     leak: leak && !allow_leak,
                     discard,
-                    since: now,
+                    ..Route::new(path, now)
                 },
             );
             if leak && allow_leak && !p.leak_logged {
@@ -1081,14 +1085,13 @@ fn export_through(
         return (export(r, target, v6, &ov), overridden);
     }
     let changed = Route {
-        attrs: Arc::new(s.attrs.into_owned()),
-        next_hop: Arc::new(s.next_hop.into_owned()),
-        as_path: Arc::new(s.as_path.into_owned()),
-        learned: Arc::clone(&r.learned),
-        stale: r.stale,
-        leak: r.leak,
-        discard: r.discard,
-        since: r.since,
+        path: Arc::new(Path {
+            attrs: Arc::new(s.attrs.into_owned()),
+            next_hop: Arc::new(s.next_hop.into_owned()),
+            as_path: Arc::new(s.as_path.into_owned()),
+            learned: Arc::clone(&r.learned),
+        }),
+        ..r.clone()
     };
     (export(&changed, target, v6, &ov), overridden)
 }

@@ -5,9 +5,11 @@
 //! when it has doubled since the last sweep, so the sweep costs O(1)
 //! amortised per insertion.
 
-use crate::hash::FastBuild;
+use crate::hash::{FastBuild, FastHasher};
+use crate::route::Path;
+use hashbrown::HashTable;
 use std::collections::HashSet;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Shared copies of values of one type.
@@ -48,9 +50,111 @@ impl<T: Eq + Hash> Interner<T> {
     }
 }
 
+/// Shared route records ([`Path`]), found by the addresses of their parts:
+/// the parts are interned already, so equal parts are the same pointers,
+/// and looking a record up hashes four words instead of the attributes.
+/// Unused records go in sweeps, as in [`Interner`].
+#[derive(Debug, Clone)]
+pub(crate) struct PathInterner {
+    table: HashTable<Arc<Path>>,
+    sweep_at: usize,
+}
+
+impl Default for PathInterner {
+    fn default() -> Self {
+        PathInterner {
+            table: HashTable::new(),
+            sweep_at: 1024,
+        }
+    }
+}
+
+/// The addresses of a path's parts.
+fn parts(p: &Path) -> [usize; 4] {
+    [
+        Arc::as_ptr(&p.attrs) as usize,
+        Arc::as_ptr(&p.next_hop) as usize,
+        Arc::as_ptr(&p.as_path) as usize,
+        Arc::as_ptr(&p.learned) as usize,
+    ]
+}
+
+fn hash_parts(k: &[usize; 4]) -> u64 {
+    let mut h = FastHasher::default();
+    for w in k {
+        h.write_usize(*w);
+    }
+    h.finish()
+}
+
+impl PathInterner {
+    /// The shared record of these parts.
+    pub(crate) fn intern(&mut self, path: Path) -> Arc<Path> {
+        let key = parts(&path);
+        let h = hash_parts(&key);
+        if let Some(p) = self.table.find(h, |p| parts(p) == key) {
+            return Arc::clone(p);
+        }
+        if self.table.len() >= self.sweep_at {
+            // A record only the table holds has no route left. Once it
+            // goes, its parts' addresses may be reused by other values;
+            // while it is here, they cannot.
+            self.table.retain(|p| Arc::strong_count(p) > 1);
+            self.sweep_at = (self.table.len() * 2).max(1024);
+        }
+        let p = Arc::new(path);
+        self.table
+            .insert_unique(h, Arc::clone(&p), |x| hash_parts(&parts(x)));
+        p
+    }
+
+    /// Records held (including some no longer used, until a sweep).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::route::Learned;
+    use peerd_wire::attr::{AsPath, NextHop};
+    use std::net::{IpAddr, Ipv4Addr};
+
+    #[test]
+    fn paths_with_the_same_parts_share_one_record() {
+        let mut i = PathInterner::default();
+        let learned = Arc::new(Learned {
+            peer: Some(0),
+            peer_id: Ipv4Addr::new(192, 0, 2, 1),
+            peer_addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+            ebgp: true,
+            rr_client: false,
+        });
+        let attrs = Arc::new(Vec::new());
+        let nh = Arc::new(NextHop::Ipv4(Ipv4Addr::new(192, 0, 2, 1)));
+        let path = |n: u32| Arc::new(AsPath::from_sequence(vec![n]));
+        let (p1, p2) = (path(1), path(2));
+        let mk = |as_path: &Arc<AsPath>| Path {
+            attrs: Arc::clone(&attrs),
+            next_hop: Arc::clone(&nh),
+            as_path: Arc::clone(as_path),
+            learned: Arc::clone(&learned),
+        };
+        let a = i.intern(mk(&p1));
+        let b = i.intern(mk(&p1));
+        let c = i.intern(mk(&p2));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        // Unused records go in a sweep; used ones stay.
+        drop((b, c));
+        for n in 0..5000 {
+            let _ = i.intern(mk(&path(n + 10)));
+        }
+        assert!(i.len() < 2100, "{}", i.len());
+        assert!(Arc::ptr_eq(&a, &i.intern(mk(&p1))));
+    }
 
     #[test]
     fn equal_values_share_one_copy_and_unused_ones_go() {

@@ -33,4 +33,4 @@ pub use decision::{DecisionOptions, Step};
 pub use engine::{
     Action, Announcement, Engine, Event, PeerConfig, PeerId, Reconfig, RouteView, Static, Via,
 };
-pub use route::{Learned, Route};
+pub use route::{Learned, Path, Route};

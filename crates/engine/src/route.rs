@@ -20,10 +20,12 @@ pub struct Learned {
     pub rr_client: bool,
 }
 
-/// One path to a prefix: shared parts only, so that a full table costs a
-/// few pointers per prefix.
+/// What a route shares with the other routes of its UPDATE — attributes,
+/// next hop, AS path, where it came from — interned as one record, so that
+/// a route is one pointer, its arrival time and three flags (16 octets):
+/// the Adj-RIB-In of a full feed holds a million of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
+pub struct Path {
     /// Path attributes as received, without NEXT_HOP, MP_REACH_NLRI and
     /// MP_UNREACH_NLRI (the next hop is kept apart), interned.
     pub attrs: Arc<Vec<Attribute>>,
@@ -33,6 +35,16 @@ pub struct Route {
     pub as_path: Arc<AsPath>,
     /// Where it came from.
     pub learned: Arc<Learned>,
+}
+
+/// One path to a prefix. Its shared parts are reached through `Deref`
+/// (`route.attrs`, `route.next_hop`, `route.as_path`, `route.learned`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The shared parts.
+    pub path: Arc<Path>,
+    /// When it arrived, in seconds of the engine's clock (RFC 5004).
+    pub since: u32,
     /// Kept for a restarting neighbour (RFC 4724).
     pub stale: bool,
     /// A route leak by RFC 9234's ingress rules: kept, never eligible.
@@ -40,11 +52,28 @@ pub struct Route {
     /// The import policy set its next hop to discard: traffic to the
     /// prefix is dropped here (it is still a route for BGP).
     pub discard: bool,
-    /// When it arrived, in seconds of the engine's clock (RFC 5004).
-    pub since: u32,
+}
+
+impl std::ops::Deref for Route {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
 }
 
 impl Route {
+    /// A route of `path` that arrived at `since`, with no flag set.
+    pub fn new(path: Arc<Path>, since: u32) -> Route {
+        Route {
+            path,
+            since,
+            stale: false,
+            leak: false,
+            discard: false,
+        }
+    }
+
     /// The neighbour it came from (`None`: ours).
     pub fn peer(&self) -> Option<usize> {
         self.learned.peer

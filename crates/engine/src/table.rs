@@ -6,10 +6,13 @@
 //! Prefix), V>` spends 24 octets on each key and leaves its nodes half full
 //! when the table arrives in order, as it does from a neighbour. Here an
 //! IPv4 key is one `u64` (address << 8 | length) and an IPv6 key 24 octets;
-//! keys and values sit in two sorted vectors per bucket, and the buckets are
-//! indexed by the top bits of the address (16 for IPv4, 24 for IPv6), so a
-//! bucket holds a few dozen prefixes: an insertion moves at most those, and
-//! the vectors grow by a quarter at a time instead of doubling.
+//! keys and values sit in two sorted vectors per bucket, each bucket holding
+//! a run of consecutive keys, and the buckets sit in a B-tree by their first
+//! key. A bucket splits in two when it passes [`MAX`] entries, so however the
+//! prefixes are spread (a neighbour may send a million /64s of one /48), an
+//! insertion moves at most [`MAX`] entries and finding a bucket is a B-tree
+//! walk over a hundredth of the keys. The vectors grow by an eighth at a time
+//! instead of doubling.
 //!
 //! Order is by family (IPv4 first), then address, then length — the order
 //! of `(Family, Prefix)` — so a walk sees a covering prefix before the
@@ -26,10 +29,16 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// A route's key in every table: its family and prefix.
 pub(crate) type RouteKey = (Family, Prefix);
 
+/// Most entries in one bucket: an insertion moves at most this many.
+#[cfg(not(test))]
+const MAX: usize = 256;
+/// Small in tests, so that the property test splits buckets (and re-keys
+/// the first one) all the time.
+#[cfg(test)]
+const MAX: usize = 8;
+
 /// A packed prefix of one family.
 trait Key: Copy + Ord + std::fmt::Debug {
-    /// The bucket it goes in: the top bits of the address.
-    fn bucket(self) -> u32;
     /// The prefix it stands for.
     fn prefix(self) -> Prefix;
     /// The prefix's length.
@@ -47,9 +56,6 @@ impl K4 {
 }
 
 impl Key for K4 {
-    fn bucket(self) -> u32 {
-        (self.0 >> 24) as u32
-    }
     fn prefix(self) -> Prefix {
         Prefix::v4(Ipv4Addr::from((self.0 >> 8) as u32), self.0 as u8)
     }
@@ -78,9 +84,6 @@ impl K6 {
 }
 
 impl Key for K6 {
-    fn bucket(self) -> u32 {
-        (self.hi >> 40) as u32
-    }
     fn prefix(self) -> Prefix {
         let a = u128::from(self.hi) << 64 | u128::from(self.lo);
         Prefix::v6(Ipv6Addr::from(a), self.len)
@@ -90,7 +93,7 @@ impl Key for K6 {
     }
 }
 
-/// Prefixes whose addresses share their top bits, sorted.
+/// A run of consecutive prefixes, sorted.
 #[derive(Debug, Clone)]
 struct Bucket<K, V> {
     keys: Vec<K>,
@@ -109,11 +112,11 @@ impl<K: Key, V> Bucket<K, V> {
         self.keys.binary_search(&k)
     }
 
-    /// Inserts at `i`, growing by a quarter when full (doubling would
+    /// Inserts at `i`, growing by an eighth when full (doubling would
     /// leave a third of a large table unused on average).
     fn insert_at(&mut self, i: usize, k: K, v: V) {
         if self.keys.len() == self.keys.capacity() {
-            let more = (self.keys.len() / 4).max(2);
+            let more = (self.keys.len() / 8).max(2);
             self.keys.reserve_exact(more);
             self.vals.reserve_exact(more);
         }
@@ -133,10 +136,13 @@ impl<K: Key, V> Bucket<K, V> {
     }
 }
 
-/// The table of one family.
+/// The table of one family: buckets by a key that is not above any of
+/// theirs and is above every key of the bucket before, so every key has one
+/// bucket: the last whose key is not above it (a key below them all goes
+/// into the first bucket, which then takes it as its key).
 #[derive(Debug, Clone)]
 struct Table<K, V> {
-    buckets: BTreeMap<u32, Bucket<K, V>>,
+    buckets: BTreeMap<K, Bucket<K, V>>,
     len: usize,
     /// How many prefixes of each length there are (longest match tries
     /// only the lengths present).
@@ -152,35 +158,62 @@ impl<K: Key, V> Table<K, V> {
         }
     }
 
+    /// The first key of the bucket that holds (or would hold) `k`.
+    fn bucket_of(&self, k: K) -> Option<K> {
+        self.buckets
+            .range(..=k)
+            .next_back()
+            .or_else(|| self.buckets.iter().next())
+            .map(|(b, _)| *b)
+    }
+
     fn get(&self, k: K) -> Option<&V> {
-        let b = self.buckets.get(&k.bucket())?;
+        let b = self.buckets.get(&self.bucket_of(k)?)?;
         b.find(k).ok().map(|i| &b.vals[i])
     }
 
     fn insert(&mut self, k: K, v: V) -> Option<V> {
-        let b = self.buckets.entry(k.bucket()).or_insert_with(Bucket::new);
-        match b.find(k) {
-            Ok(i) => Some(std::mem::replace(&mut b.vals[i], v)),
-            Err(i) => {
-                b.insert_at(i, k, v);
-                self.len += 1;
-                let l = usize::from(k.len());
-                if self.by_len.len() <= l {
-                    self.by_len.resize(l + 1, 0);
-                }
-                self.by_len[l] += 1;
-                None
+        let mut first = self.bucket_of(k).unwrap_or(k);
+        if k < first {
+            // Below every bucket: the first one takes it, under its new
+            // first key (a bucket's key is never above its keys, so a split
+            // always leaves the upper half above the lower).
+            if let Some(b) = self.buckets.remove(&first) {
+                self.buckets.insert(k, b);
             }
+            first = k;
         }
+        let b = self.buckets.entry(first).or_insert_with(Bucket::new);
+        match b.find(k) {
+            Ok(i) => return Some(std::mem::replace(&mut b.vals[i], v)),
+            Err(i) => b.insert_at(i, k, v),
+        }
+        if b.keys.len() > MAX {
+            // Split: the upper half becomes a bucket of its own.
+            let half = b.keys.len() / 2;
+            let keys = b.keys.split_off(half);
+            let vals = b.vals.split_off(half);
+            let n = b.keys.len();
+            b.keys.shrink_to(n + n / 8);
+            b.vals.shrink_to(n + n / 8);
+            self.buckets.insert(keys[0], Bucket { keys, vals });
+        }
+        self.len += 1;
+        let l = usize::from(k.len());
+        if self.by_len.len() <= l {
+            self.by_len.resize(l + 1, 0);
+        }
+        self.by_len[l] += 1;
+        None
     }
 
     fn remove(&mut self, k: K) -> Option<V> {
-        let bucket = k.bucket();
-        let b = self.buckets.get_mut(&bucket)?;
+        let first = self.bucket_of(k)?;
+        let b = self.buckets.get_mut(&first)?;
         let i = b.find(k).ok()?;
         let v = b.remove_at(i);
         if b.keys.is_empty() {
-            self.buckets.remove(&bucket);
+            self.buckets.remove(&first);
         }
         self.len -= 1;
         if let Some(n) = self.by_len.get_mut(usize::from(k.len())) {
@@ -510,6 +543,48 @@ mod tests {
                 "2001:db8::/32"
             ]
         );
+    }
+
+    /// A neighbour may put any number of prefixes in one corner of the
+    /// space (here 100,000 /128s of one /64, in a scrambled order): buckets
+    /// split, so each insertion stays cheap, and every lookup, the walk and
+    /// removals stay right. (A single sorted vector would take minutes.)
+    #[test]
+    fn a_crowded_corner_splits_into_buckets() {
+        let base = u128::from("2001:db8:1:2::".parse::<Ipv6Addr>().unwrap());
+        let n: u128 = 100_000;
+        let key = |i: u128| {
+            let p = Prefix::v6(Ipv6Addr::from(base | (i * 7919 % n)), 128);
+            (family_of(&p), p)
+        };
+        let t = std::time::Instant::now();
+        let mut m = PrefixMap::new();
+        for i in 0..n {
+            assert!(m.insert(key(i), i).is_none());
+        }
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            t.elapsed()
+        );
+        assert_eq!(m.len(), n as usize);
+        assert!(m.v6.buckets.len() > (n as usize) / MAX);
+        assert!(m.v6.buckets.values().all(|b| b.keys.len() <= MAX));
+        for i in (0..n).step_by(97) {
+            assert_eq!(m.get(&key(i)), Some(&i));
+        }
+        let walked: Vec<RouteKey> = m.keys().collect();
+        assert!(walked.windows(2).all(|w| w[0] < w[1]));
+        // Remove every other one: the rest stay reachable.
+        for i in (0..n).step_by(2) {
+            assert_eq!(m.remove(&key(i)), Some(i));
+        }
+        assert_eq!(m.len(), (n / 2) as usize);
+        for i in (1..n).step_by(202) {
+            assert_eq!(m.get(&key(i)), Some(&i));
+            assert_eq!(m.longest_match(key(i).1.addr()).map(|(_, v)| *v), Some(i));
+        }
+        assert_eq!(m.get(&key(0)), None);
     }
 
     fn arb_prefix() -> impl Strategy<Value = Prefix> {

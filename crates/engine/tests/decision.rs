@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use peerd_engine::decision::{is_multipath, select, Candidate, DecisionOptions, Step};
-use peerd_engine::{Learned, Route};
+use peerd_engine::{Learned, Path, Route};
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
 use proptest::prelude::*;
 use std::net::{IpAddr, Ipv4Addr};
@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// A route as learned from neighbour `peer` (address 198.51.100.`peer`,
 /// identifier 192.0.2.`peer`), eBGP, path `path`, ORIGIN IGP, nothing else.
 fn route(peer: u8, path: &[u32]) -> Route {
-    Route {
+    let path = Path {
         attrs: Arc::new(vec![Attribute::new(AttrValue::Origin(Origin::Igp))]),
         next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::new(198, 51, 100, peer))),
         as_path: Arc::new(AsPath::from_sequence(path.to_vec())),
@@ -26,11 +26,8 @@ fn route(peer: u8, path: &[u32]) -> Route {
             ebgp: true,
             rr_client: false,
         }),
-        stale: false,
-        leak: false,
-        discard: false,
-        since: 0,
-    }
+    };
+    Route::new(Arc::new(path), 0)
 }
 
 /// The same route with an attribute set (replacing one of its kind).
@@ -42,14 +39,14 @@ fn with(mut r: Route, a: AttrValue) -> Route {
         .cloned()
         .collect();
     attrs.push(Attribute::new(a));
-    r.attrs = Arc::new(attrs);
+    Arc::make_mut(&mut r.path).attrs = Arc::new(attrs);
     r
 }
 
 fn learned(r: &mut Route, f: impl FnOnce(&mut Learned)) {
     let mut l = (*r.learned).clone();
     f(&mut l);
-    r.learned = Arc::new(l);
+    Arc::make_mut(&mut r.path).learned = Arc::new(l);
 }
 
 /// Runs the decision on `routes` (all reachable, unknown IGP cost).
@@ -144,7 +141,7 @@ fn shortest_as_path_wins_an_as_set_counting_one() {
         asns: vec![64510, 64511, 64512],
     });
     let mut with_set = route(2, &[]);
-    with_set.as_path = Arc::new(set);
+    Arc::make_mut(&mut with_set.path).as_path = Arc::new(set);
     assert_beats(
         with_set,
         route(1, &[64501, 64510, 64511]),

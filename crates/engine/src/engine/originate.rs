@@ -154,15 +154,14 @@ impl Engine {
             ebgp: false,
             rr_client: false,
         });
-        let route = |attrs: Vec<Attribute>, path: AsPath| Route {
-            attrs: Arc::new(attrs),
-            next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
-            as_path: Arc::new(path),
-            learned: Arc::clone(&ours),
-            stale: false,
-            leak: false,
-            discard: false,
-            since: 0,
+        let route = |attrs: Vec<Attribute>, path: AsPath| {
+            let path = crate::route::Path {
+                attrs: Arc::new(attrs),
+                next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
+                as_path: Arc::new(path),
+                learned: Arc::clone(&ours),
+            };
+            Route::new(Arc::new(path), 0)
         };
         let mut out = BTreeMap::new();
         if let Some(policy) = self.redistribute_static {

@@ -174,10 +174,14 @@ impl Engine {
                 // set the next hop to discard.
                 let (leak, discard) = (r.leak && !s.allow_leak, s.discard);
                 if s.changed() {
-                    Some(Route {
+                    let path = self.route_paths.intern(crate::route::Path {
                         attrs: self.attr_sets.intern(s.attrs.into_owned()),
                         as_path: self.paths.intern(s.as_path.into_owned()),
                         next_hop: self.next_hops.intern(s.next_hop.into_owned()),
+                        learned: Arc::clone(&r.learned),
+                    });
+                    Some(Route {
+                        path,
                         leak,
                         discard,
                         ..r.clone()
