@@ -1,6 +1,7 @@
 //! The engine: state and event handling.
 
 use crate::adj_in::AdjRibIn;
+use crate::compact_path::CompactPath;
 use crate::decision::{self, Candidate, DecisionOptions, Step};
 use crate::export::{export, Overrides, Target};
 use crate::intern::{Interner, PathInterner};
@@ -326,8 +327,9 @@ pub struct Engine {
     best: PrefixMap<Best>,
     /// Received attribute sets, shared by every route that carries one.
     attr_sets: Interner<Vec<Attribute>>,
-    /// Received AS paths, shared likewise.
-    paths: Interner<AsPath>,
+    /// Received AS paths in one block each (`compact_path.rs`), shared
+    /// likewise.
+    paths: Interner<[u32]>,
     /// Exported attribute sets and next hops, shared by every Adj-RIB-Out
     /// entry that holds one.
     out_sets: Interner<Exported>,
@@ -551,11 +553,10 @@ impl Engine {
                 changed.push((f, n.prefix));
             }
         }
-        let as_path = self
-            .paths
-            .intern(real_as_path(&u.attributes, four).unwrap_or_default());
+        let full_path = real_as_path(&u.attributes, four).unwrap_or_default();
+        let as_path = compact(&mut self.paths, &full_path);
         let withdraw = u.action() == Some(AttrAction::TreatAsWithdraw)
-            || as_path.contains(local_as)
+            || full_path.contains(local_as)
             || (!ebgp && reflection_loop(&u.attributes, self.router_id, self.cluster_id))
             || !p.cfg.import;
         let otc = u.attributes.iter().find_map(|a| match a.value {
@@ -672,14 +673,14 @@ impl Engine {
                     match cached {
                         Some(v) => v,
                         None => {
-                            let mut s = Subject::new(n.prefix, &kept, &as_path, &next_hop);
+                            let mut s = Subject::new(n.prefix, &kept, &full_path, &next_hop);
                             let v = if !evaluate(&self.policies, id, &ctx, &mut s) {
                                 None
                             } else if s.changed() {
                                 let (allow, discard) = (s.allow_leak, s.discard);
                                 Some((
                                     self.attr_sets.intern(s.attrs.into_owned()),
-                                    self.paths.intern(s.as_path.into_owned()),
+                                    compact(&mut self.paths, &s.as_path),
                                     self.next_hops.intern(s.next_hop.into_owned()),
                                     allow,
                                     discard,
@@ -1039,7 +1040,7 @@ fn gather<'a>(
 /// hop; through a policy that looks at prefixes, the prefix.
 type ExportKey = (
     *const Vec<Attribute>,
-    *const AsPath,
+    usize,
     Option<PeerId>,
     bool,
     bool,
@@ -1050,7 +1051,7 @@ type ExportKey = (
 /// A route's interned parts after an import policy, whether the policy
 /// overrode RFC 9234's leak rules for it, and whether it set the next hop
 /// to discard.
-type Parts = (Arc<Vec<Attribute>>, Arc<AsPath>, Arc<NextHop>, bool, bool);
+type Parts = (Arc<Vec<Attribute>>, CompactPath, Arc<NextHop>, bool, bool);
 
 /// Exports `r` (for `prefix`) to `target`, through an export policy when
 /// there is one: the policy sees the route as chosen, its changes go in
@@ -1067,7 +1068,8 @@ fn export_through(
     let Some((policies, id, ctx)) = policy else {
         return (export(r, target, v6, &Overrides::default()), false);
     };
-    let mut s = Subject::new(prefix, &r.attrs, &r.as_path, &r.next_hop);
+    let full_path = r.as_path.to_as_path();
+    let mut s = Subject::new(prefix, &r.attrs, &full_path, &r.next_hop);
     if !evaluate(policies, id, ctx, &mut s) {
         return (None, false);
     }
@@ -1088,12 +1090,17 @@ fn export_through(
         path: Arc::new(Path {
             attrs: Arc::new(s.attrs.into_owned()),
             next_hop: Arc::new(s.next_hop.into_owned()),
-            as_path: Arc::new(s.as_path.into_owned()),
+            as_path: CompactPath::new(&s.as_path),
             learned: Arc::clone(&r.learned),
         }),
         ..r.clone()
     };
     (export(&changed, target, v6, &ov), overridden)
+}
+
+/// The shared compact form of an AS path.
+pub(crate) fn compact(interner: &mut Interner<[u32]>, p: &AsPath) -> CompactPath {
+    CompactPath::from_shared(interner.intern_ref(&crate::compact_path::words(p)))
 }
 
 /// The shared copy of an UPDATE's attribute set, interned the first time

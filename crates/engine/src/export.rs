@@ -142,7 +142,7 @@ pub fn export(
             _ => out.push(a.clone()),
         }
     }
-    let mut path = (*route.as_path).clone();
+    let mut path = route.as_path.to_as_path();
     if t.ebgp {
         path.prepend(t.local_as);
     }

@@ -13,18 +13,51 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Shared copies of values of one type.
-#[derive(Debug, Clone)]
-pub(crate) struct Interner<T: Eq + Hash> {
+#[derive(Debug)]
+pub(crate) struct Interner<T: ?Sized + Eq + Hash> {
     set: HashSet<Arc<T>, FastBuild>,
     sweep_at: usize,
 }
 
-impl<T: Eq + Hash> Default for Interner<T> {
+// Not derived: that would ask `T: Clone`, and a copy shares the values.
+impl<T: ?Sized + Eq + Hash> Clone for Interner<T> {
+    fn clone(&self) -> Self {
+        Interner {
+            set: self.set.clone(),
+            sweep_at: self.sweep_at,
+        }
+    }
+}
+
+impl<T: ?Sized + Eq + Hash> Default for Interner<T> {
     fn default() -> Self {
         Interner {
             set: HashSet::default(),
             sweep_at: 1024,
         }
+    }
+}
+
+impl<T: ?Sized + Eq + Hash> Interner<T> {
+    /// The shared copy of `v`, copied into a new block when it is new
+    /// (slices: `Interner<[u32]>`).
+    pub(crate) fn intern_ref(&mut self, v: &T) -> Arc<T>
+    where
+        for<'a> Arc<T>: From<&'a T>,
+    {
+        if let Some(a) = self.set.get(v) {
+            return Arc::clone(a);
+        }
+        self.insert(Arc::from(v))
+    }
+
+    fn insert(&mut self, a: Arc<T>) -> Arc<T> {
+        if self.set.len() >= self.sweep_at {
+            self.set.retain(|a| Arc::strong_count(a) > 1);
+            self.sweep_at = (self.set.len() * 2).max(1024);
+        }
+        self.set.insert(Arc::clone(&a));
+        a
     }
 }
 
@@ -34,13 +67,7 @@ impl<T: Eq + Hash> Interner<T> {
         if let Some(a) = self.set.get(&v) {
             return Arc::clone(a);
         }
-        if self.set.len() >= self.sweep_at {
-            self.set.retain(|a| Arc::strong_count(a) > 1);
-            self.sweep_at = (self.set.len() * 2).max(1024);
-        }
-        let a = Arc::new(v);
-        self.set.insert(Arc::clone(&a));
-        a
+        self.insert(Arc::new(v))
     }
 
     /// Distinct values held (including some no longer used, until a sweep).
@@ -74,7 +101,7 @@ fn parts(p: &Path) -> [usize; 4] {
     [
         Arc::as_ptr(&p.attrs) as usize,
         Arc::as_ptr(&p.next_hop) as usize,
-        Arc::as_ptr(&p.as_path) as usize,
+        p.as_path.addr(),
         Arc::as_ptr(&p.learned) as usize,
     ]
 }
@@ -134,12 +161,12 @@ mod tests {
         });
         let attrs = Arc::new(Vec::new());
         let nh = Arc::new(NextHop::Ipv4(Ipv4Addr::new(192, 0, 2, 1)));
-        let path = |n: u32| Arc::new(AsPath::from_sequence(vec![n]));
+        let path = |n: u32| crate::CompactPath::new(&AsPath::from_sequence(vec![n]));
         let (p1, p2) = (path(1), path(2));
-        let mk = |as_path: &Arc<AsPath>| Path {
+        let mk = |as_path: &crate::CompactPath| Path {
             attrs: Arc::clone(&attrs),
             next_hop: Arc::clone(&nh),
-            as_path: Arc::clone(as_path),
+            as_path: as_path.clone(),
             learned: Arc::clone(&learned),
         };
         let a = i.intern(mk(&p1));

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod adj_in;
+mod compact_path;
 pub mod decision;
 mod engine;
 pub mod export;
@@ -29,6 +30,7 @@ pub mod role;
 mod route;
 mod table;
 
+pub use compact_path::CompactPath;
 pub use decision::{DecisionOptions, Step};
 pub use engine::{
     Action, Announcement, Engine, Event, PeerConfig, PeerId, Reconfig, RouteView, Static, Via,

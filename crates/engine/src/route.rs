@@ -1,6 +1,7 @@
 //! A route as the engine keeps it.
 
-use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
+use crate::compact_path::CompactPath;
+use peerd_wire::attr::{AttrValue, Attribute, NextHop, Origin};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
@@ -32,7 +33,7 @@ pub struct Path {
     /// The next hop, interned.
     pub next_hop: Arc<NextHop>,
     /// The real AS path (RFC 6793 reconstruction applied), interned.
-    pub as_path: Arc<AsPath>,
+    pub as_path: CompactPath,
     /// Where it came from.
     pub learned: Arc<Learned>,
 }

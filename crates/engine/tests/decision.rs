@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use peerd_engine::decision::{is_multipath, select, Candidate, DecisionOptions, Step};
-use peerd_engine::{Learned, Path, Route};
+use peerd_engine::{CompactPath, Learned, Path, Route};
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
 use proptest::prelude::*;
 use std::net::{IpAddr, Ipv4Addr};
@@ -18,7 +18,7 @@ fn route(peer: u8, path: &[u32]) -> Route {
     let path = Path {
         attrs: Arc::new(vec![Attribute::new(AttrValue::Origin(Origin::Igp))]),
         next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::new(198, 51, 100, peer))),
-        as_path: Arc::new(AsPath::from_sequence(path.to_vec())),
+        as_path: CompactPath::new(&AsPath::from_sequence(path.to_vec())),
         learned: Arc::new(Learned {
             peer: Some(usize::from(peer)),
             peer_id: Ipv4Addr::new(192, 0, 2, peer),
@@ -141,7 +141,7 @@ fn shortest_as_path_wins_an_as_set_counting_one() {
         asns: vec![64510, 64511, 64512],
     });
     let mut with_set = route(2, &[]);
-    Arc::make_mut(&mut with_set.path).as_path = Arc::new(set);
+    Arc::make_mut(&mut with_set.path).as_path = CompactPath::new(&set);
     assert_beats(
         with_set,
         route(1, &[64501, 64510, 64511]),

@@ -298,7 +298,7 @@ impl Engine {
                     let v6 = k.0.afi == Afi::Ipv6;
                     let mk: ExportKey = (
                         Arc::as_ptr(&r.attrs),
-                        Arc::as_ptr(&r.as_path),
+                        r.as_path.addr(),
                         r.peer(),
                         r.ebgp(),
                         v6,

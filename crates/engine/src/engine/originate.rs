@@ -158,7 +158,7 @@ impl Engine {
             let path = crate::route::Path {
                 attrs: Arc::new(attrs),
                 next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
-                as_path: Arc::new(path),
+                as_path: crate::CompactPath::new(&path),
                 learned: Arc::clone(&ours),
             };
             Route::new(Arc::new(path), 0)

@@ -166,7 +166,8 @@ impl Engine {
                 results.push((k, Some(r.clone())));
                 continue;
             };
-            let mut s = Subject::new(k.1, &r.attrs, &r.as_path, &r.next_hop);
+            let full_path = r.as_path.to_as_path();
+            let mut s = Subject::new(k.1, &r.attrs, &full_path, &r.next_hop);
             let out = if !evaluate(&self.policies, id, &ctx, &mut s) {
                 None
             } else {
@@ -176,7 +177,7 @@ impl Engine {
                 if s.changed() {
                     let path = self.route_paths.intern(crate::route::Path {
                         attrs: self.attr_sets.intern(s.attrs.into_owned()),
-                        as_path: self.paths.intern(s.as_path.into_owned()),
+                        as_path: super::compact(&mut self.paths, &s.as_path),
                         next_hop: self.next_hops.intern(s.next_hop.into_owned()),
                         learned: Arc::clone(&r.learned),
                     });
