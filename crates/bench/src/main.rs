@@ -32,8 +32,10 @@ static ALLOC: counting::Counting = counting::Counting;
 const USAGE: &str = "usage: peerd-bench run [--quick] [--runs N] [--daemons LIST] [--scenarios LIST]
                         [--v4 N] [--v6 N] [--runs-for DAEMON=N] [--data DIR] [--out DIR] [--daemon-cpus LIST] [--harness-cpus LIST] [--keep]
        peerd-bench dataset [--v4 N] [--v6 N] [--data DIR]
-       peerd-bench rib [--v4 N] [--v6 N] [--feeds N] [--runs N] [--data DIR]
-                       (the engine alone: bytes per route and routes/s, feed by feed)
+       peerd-bench rib [--v4 N] [--v6 N] [--feeds N] [--runs N] [--same-neighbour] [--data DIR]
+                       (the engine alone: bytes per route and routes/s, feed by feed;
+                        --same-neighbour: feeds after the first are the same AS's routes
+                        over other sessions, not other ASes')
        peerd-bench configs DIR   (the five daemons' configurations for S1, as run)
 
   --daemons    direct,peerd,bird,frr,gobgp,openbgpd (default: all)
@@ -61,6 +63,7 @@ struct Args {
     keep: bool,
     runs_for: Vec<(Kind, usize)>,
     feeds: usize,
+    same_neighbour: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -82,6 +85,7 @@ fn parse() -> Result<Args, String> {
         keep: false,
         runs_for: Vec::new(),
         feeds: 3,
+        same_neighbour: false,
     };
     let mut runs_given = false;
     while let Some(x) = it.next() {
@@ -91,6 +95,7 @@ fn parse() -> Result<Args, String> {
         };
         match x.as_str() {
             "--quick" => a.quick = true,
+            "--same-neighbour" => a.same_neighbour = true,
             "--keep" => a.keep = true,
             "--runs" => {
                 a.runs = val()?.parse().map_err(|_| "--runs: a number".to_string())?;
@@ -211,7 +216,12 @@ fn rib_cmd(a: &Args) -> Result<(), String> {
     );
     let mut runs = Vec::new();
     for r in 0..a.runs {
-        let (costs, sink) = rib::run(&t, a.feeds)?;
+        let kind = if a.same_neighbour {
+            rib::Feeds::SameNeighbour
+        } else {
+            rib::Feeds::Distinct
+        };
+        let (costs, sink) = rib::run(&t, a.feeds, kind)?;
         println!("run {}:\n{}", r + 1, rib::report(&costs, &sink));
         runs.push((costs, sink));
     }

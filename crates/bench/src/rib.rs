@@ -82,14 +82,25 @@ impl FeedCost {
     }
 }
 
-fn neighbour(i: usize) -> (FeedSpec, PeerConfig) {
+/// Whose routes the feeds after the first one carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feeds {
+    /// Each from its own AS with its own paths (transits, peers).
+    Distinct,
+    /// The same neighbour AS over another session (a second link to the
+    /// same peer): the same paths and attributes, another next hop.
+    SameNeighbour,
+}
+
+fn neighbour(i: usize, feeds: Feeds) -> (FeedSpec, PeerConfig) {
     let n = i as u32 + 1;
+    let view_of = if feeds == Feeds::SameNeighbour { 1 } else { n };
     let spec = FeedSpec {
         // Public AS numbers: a private one is a bogon to the import policy.
-        asn: 20000 + n,
+        asn: 20000 + view_of,
         next_hop: Ipv4Addr::new(198, 18, (n >> 8) as u8, n as u8),
         view: View::Varied,
-        seed: u64::from(n),
+        seed: u64::from(view_of),
     };
     let cfg = PeerConfig::new(&format!("feed{n}"), IpAddr::V4(spec.next_hop), spec.asn);
     (spec, cfg)
@@ -121,13 +132,13 @@ pub struct SinkCost {
 
 /// Feeds `feeds` full tables into one engine (the cost of each), then
 /// brings up a neighbour that is sent the resulting table (its cost).
-pub fn run(table: &Table, feeds: usize) -> Result<(Vec<FeedCost>, SinkCost), String> {
+pub fn run(table: &Table, feeds: usize, kind: Feeds) -> Result<(Vec<FeedCost>, SinkCost), String> {
     let cfg = peerd_config::parse(POLICY, "rib-bench.toml").map_err(|e| e.to_string())?;
     let id = cfg.policies.find("import").ok_or("no import policy")?;
     let mut specs = Vec::new();
     let mut peers = Vec::new();
     for i in 0..feeds {
-        let (s, mut c) = neighbour(i);
+        let (s, mut c) = neighbour(i, kind);
         c.import_policy = Some(id);
         // Feeds send; what they are sent is the sink's part.
         c.export = false;

@@ -358,7 +358,8 @@ fn rib_benchmark_feeds_every_route_through_policy_and_counts_its_memory() {
         1,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let (feeds, sink) = crate::rib::run(&t, 2).unwrap_or_else(|e| panic!("{e}"));
+    let (feeds, sink) =
+        crate::rib::run(&t, 2, crate::rib::Feeds::Distinct).unwrap_or_else(|e| panic!("{e}"));
     for f in &feeds {
         assert_eq!(f.routes, 62_500);
         // Every route is either held or counted as filtered by the policy,
@@ -373,4 +374,13 @@ fn rib_benchmark_feeds_every_route_through_policy_and_counts_its_memory() {
     // The neighbour brought up afterwards is sent every accepted prefix.
     assert_eq!(sink.routes, feeds[0].accepted);
     assert!(sink.bytes > 0);
+    // A second session to the same neighbour shares its attribute sets and
+    // AS paths with the first: its routes cost less than another AS's.
+    let (same, _) =
+        crate::rib::run(&t, 2, crate::rib::Feeds::SameNeighbour).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(same[1].accepted, feeds[1].accepted);
+    assert!(
+        same[1].per_route() < feeds[1].per_route(),
+        "{same:?} {feeds:?}"
+    );
 }
