@@ -16,6 +16,7 @@ use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
 use peerd_wire::{AttrAction, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -678,13 +679,23 @@ impl Engine {
                                 None
                             } else if s.changed() {
                                 let (allow, discard) = (s.allow_leak, s.discard);
-                                Some((
-                                    self.attr_sets.intern(s.attrs.into_owned()),
-                                    compact(&mut self.paths, &s.as_path),
-                                    self.next_hops.intern(s.next_hop.into_owned()),
-                                    allow,
-                                    discard,
-                                ))
+                                // Only the parts the policy changed are
+                                // interned again (this runs per prefix).
+                                let attrs = match s.attrs {
+                                    Cow::Borrowed(_) => {
+                                        intern_once(&mut received, &mut self.attr_sets, &kept)
+                                    }
+                                    Cow::Owned(a) => self.attr_sets.intern(a),
+                                };
+                                let path = match &s.as_path {
+                                    Cow::Borrowed(_) => as_path.clone(),
+                                    Cow::Owned(p) => compact(&mut self.paths, p),
+                                };
+                                let nh = match s.next_hop {
+                                    Cow::Borrowed(_) => next_hop.clone(),
+                                    Cow::Owned(n) => self.next_hops.intern(n),
+                                };
+                                Some((attrs, path, nh, allow, discard))
                             } else {
                                 let (allow, discard) = (s.allow_leak, s.discard);
                                 Some((
