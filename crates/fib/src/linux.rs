@@ -1,0 +1,201 @@
+//! The kernel's forwarding table over an rtnetlink socket.
+//!
+//! This is the only module with `unsafe`: each block is one socket call
+//! (`socket`, `bind`, `setsockopt`, `send`, `recv`, `setns`) on a descriptor
+//! this module owns, with buffers whose lengths it passes. Messages are
+//! built and parsed in `netlink.rs`.
+#![allow(unsafe_code)]
+
+use crate::netlink::{self, Op, Reply};
+use crate::{Fib, FibError, KernelRoute, Outcome};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::path::Path;
+
+/// Requests per datagram: each is answered by its own ACK, and a batch of
+/// this many stays far below the socket buffers.
+const BATCH: usize = 512;
+
+/// An rtnetlink socket.
+#[derive(Debug)]
+pub struct LinuxFib {
+    fd: OwnedFd,
+    seq: u32,
+    buf: Vec<u8>,
+}
+
+impl LinuxFib {
+    /// A socket in this process's network namespace.
+    pub fn open() -> io::Result<LinuxFib> {
+        // SAFETY: plain socket(2); the result is checked before use.
+        let fd = unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                libc::NETLINK_ROUTE,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` is a new descriptor nobody else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        // SAFETY: an all-zero sockaddr_nl is valid (pid 0: the kernel picks).
+        let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        // SAFETY: `addr` lives across the call and its size is passed.
+        let r = unsafe {
+            libc::bind(
+                fd.as_raw_fd(),
+                std::ptr::addr_of!(addr).cast(),
+                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // A dump of a full table arrives faster than it is read: a larger
+        // receive buffer (best effort; the kernel caps it).
+        let size: libc::c_int = 8 << 20;
+        // SAFETY: `size` lives across the call and its size is passed.
+        unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUF,
+                std::ptr::addr_of!(size).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+        Ok(LinuxFib {
+            fd,
+            seq: 1,
+            buf: vec![0; 1 << 16],
+        })
+    }
+
+    /// A socket in the network namespace at `netns` (such as
+    /// `/run/netns/NAME`): opened on a thread that enters the namespace,
+    /// so this process stays where it is. The socket keeps its namespace.
+    pub fn open_in(netns: &Path) -> io::Result<LinuxFib> {
+        let ns = std::fs::File::open(netns)?;
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // SAFETY: setns(2) on a descriptor we hold open; it changes
+                // this (short-lived) thread's namespace only.
+                let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+                if r < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                LinuxFib::open()
+            })
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("netns thread panicked")))
+        })
+    }
+
+    fn send(&self, b: &[u8]) -> io::Result<()> {
+        // SAFETY: `b` is a live slice and its length is passed.
+        let n = unsafe { libc::send(self.fd.as_raw_fd(), b.as_ptr().cast(), b.len(), 0) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if n as usize != b.len() {
+            return Err(io::Error::other("short netlink send"));
+        }
+        Ok(())
+    }
+
+    /// One datagram's replies.
+    fn recv(&mut self) -> Result<Vec<Reply>, FibError> {
+        loop {
+            // SAFETY: `buf` is ours, and its length is passed.
+            let n = unsafe {
+                libc::recv(
+                    self.fd.as_raw_fd(),
+                    self.buf.as_mut_ptr().cast(),
+                    self.buf.len(),
+                    0,
+                )
+            };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e.into());
+            }
+            let got = self.buf.get(..n as usize).unwrap_or(&[]);
+            return netlink::parse(got).map_err(FibError::Malformed);
+        }
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1).max(1);
+        self.seq
+    }
+}
+
+impl Fib for LinuxFib {
+    fn apply(&mut self, changes: &[(Op, KernelRoute)]) -> Result<Vec<Outcome>, FibError> {
+        let mut out = vec![None; changes.len()];
+        let mut msg = Vec::new();
+        for (c, chunk) in changes.chunks(BATCH).enumerate() {
+            msg.clear();
+            let first = self.seq.wrapping_add(1);
+            for (op, r) in chunk {
+                let seq = self.next_seq();
+                netlink::build_route(&mut msg, *op, r, seq);
+            }
+            self.send(&msg)?;
+            let mut waiting = chunk.len();
+            while waiting > 0 {
+                for reply in self.recv()? {
+                    if let Reply::Ack { seq, error } = reply {
+                        let i = seq.wrapping_sub(first) as usize;
+                        if let Some(slot) = out.get_mut(c * BATCH + i).filter(|_| i < chunk.len()) {
+                            if slot.is_none() {
+                                waiting -= 1;
+                            }
+                            *slot = Some(if error == 0 {
+                                Outcome::Done
+                            } else {
+                                Outcome::Refused(-error)
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let missing = out.iter().filter(|o| o.is_none()).count();
+        if missing > 0 {
+            return Err(FibError::Unanswered(missing));
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    fn routes(&mut self, table: u32, protocol: u8) -> Result<Vec<KernelRoute>, FibError> {
+        let mut found = Vec::new();
+        for v6 in [false, true] {
+            let mut msg = Vec::new();
+            let seq = self.next_seq();
+            netlink::build_dump(&mut msg, v6, seq);
+            self.send(&msg)?;
+            'dump: loop {
+                for reply in self.recv()? {
+                    match reply {
+                        Reply::Done => break 'dump,
+                        Reply::Ack { error, .. } if error != 0 => {
+                            return Err(io::Error::from_raw_os_error(-error).into())
+                        }
+                        Reply::Route(Some(r)) if r.table == table && r.protocol == protocol => {
+                            found.push(r)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+}

@@ -1,0 +1,203 @@
+//! `LinuxFib` against the real kernel, in a network namespace of the
+//! test's own (a veth pair with documentation addresses): routes of
+//! every kind go in, `ip route` shows them as installed, a dump reads them
+//! back, a refused one is reported with its errno while the rest of its
+//! batch goes in, and everything comes out again.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use peerd_fib::{Fib, KernelRoute, LinuxFib, MemoryFib, NextHop, Op, Outcome, RouteKind};
+use std::process::Command;
+
+const TABLE: u32 = 1000;
+const PROTO: u8 = 200;
+
+struct Netns(String);
+
+impl Netns {
+    fn new(tag: &str) -> Option<Netns> {
+        let name = format!("peerd-fib-{}-{tag}", std::process::id());
+        let ok = Command::new("ip")
+            .args(["netns", "add", &name])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("SKIP: cannot create a network namespace (needs root and iproute2)");
+            return None;
+        }
+        let ns = Netns(name);
+        for args in [
+            &["link", "set", "lo", "up"][..],
+            // A veth pair with both ends inside: a link with a carrier.
+            &["link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+            &["link", "set", "v0", "up"],
+            &["link", "set", "v1", "up"],
+            &["addr", "add", "192.0.2.1/24", "dev", "v0"],
+            &["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"],
+        ] {
+            let st = Command::new("ip")
+                .arg("-n")
+                .arg(&ns.0)
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(st.success(), "ip {args:?}");
+        }
+        Some(ns)
+    }
+
+    fn ip(&self, args: &[&str]) -> String {
+        let out = Command::new("ip")
+            .arg("-n")
+            .arg(&self.0)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+fn route(p: &str, kind: RouteKind) -> KernelRoute {
+    KernelRoute {
+        prefix: p.parse().unwrap(),
+        table: TABLE,
+        protocol: PROTO,
+        metric: 20,
+        kind,
+    }
+}
+
+fn via(gws: &[&str]) -> RouteKind {
+    RouteKind::Unicast(
+        gws.iter()
+            .map(|g| NextHop {
+                gateway: g.parse().unwrap(),
+                ifindex: None,
+                weight: 1,
+            })
+            .collect(),
+    )
+}
+
+fn sorted(mut v: Vec<KernelRoute>) -> Vec<String> {
+    let mut s: Vec<String> = v.drain(..).map(|r| format!("{r:?}")).collect();
+    s.sort();
+    s
+}
+
+#[test]
+fn routes_go_into_the_kernel_and_come_out_again() {
+    let Some(ns) = Netns::new("kinds") else {
+        return;
+    };
+    let mut fib = LinuxFib::open_in(&std::path::Path::new("/run/netns").join(&ns.0)).unwrap();
+    let good = vec![
+        route("198.51.100.0/24", via(&["192.0.2.2"])),
+        route("203.0.113.0/24", via(&["192.0.2.2", "192.0.2.3"])),
+        route("2001:db8:4000::/36", via(&["2001:db8::2"])),
+        route("0.0.0.0/0", via(&["192.0.2.254"])),
+        route("198.51.100.66/32", RouteKind::Blackhole),
+    ];
+    // A gateway the namespace cannot reach: refused, and only that one.
+    let unreachable = route("203.0.113.128/25", via(&["198.18.0.1"]));
+    let mut batch: Vec<(Op, KernelRoute)> = good.iter().map(|r| (Op::Replace, r.clone())).collect();
+    batch.insert(2, (Op::Replace, unreachable));
+    let out = fib.apply(&batch).unwrap();
+    assert_eq!(out[2], Outcome::Refused(libc_enetunreach()), "{out:?}");
+    assert!(
+        out.iter()
+            .enumerate()
+            .all(|(i, o)| i == 2 || *o == Outcome::Done),
+        "{out:?}"
+    );
+
+    // What `ip route` shows is what we asked for.
+    let shown = ns.ip(&["route", "show", "table", "1000"]);
+    for want in [
+        "default via 192.0.2.254 dev v0 proto 200 metric 20",
+        "198.51.100.0/24 via 192.0.2.2 dev v0 proto 200 metric 20",
+        "blackhole 198.51.100.66 proto 200 metric 20",
+        "203.0.113.0/24 proto 200 metric 20",
+        "nexthop via 192.0.2.2 dev v0 weight 1",
+        "nexthop via 192.0.2.3 dev v0 weight 1",
+    ] {
+        assert!(shown.contains(want), "missing {want:?} in:\n{shown}");
+    }
+    assert!(!shown.contains("203.0.113.128"), "{shown}");
+    let shown6 = ns.ip(&["-6", "route", "show", "table", "1000"]);
+    assert!(
+        shown6.contains("2001:db8:4000::/36 via 2001:db8::2 dev v0 proto 200 metric 20"),
+        "{shown6}"
+    );
+
+    // A dump reads back exactly those (the kernel adds the interfaces).
+    let back = fib.routes(TABLE, PROTO).unwrap();
+    let strip = |v: Vec<KernelRoute>| {
+        v.into_iter()
+            .map(|mut r| {
+                if let RouteKind::Unicast(h) = &mut r.kind {
+                    for x in h.iter_mut() {
+                        x.ifindex = None;
+                    }
+                }
+                r
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sorted(strip(back)), sorted(good.clone()));
+    // The in-memory table agrees on the same batch.
+    let mut mem = MemoryFib::new();
+    let mem_out = mem.apply(&batch).unwrap();
+    assert_eq!(mem_out.iter().filter(|o| **o == Outcome::Done).count(), 6);
+
+    // A replacement changes the route in place.
+    let moved = route("198.51.100.0/24", via(&["192.0.2.3"]));
+    assert_eq!(fib.apply(&[(Op::Replace, moved)]).unwrap(), [Outcome::Done]);
+    let shown = ns.ip(&["route", "show", "table", "1000", "198.51.100.0/24"]);
+    assert!(shown.contains("via 192.0.2.3"), "{shown}");
+    assert_eq!(shown.lines().count(), 1, "{shown}");
+
+    // Everything out; removing what is not there is ESRCH (3).
+    let del: Vec<(Op, KernelRoute)> = good.iter().map(|r| (Op::Delete, r.clone())).collect();
+    assert!(fib.apply(&del).unwrap().iter().all(|o| *o == Outcome::Done));
+    assert!(fib.routes(TABLE, PROTO).unwrap().is_empty());
+    assert_eq!(ns.ip(&["route", "show", "table", "1000"]), "");
+    assert_eq!(fib.apply(&del[..1]).unwrap(), [Outcome::Refused(3)]);
+}
+
+/// Ten thousand routes in batches: every one acknowledged, read back, and
+/// removed.
+#[test]
+fn many_routes_in_batches() {
+    let Some(ns) = Netns::new("many") else { return };
+    let mut fib = LinuxFib::open_in(&std::path::Path::new("/run/netns").join(&ns.0)).unwrap();
+    let routes: Vec<KernelRoute> = (0..10_000u32)
+        .map(|i| {
+            let p = format!("2001:db8:{:x}:{:x}::/64", 0x1000 + i / 256, i % 256);
+            route(&p, via(&["2001:db8::2"]))
+        })
+        .collect();
+    let add: Vec<(Op, KernelRoute)> = routes.iter().map(|r| (Op::Replace, r.clone())).collect();
+    let out = fib.apply(&add).unwrap();
+    assert_eq!(out.len(), 10_000);
+    assert!(out.iter().all(|o| *o == Outcome::Done));
+    assert_eq!(fib.routes(TABLE, PROTO).unwrap().len(), 10_000);
+    let n = ns
+        .ip(&["-6", "route", "show", "table", "1000"])
+        .lines()
+        .count();
+    assert_eq!(n, 10_000);
+    let del: Vec<(Op, KernelRoute)> = routes.iter().map(|r| (Op::Delete, r.clone())).collect();
+    assert!(fib.apply(&del).unwrap().iter().all(|o| *o == Outcome::Done));
+    assert!(fib.routes(TABLE, PROTO).unwrap().is_empty());
+}
+
+/// ENETUNREACH on Linux.
+fn libc_enetunreach() -> i32 {
+    101
+}
