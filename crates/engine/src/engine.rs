@@ -22,9 +22,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod forward;
 mod groups;
 mod originate;
 mod reconfig;
+pub use forward::Forward;
 pub use originate::{Announcement, Static, Via};
 pub use reconfig::Reconfig;
 
@@ -179,6 +181,10 @@ pub enum Action {
         /// Export (else import).
         export: bool,
     },
+    /// The forwarding table's entries for these prefixes (`None`: no route
+    /// of ours forwards it); some may be unchanged. Only with
+    /// [`Engine::set_forwarding`].
+    Forward(Vec<(Prefix, Option<Forward>)>),
     /// Deliver [`Event::StaleTimeout`] after this long.
     StaleTimer {
         /// For which neighbour.
@@ -359,6 +365,8 @@ pub struct Engine {
     in_refresh: bool,
     /// Update groups (`groups.rs`); a free slot is `None`.
     groups: Vec<Option<groups::Group>>,
+    /// Tell the forwarding table what changes (`forward.rs`).
+    forwarding: bool,
 }
 
 impl Engine {
@@ -396,6 +404,7 @@ impl Engine {
             redistribute_static: None,
             in_refresh: false,
             groups: Vec::new(),
+            forwarding: false,
         };
         e.local = e.wanted_local();
         for k in e.local.keys() {
@@ -418,6 +427,22 @@ impl Engine {
     /// before routes arrive, or follow with a reselection).
     pub fn set_decision_options(&mut self, opts: DecisionOptions) {
         self.decision = opts;
+    }
+
+    /// Asks for [`Action::Forward`] after every change of the routing
+    /// table (off by default: a daemon that does not program a forwarding
+    /// table does not pay for it). Turning it on sends every entry.
+    pub fn set_forwarding(&mut self, on: bool) -> Vec<Action> {
+        self.forwarding = on;
+        let mut actions = Vec::new();
+        let keys: std::collections::BTreeSet<RouteKey> = self
+            .best
+            .keys()
+            .chain(self.statics.keys().copied())
+            .collect();
+        let keys: Vec<RouteKey> = keys.into_iter().collect();
+        self.emit_forward(&keys, &mut actions);
+        actions
     }
 
     /// Sets the engine's clock: seconds since the daemon started. Routes
@@ -861,6 +886,7 @@ impl Engine {
                 self.export_group(g, &changed, actions);
             }
         }
+        self.emit_forward(&changed, actions);
         if !self.in_refresh && self.affects_conditions(&changed) {
             self.in_refresh = true;
             self.refresh_local(actions);

@@ -136,6 +136,8 @@ fn dispatch(
                     "peerd: neighbor {who}: a policy overrides RFC 9234 route-leak prevention on {way} it (allow-leak), first for {prefix}; further overrides this session are not logged"
                 );
             }
+            // No forwarding table is programmed yet (issue 6).
+            Action::Forward(_) => {}
             Action::StaleTimer { peer, after } => {
                 let me = me.clone();
                 tokio::spawn(async move {

@@ -95,14 +95,37 @@ impl Engine {
         redistribute: Option<Option<PolicyId>>,
     ) -> Vec<Action> {
         self.announce = announce;
-        self.statics = statics
+        let statics = statics
             .into_iter()
             .map(|s| ((family_of(&s.prefix), s.prefix), s))
             .collect();
-        self.redistribute_static = redistribute;
         let mut actions = Vec::new();
+        self.replace_statics(statics, &mut actions);
+        self.redistribute_static = redistribute;
         self.refresh_local(&mut actions);
         actions
+    }
+
+    /// Takes new static routes, and tells the forwarding table about the
+    /// prefixes whose static route came, went or changed.
+    pub(super) fn replace_statics(
+        &mut self,
+        statics: BTreeMap<RouteKey, Static>,
+        actions: &mut Vec<Action>,
+    ) {
+        let changed: Vec<RouteKey> = statics
+            .iter()
+            .filter(|(k, s)| self.statics.get(k) != Some(s))
+            .map(|(k, _)| *k)
+            .chain(
+                self.statics
+                    .keys()
+                    .filter(|k| !statics.contains_key(k))
+                    .copied(),
+            )
+            .collect();
+        self.statics = statics;
+        self.emit_forward(&changed, actions);
     }
 
     /// Recomputes our own routes and selects and sends again the prefixes

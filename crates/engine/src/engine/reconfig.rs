@@ -130,11 +130,12 @@ impl Engine {
         let changed: Vec<RouteKey> = changed.into_iter().collect();
         self.reselect_and_export(&changed, &mut actions);
         self.announce = r.announce;
-        self.statics = r
+        let statics = r
             .statics
             .into_iter()
             .map(|s| ((super::family_of(&s.prefix), s.prefix), s))
             .collect();
+        self.replace_statics(statics, &mut actions);
         self.redistribute_static = r.redistribute_static;
         self.refresh_local(&mut actions);
         actions

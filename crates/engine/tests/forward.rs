@@ -1,0 +1,178 @@
+//! What the routing table tells the forwarding table: the best route's
+//! gateway, every multipath gateway, a blackhole for a discarded route, a
+//! static route where it wins by distance, nothing for our own prefixes or
+//! a withdrawn one — and nothing at all unless asked.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use peerd_engine::{Action, DecisionOptions, Engine, Event, Forward, Static, Via};
+use peerd_wire::attr::{AsPath, Origin};
+use peerd_wire::{AttrValue, Attribute, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
+use std::net::Ipv4Addr;
+
+/// The last entry sent for `prefix`, if any was.
+fn entry(actions: &[Action], prefix: &str) -> Option<Option<Forward>> {
+    let p: Prefix = prefix.parse().unwrap();
+    actions.iter().rev().find_map(|a| match a {
+        Action::Forward(v) => v
+            .iter()
+            .rev()
+            .find(|(q, _)| *q == p)
+            .map(|(_, f)| f.clone()),
+        _ => None,
+    })
+}
+
+fn gw(a: &str) -> Forward {
+    Forward::Gateways(vec![a.parse().unwrap()])
+}
+
+/// The same route as `update_from_a`'s, from B (AS 64502, next hop .2).
+fn update_from_b(prefixes: &[&str]) -> Update {
+    let attrs = vec![
+        Attribute::new(AttrValue::Origin(Origin::Igp)),
+        Attribute::new(AttrValue::AsPath(AsPath::from_sequence(vec![
+            64502,
+            4_200_000_001,
+        ]))),
+        Attribute::new(AttrValue::NextHop(Ipv4Addr::new(198, 51, 100, 2))),
+    ];
+    let nlri: Vec<Nlri> = prefixes
+        .iter()
+        .map(|p| Nlri::new(p.parse().unwrap()))
+        .collect();
+    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
+        .announce(Family::IPV4_UNICAST, &attrs, None, &nlri)
+        .unwrap();
+    match Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap() {
+        Message::Update(u) => u,
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn the_forwarding_table_follows_the_routing_table() {
+    let mut e = engine();
+    // Not asked: nothing.
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["198.51.100.0/24"], vec![]),
+    });
+    assert!(!acts.iter().any(|a| matches!(a, Action::Forward(_))));
+    // Asked: every entry at once, then each change.
+    let all = e.set_forwarding(true);
+    assert_eq!(
+        entry(&all, "198.51.100.0/24"),
+        Some(Some(gw("198.51.100.1")))
+    );
+    assert_eq!(entry(&all, "203.0.113.0/24"), Some(None), "our own prefix");
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25"], vec![]),
+    });
+    assert_eq!(entry(&acts, "192.0.2.0/25"), Some(Some(gw("198.51.100.1"))));
+    // B's equal route: without multipath the best one's gateway only.
+    let acts = e.handle(Event::Update {
+        peer: 1,
+        update: update_from_b(&["192.0.2.0/25"]),
+    });
+    assert_eq!(entry(&acts, "192.0.2.0/25"), Some(Some(gw("198.51.100.1"))));
+    // A withdraws: B's gateway; B withdraws too: no entry.
+    let mut w = Update::default();
+    w.withdrawn.push(Nlri::new("192.0.2.0/25".parse().unwrap()));
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: w.clone(),
+    });
+    assert_eq!(entry(&acts, "192.0.2.0/25"), Some(Some(gw("198.51.100.2"))));
+    let acts = e.handle(Event::Update { peer: 1, update: w });
+    assert_eq!(entry(&acts, "192.0.2.0/25"), Some(None));
+
+    // A static route wins by distance and forwards its own way; with a
+    // distance above eBGP's it leaves the BGP route in place.
+    let st = |d: u8, via: Via| Static {
+        prefix: "198.51.100.0/24".parse().unwrap(),
+        via,
+        distance: d,
+    };
+    let ours = vec![peerd_engine::Announcement::always(
+        "203.0.113.0/24".parse().unwrap(),
+        vec![],
+    )];
+    let acts = e.set_origination(ours.clone(), vec![st(1, Via::Blackhole)], None);
+    assert_eq!(
+        entry(&acts, "198.51.100.0/24"),
+        Some(Some(Forward::Blackhole))
+    );
+    let acts = e.set_origination(
+        ours.clone(),
+        vec![st(
+            1,
+            Via::Address("192.0.2.254".parse().unwrap(), Some("eth1".into())),
+        )],
+        None,
+    );
+    assert_eq!(
+        entry(&acts, "198.51.100.0/24"),
+        Some(Some(Forward::Interface {
+            name: "eth1".into(),
+            gateway: Some("192.0.2.254".parse().unwrap())
+        }))
+    );
+    let acts = e.set_origination(ours.clone(), vec![st(250, Via::Blackhole)], None);
+    assert_eq!(
+        entry(&acts, "198.51.100.0/24"),
+        Some(Some(gw("198.51.100.1")))
+    );
+    let acts = e.set_origination(ours, vec![], None);
+    assert_eq!(
+        entry(&acts, "198.51.100.0/24"),
+        Some(Some(gw("198.51.100.1")))
+    );
+}
+
+#[test]
+fn multipath_gives_every_equal_gateway_and_discard_a_blackhole() {
+    let mut e = engine();
+    e.set_decision_options(DecisionOptions {
+        multipath: true,
+        ..Default::default()
+    });
+    e.set_forwarding(true);
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25"], vec![]),
+    });
+    let acts = e.handle(Event::Update {
+        peer: 1,
+        update: update_from_b(&["192.0.2.0/25"]),
+    });
+    assert_eq!(
+        entry(&acts, "192.0.2.0/25"),
+        Some(Some(Forward::Gateways(vec![
+            "198.51.100.1".parse().unwrap(),
+            "198.51.100.2".parse().unwrap()
+        ])))
+    );
+
+    // An import policy that discards: a blackhole.
+    use peerd_policy::{Policy, Set, Verdict};
+    let mut a = peer("a", [198, 51, 100, 1], 64501);
+    a.import_policy = Some(0);
+    let mut e = Engine::new(LOCAL_AS, Ipv4Addr::new(192, 0, 2, 1), vec![a], &[]);
+    e.set_policies(policies(vec![Policy {
+        name: "rtbh".into(),
+        terms: vec![term(vec![], vec![Set::Discard], Verdict::Accept)],
+    }]));
+    e.set_forwarding(true);
+    bring_up(&mut e, &[A_UP]);
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.66/32"], vec![]),
+    });
+    assert_eq!(
+        entry(&acts, "192.0.2.66/32"),
+        Some(Some(Forward::Blackhole))
+    );
+}
