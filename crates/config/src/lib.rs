@@ -37,8 +37,8 @@ mod validate;
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigErrors};
 pub use model::{
-    Announce, AnnounceWhen, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch,
-    Router, StaticNextHop, StaticRoute,
+    Announce, AnnounceWhen, Bestpath, Config, Fib, MaxPrefix, MaxPrefixAction, Neighbor,
+    PolicySwitch, Router, StaticNextHop, StaticRoute,
 };
 pub use print::to_toml;
 

@@ -23,6 +23,8 @@ pub struct Config {
     pub statics: Vec<StaticRoute>,
     /// The policy through which static routes enter BGP, if any.
     pub redistribute_static: Option<PolicySwitch>,
+    /// The kernel forwarding table peerd programs (`[fib]`), if any.
+    pub fib: Option<Fib>,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
     pub warnings: Vec<String>,
 }
@@ -42,6 +44,18 @@ pub struct Router {
     pub hostname: Option<String>,
     /// Route-reflection cluster ID (RFC 4456; default: the router ID).
     pub cluster_id: Ipv4Addr,
+}
+
+/// Where in the kernel peerd installs the routing table's routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fib {
+    /// Kernel table id (254: `main`).
+    pub table: u32,
+    /// The protocol number its routes carry (`proto` in `ip route`), which
+    /// tells them apart from everyone else's.
+    pub protocol: u8,
+    /// The metric (`RTA_PRIORITY`) of its routes.
+    pub metric: u32,
 }
 
 /// Choices in the decision process (RFC 4271 §9.1), router-wide.

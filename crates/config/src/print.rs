@@ -100,6 +100,13 @@ pub fn to_toml(c: &Config) -> String {
         "\n[bestpath]\nalways-compare-med = {}\nprefer-oldest = {}\nmultipath = {}",
         b.always_compare_med, b.prefer_oldest, b.multipath
     );
+    if let Some(f) = &c.fib {
+        let _ = writeln!(
+            o,
+            "\n[fib]\ntable = {}\nprotocol = {}\nmetric = {}",
+            f.table, f.protocol, f.metric
+        );
+    }
     for a in &c.announce {
         let when = match a.when {
             AnnounceWhen::Always => "always",

@@ -23,6 +23,16 @@ pub(crate) struct RawConfig {
     #[serde(default, rename = "static")]
     pub statics: Vec<Spanned<RawStatic>>,
     pub redistribute: Option<RawRedistribute>,
+    pub fib: Option<RawFib>,
+}
+
+/// `[fib]`: the kernel forwarding table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawFib {
+    pub table: Option<Spanned<i64>>,
+    pub protocol: Option<Spanned<i64>>,
+    pub metric: Option<Spanned<i64>>,
 }
 
 /// `[[static]]`: a static route.

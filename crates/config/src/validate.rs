@@ -3,8 +3,8 @@
 use crate::duration::parse_duration;
 use crate::error::{line_col, ConfigError, ConfigErrors};
 use crate::model::{
-    Announce, AnnounceWhen, Bestpath, Config, MaxPrefix, MaxPrefixAction, Neighbor, PolicySwitch,
-    Router, StaticNextHop, StaticRoute,
+    Announce, AnnounceWhen, Bestpath, Config, Fib, MaxPrefix, MaxPrefixAction, Neighbor,
+    PolicySwitch, Router, StaticNextHop, StaticRoute,
 };
 use crate::raw::{RawConfig, RawDuration, RawNeighbor};
 use peerd_policy::Policies;
@@ -288,6 +288,32 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             neighbors.push(nb);
         }
     }
+    let fib = raw.fib.as_ref().map(|f| Fib {
+        table: f
+            .table
+            .as_ref()
+            .and_then(|t| {
+                let v = c.uint(t, 1, i64::from(u32::MAX), "fib.table")?;
+                if v == 255 {
+                    c.err(
+                        t.span(),
+                        "fib.table: 255 is the kernel's own table (local); expected another table, such as 254 (main)",
+                    );
+                }
+                Some(v)
+            })
+            .map_or(254, |t| t as u32),
+        protocol: f
+            .protocol
+            .as_ref()
+            .and_then(|p| c.uint(p, 5, 254, "fib.protocol"))
+            .map_or(200, |p| p as u8),
+        metric: f
+            .metric
+            .as_ref()
+            .and_then(|m| c.uint(m, 0, i64::from(u32::MAX), "fib.metric"))
+            .map_or(20, |m| m as u32),
+    });
     if c.errors.is_empty() {
         let b = raw.bestpath.unwrap_or_default();
         Ok(Config {
@@ -297,6 +323,7 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             policies,
             statics,
             redistribute_static,
+            fib,
             bestpath: Bestpath {
                 always_compare_med: b.always_compare_med.unwrap_or(false),
                 prefer_oldest: b.prefer_oldest.unwrap_or(false),

@@ -421,3 +421,44 @@ fn overlapping_listen_addresses_are_an_error() {
     let ok = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\nlisten = [\"192.0.2.1\", \"2001:db8::1\", \"192.0.2.2\"]\n";
     assert_eq!(parse(ok, "l.toml").unwrap().router.listen.len(), 3);
 }
+
+#[test]
+fn the_fib_section_has_defaults_and_precise_errors() {
+    let head = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\n";
+    let c = parse(head, "f.toml").unwrap();
+    assert_eq!(c.fib, None, "no [fib]: no kernel table is programmed");
+    let c = parse(&format!("{head}\n[fib]\n"), "f.toml").unwrap();
+    assert_eq!(
+        c.fib,
+        Some(peerd_config::Fib {
+            table: 254,
+            protocol: 200,
+            metric: 20
+        })
+    );
+    let s = parse(
+        &format!("{head}\n[fib]\ntable = 255\nprotocol = 300\nmetric = -1\n"),
+        "f.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        s.contains("f.toml:6:9: fib.table: 255 is the kernel's own table (local)"),
+        "{s}"
+    );
+    for want in [
+        "f.toml:7:12: fib.protocol: expected a number from 5 to 254, found 300",
+        "f.toml:8:10: fib.metric: expected a number from 0 to 4294967295, found -1",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in {s}");
+    }
+    let s = parse(&format!("{head}\n[fib]\nkernel = true\n"), "f.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        s.contains(
+            "f.toml:6:1: unknown field `kernel`, expected one of `table`, `protocol`, `metric`"
+        ),
+        "{s}"
+    );
+}

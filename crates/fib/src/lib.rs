@@ -7,8 +7,9 @@
 //! with the messages built and parsed sans IO in [`netlink`]; and
 //! [`MemoryFib`], a table in memory for tests.
 //!
-//! Not yet here (issue 6): the FIB task in the daemon, next-hop resolution
-//! and netlink events, graceful-restart retention, importing kernel routes.
+//! The daemon's FIB task (`crates/peerd/src/fib_task.rs`) drives it. Not
+//! yet here (issue 6): next-hop resolution and netlink events,
+//! graceful-restart retention, importing kernel routes.
 
 #![deny(missing_docs)]
 

@@ -40,6 +40,7 @@ const RTA_TABLE: u16 = 15;
 const RTN_UNICAST: u8 = 1;
 const RTN_BLACKHOLE: u8 = 6;
 const RT_SCOPE_UNIVERSE: u8 = 0;
+const RT_SCOPE_LINK: u8 = 253;
 const RT_TABLE_UNSPEC: u8 = 0;
 
 const HDR: usize = 16;
@@ -91,7 +92,12 @@ pub fn build_route(out: &mut Vec<u8>, op: Op, route: &KernelRoute, seq: u32) {
     let v6 = route.prefix.addr().is_ipv6();
     let rtype = match route.kind {
         RouteKind::Blackhole => RTN_BLACKHOLE,
-        RouteKind::Unicast(_) => RTN_UNICAST,
+        RouteKind::Unicast(_) | RouteKind::Device(_) => RTN_UNICAST,
+    };
+    // A route out of an interface with no gateway reaches hosts on the link.
+    let scope = match route.kind {
+        RouteKind::Device(_) => RT_SCOPE_LINK,
+        _ => RT_SCOPE_UNIVERSE,
     };
     out.extend_from_slice(&[
         if v6 { AF_INET6 } else { AF_INET },
@@ -101,7 +107,7 @@ pub fn build_route(out: &mut Vec<u8>, op: Op, route: &KernelRoute, seq: u32) {
         // The table goes in RTA_TABLE (ids above 255 fit there only).
         RT_TABLE_UNSPEC,
         route.protocol,
-        RT_SCOPE_UNIVERSE,
+        scope,
         rtype,
     ]);
     out.extend_from_slice(&0u32.to_ne_bytes());
@@ -109,6 +115,9 @@ pub fn build_route(out: &mut Vec<u8>, op: Op, route: &KernelRoute, seq: u32) {
     put_attr(out, RTA_DST, &addr_bytes(&route.prefix.addr()));
     put_attr(out, RTA_PRIORITY, &route.metric.to_ne_bytes());
     if op == Op::Replace {
+        if let RouteKind::Device(i) = &route.kind {
+            put_attr(out, RTA_OIF, &i.to_ne_bytes());
+        }
         if let RouteKind::Unicast(hops) = &route.kind {
             match hops.as_slice() {
                 [one] => {
@@ -270,16 +279,18 @@ fn parse_route(body: &[u8]) -> Option<KernelRoute> {
     let prefix = Prefix::new(addr, dst_len)?;
     let kind = match rtype {
         RTN_BLACKHOLE => RouteKind::Blackhole,
-        RTN_UNICAST => {
-            if let Some(g) = gateway {
+        RTN_UNICAST => match (gateway, oif) {
+            (Some(g), _) => {
                 hops.push(NextHop {
                     gateway: g,
                     ifindex: oif,
                     weight: 1,
                 });
+                RouteKind::Unicast(hops)
             }
-            RouteKind::Unicast(hops)
-        }
+            (None, Some(i)) if hops.is_empty() => RouteKind::Device(i),
+            _ => RouteKind::Unicast(hops),
+        },
         _ => return None,
     };
     Some(KernelRoute {
@@ -360,6 +371,7 @@ mod tests {
                 RouteKind::Unicast(vec![hop("2001:db8::1")]),
             ),
             route("192.0.2.66/32", RouteKind::Blackhole),
+            route("192.0.2.0/25", RouteKind::Device(3)),
             route("0.0.0.0/0", RouteKind::Unicast(vec![hop("192.0.2.254")])),
         ] {
             let mut b = Vec::new();

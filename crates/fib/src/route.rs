@@ -20,6 +20,8 @@ pub struct NextHop {
 pub enum RouteKind {
     /// Forward it to one of these next hops (more than one: ECMP).
     Unicast(Vec<NextHop>),
+    /// Forward it out of this interface (by index), with no gateway.
+    Device(u32),
     /// Drop it.
     Blackhole,
 }

@@ -182,6 +182,20 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     engine.set_cluster_id(cfg.router.cluster_id);
     engine.set_decision_options(decision(&cfg));
     let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
+    // The kernel table, when configured: the engine then reports every
+    // change of the routing table.
+    let fib = match cfg.fib {
+        Some(f) => {
+            let h = crate::fib_task::start(f)?;
+            for a in engine.set_forwarding(true) {
+                if let peerd_engine::Action::Forward(entries) = a {
+                    let _ = h.tx.send(crate::fib_task::FibMsg::Entries(entries));
+                }
+            }
+            Some(h)
+        }
+        None => None,
+    };
 
     let mut slots = Vec::new();
     let mut pending = Vec::new();
@@ -197,6 +211,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         engine_tx.clone(),
         senders,
         status.clone(),
+        fib.as_ref().map(|h| h.tx.clone()),
     ));
     for (slot, p) in slots.iter_mut().zip(pending) {
         slot.task = Some(spawn_session(p, &router, &engine_tx, &status));
@@ -285,6 +300,9 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     }
     // Give the NOTIFICATIONs a moment to leave.
     tokio::time::sleep(Duration::from_millis(300)).await;
+    if let Some(h) = fib {
+        let _ = tokio::task::spawn_blocking(move || h.stop()).await;
+    }
     let _ = std::fs::remove_file(&socket);
     Ok(())
 }

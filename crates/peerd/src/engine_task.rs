@@ -1,5 +1,6 @@
 //! The one task that owns all routing state.
 
+use crate::fib_task::FibMsg;
 use crate::session::SessionCmd;
 use crate::status::{self, Status};
 use peerd_engine::{Action, Engine, Event, Reconfig, RouteView};
@@ -40,6 +41,7 @@ pub async fn run(
     me: mpsc::Sender<EngineMsg>,
     mut sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
     status: Status,
+    fib: Option<std::sync::mpsc::Sender<FibMsg>>,
 ) {
     let start = std::time::Instant::now();
     while let Some(msg) = rx.recv().await {
@@ -48,7 +50,7 @@ pub async fn run(
                 let secs = start.elapsed().as_secs();
                 engine.set_clock(u32::try_from(secs).unwrap_or(u32::MAX));
                 let actions = engine.handle(ev);
-                dispatch(actions, &sessions, &me, &status);
+                dispatch(actions, &sessions, &me, &status, &fib);
                 counts(&engine, sessions.len(), &status);
             }
             EngineMsg::RoutesFrom(peer, reply) => {
@@ -77,7 +79,7 @@ pub async fn run(
                     }
                 }
                 let actions = engine.reconfigure(*r);
-                dispatch(actions, &sessions, &me, &status);
+                dispatch(actions, &sessions, &me, &status, &fib);
                 counts(&engine, sessions.len(), &status);
                 let _ = done.send(());
             }
@@ -91,6 +93,7 @@ fn dispatch(
     sessions: &[mpsc::UnboundedSender<SessionCmd>],
     me: &mpsc::Sender<EngineMsg>,
     status: &Status,
+    fib: &Option<std::sync::mpsc::Sender<FibMsg>>,
 ) {
     for a in actions {
         match a {
@@ -136,8 +139,11 @@ fn dispatch(
                     "peerd: neighbor {who}: a policy overrides RFC 9234 route-leak prevention on {way} it (allow-leak), first for {prefix}; further overrides this session are not logged"
                 );
             }
-            // No forwarding table is programmed yet (issue 6).
-            Action::Forward(_) => {}
+            Action::Forward(entries) => {
+                if let Some(f) = fib {
+                    let _ = f.send(FibMsg::Entries(entries));
+                }
+            }
             Action::StaleTimer { peer, after } => {
                 let me = me.clone();
                 tokio::spawn(async move {

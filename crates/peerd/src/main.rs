@@ -9,6 +9,7 @@ mod conn;
 mod control;
 mod daemon;
 mod engine_task;
+mod fib_task;
 mod reload;
 mod session;
 mod sockopt;

@@ -71,6 +71,9 @@ pub fn refused(old: &Config, new: &Config) -> Vec<String> {
     if old.router.port != new.router.port {
         v.push("router.port changed: restart peerd to listen on another port".to_string());
     }
+    if old.fib != new.fib {
+        v.push("[fib] changed: restart peerd to program another kernel table".to_string());
+    }
     v
 }
 

@@ -1,0 +1,297 @@
+//! The FIB task: what the routing table says about each prefix
+//! (`Action::Forward`) made into kernel routes in the `[fib]` table, on a
+//! thread of its own (netlink calls block).
+//!
+//! It keeps what it installed, so an entry that did not change costs no
+//! netlink request, and it drains its queue before each batch, so a full
+//! table goes in at hundreds of routes per round trip. A route the kernel
+//! refuses is logged with the reason and counted, never silently dropped;
+//! it is tried again when its entry next changes.
+//!
+//! At start the routes of ours that an earlier run left (it crashed, or was
+//! killed) are removed; on a clean stop every route installed is removed.
+//! Keeping them across a restart (graceful restart) is issue 6's next step.
+
+use peerd_config::Fib as FibConfig;
+use peerd_engine::Forward;
+use peerd_fib::{Fib, KernelRoute, LinuxFib, NextHop, Op, Outcome, RouteKind};
+use peerd_wire::Prefix;
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+/// Work for the FIB task.
+pub enum FibMsg {
+    /// The routing table's new entries for these prefixes.
+    Entries(Vec<(Prefix, Option<Forward>)>),
+    /// Remove every route installed, then say so.
+    Stop(mpsc::Sender<()>),
+}
+
+/// The running task.
+pub struct FibHandle {
+    /// Where its work goes.
+    pub tx: mpsc::Sender<FibMsg>,
+    thread: JoinHandle<()>,
+}
+
+impl FibHandle {
+    /// Removes every route installed and ends the task.
+    pub fn stop(self) {
+        let (done, wait) = mpsc::channel();
+        if self.tx.send(FibMsg::Stop(done)).is_ok() {
+            let _ = wait.recv_timeout(std::time::Duration::from_secs(30));
+        }
+        let _ = self.thread.join();
+    }
+}
+
+/// Opens the kernel table, removes what an earlier run left in it, and
+/// starts the task.
+pub fn start(cfg: FibConfig) -> std::io::Result<FibHandle> {
+    let mut fib = LinuxFib::open()?;
+    let stale = fib
+        .routes(cfg.table, cfg.protocol)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    if !stale.is_empty() {
+        let del: Vec<(Op, KernelRoute)> = stale.into_iter().map(|r| (Op::Delete, r)).collect();
+        let n = del.len();
+        let _ = fib.apply(&del);
+        eprintln!(
+            "peerd: fib: removed {n} routes an earlier run left in table {} (proto {})",
+            cfg.table, cfg.protocol
+        );
+    }
+    eprintln!(
+        "peerd: fib: programming table {} with proto {} metric {}",
+        cfg.table, cfg.protocol, cfg.metric
+    );
+    let (tx, rx) = mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name("peerd-fib".into())
+        .spawn(move || run(fib, cfg, rx))?;
+    Ok(FibHandle { tx, thread })
+}
+
+/// The interface index of `name`, from sysfs.
+fn ifindex(name: &str) -> Option<u32> {
+    if name.contains('/') {
+        return None;
+    }
+    std::fs::read_to_string(format!("/sys/class/net/{name}/ifindex"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The kernel route for an entry, or why there is none.
+fn kernel_route(cfg: &FibConfig, prefix: Prefix, f: &Forward) -> Result<KernelRoute, String> {
+    let v6 = prefix.addr().is_ipv6();
+    let kind = match f {
+        Forward::Blackhole => RouteKind::Blackhole,
+        Forward::Gateways(gws) => {
+            // A gateway of the other family (RFC 8950) needs RTA_VIA,
+            // which is not programmed yet.
+            let hops: Vec<NextHop> = gws
+                .iter()
+                .filter(|g| g.is_ipv6() == v6)
+                .map(|g| NextHop {
+                    gateway: *g,
+                    ifindex: None,
+                    weight: 1,
+                })
+                .collect();
+            if hops.is_empty() {
+                return Err(format!(
+                    "no {} gateway among {gws:?}",
+                    if v6 { "IPv6" } else { "IPv4" }
+                ));
+            }
+            RouteKind::Unicast(hops)
+        }
+        Forward::Interface { name, gateway } => {
+            let i = ifindex(name).ok_or_else(|| format!("no interface {name:?}"))?;
+            match gateway {
+                Some(g) => RouteKind::Unicast(vec![NextHop {
+                    gateway: *g,
+                    ifindex: Some(i),
+                    weight: 1,
+                }]),
+                None => RouteKind::Device(i),
+            }
+        }
+    };
+    Ok(KernelRoute {
+        prefix,
+        table: cfg.table,
+        protocol: cfg.protocol,
+        metric: cfg.metric,
+        kind,
+    })
+}
+
+fn describe(r: &KernelRoute) -> String {
+    match &r.kind {
+        RouteKind::Blackhole => format!("blackhole {}", r.prefix),
+        RouteKind::Device(i) => format!("{} dev #{i}", r.prefix),
+        RouteKind::Unicast(h) => {
+            let gws: Vec<String> = h.iter().map(|x| x.gateway.to_string()).collect();
+            format!("{} via {}", r.prefix, gws.join(","))
+        }
+    }
+}
+
+fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>) {
+    let mut installed: HashMap<Prefix, KernelRoute> = HashMap::new();
+    let mut refused: u64 = 0;
+    while let Ok(first) = rx.recv() {
+        // Everything queued goes in one batch; the last entry of a prefix wins.
+        let mut want: HashMap<Prefix, Option<Forward>> = HashMap::new();
+        let mut order: Vec<Prefix> = Vec::new();
+        let mut stop = None;
+        for msg in std::iter::once(first).chain(rx.try_iter()) {
+            match msg {
+                FibMsg::Entries(v) => {
+                    for (p, f) in v {
+                        if want.insert(p, f).is_none() {
+                            order.push(p);
+                        }
+                    }
+                }
+                FibMsg::Stop(done) => stop = Some(done),
+            }
+        }
+        let mut changes: Vec<(Op, KernelRoute)> = Vec::new();
+        for p in order {
+            let Some(f) = want.remove(&p) else { continue };
+            match f.map(|f| kernel_route(&cfg, p, &f)) {
+                Some(Ok(r)) if installed.get(&p) == Some(&r) => {}
+                Some(Ok(r)) => changes.push((Op::Replace, r)),
+                Some(Err(why)) => {
+                    eprintln!("peerd: fib: {p} not installed: {why}");
+                    refused += 1;
+                    if let Some(old) = installed.remove(&p) {
+                        changes.push((Op::Delete, old));
+                    }
+                }
+                None => {
+                    if let Some(old) = installed.remove(&p) {
+                        changes.push((Op::Delete, old));
+                    }
+                }
+            }
+        }
+        apply(&mut fib, changes, &mut installed, &mut refused);
+        if let Some(done) = stop {
+            let all: Vec<(Op, KernelRoute)> =
+                installed.drain().map(|(_, r)| (Op::Delete, r)).collect();
+            let n = all.len();
+            apply(&mut fib, all, &mut HashMap::new(), &mut refused);
+            eprintln!("peerd: fib: removed its {n} routes");
+            let _ = done.send(());
+            return;
+        }
+    }
+}
+
+fn apply(
+    fib: &mut LinuxFib,
+    changes: Vec<(Op, KernelRoute)>,
+    installed: &mut HashMap<Prefix, KernelRoute>,
+    refused: &mut u64,
+) {
+    if changes.is_empty() {
+        return;
+    }
+    match fib.apply(&changes) {
+        Ok(outcomes) => {
+            for ((op, r), o) in changes.into_iter().zip(outcomes) {
+                match (op, o) {
+                    (Op::Replace, Outcome::Done) => {
+                        installed.insert(r.prefix, r);
+                    }
+                    (Op::Delete, Outcome::Done) => {}
+                    (op, Outcome::Refused(errno)) => {
+                        *refused += 1;
+                        let e = std::io::Error::from_raw_os_error(errno);
+                        let what = if op == Op::Replace {
+                            "install"
+                        } else {
+                            "remove"
+                        };
+                        eprintln!(
+                            "peerd: fib: the kernel refused to {what} {}: {e} ({refused} refused so far)",
+                            describe(&r)
+                        );
+                        if op == Op::Replace {
+                            installed.remove(&r.prefix);
+                        }
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            // The socket itself failed: nothing of this batch is known to
+            // be in; forget it, so that the next change of each is retried.
+            eprintln!("peerd: fib: {e}; {} changes not applied", changes.len());
+            *refused += changes.len() as u64;
+            for (_, r) in changes {
+                installed.remove(&r.prefix);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_become_kernel_routes() {
+        let cfg = FibConfig {
+            table: 1000,
+            protocol: 200,
+            metric: 20,
+        };
+        let p: Prefix = "198.51.100.0/24".parse().unwrap_or_else(|_| unreachable!());
+        let r = kernel_route(
+            &cfg,
+            p,
+            &Forward::Gateways(vec!["192.0.2.1".parse().unwrap_or_else(|_| unreachable!())]),
+        );
+        assert_eq!(
+            r.map(|r| describe(&r)),
+            Ok("198.51.100.0/24 via 192.0.2.1".to_string())
+        );
+        // An IPv6 gateway for an IPv4 prefix is not programmed (yet).
+        let r = kernel_route(
+            &cfg,
+            p,
+            &Forward::Gateways(vec!["2001:db8::1"
+                .parse()
+                .unwrap_or_else(|_| unreachable!())]),
+        );
+        assert!(r.is_err());
+        let r = kernel_route(&cfg, p, &Forward::Blackhole);
+        assert_eq!(r.map(|r| r.kind), Ok(RouteKind::Blackhole));
+        let r = kernel_route(
+            &cfg,
+            p,
+            &Forward::Interface {
+                name: "no-such-interface0".into(),
+                gateway: None,
+            },
+        );
+        assert!(r.is_err());
+        let r = kernel_route(
+            &cfg,
+            p,
+            &Forward::Interface {
+                name: "lo".into(),
+                gateway: None,
+            },
+        );
+        assert_eq!(r.map(|r| r.kind), Ok(RouteKind::Device(1)));
+    }
+}

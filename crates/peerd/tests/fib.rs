@@ -1,0 +1,167 @@
+//! peerd programs a kernel table (`[fib]`), in a network namespace of the
+//! test's own: BIRD announces two prefixes (one per family) with gateways
+//! on a link of the namespace, peerd has two static routes (a blackhole and
+//! one out of an interface); the kernel table ends up with exactly those,
+//! follows a withdrawal, is emptied by a clean stop, and after a `kill -9`
+//! and a restart holds each route once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use std::process::Command;
+use std::time::Duration;
+
+const PEERD: &str = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+listen = ["198.51.100.2"]
+
+[fib]
+table = 1000
+protocol = 200
+metric = 20
+
+[[static]]
+prefix = "203.0.113.128/25"
+blackhole = true
+
+[[static]]
+prefix = "192.0.2.128/26"
+interface = "v0"
+
+[[neighbor]]
+name = "bird"
+address = "198.51.100.1"
+local-address = "198.51.100.2"
+remote-as = 64510
+families = ["ipv4-unicast", "ipv6-unicast"]
+hold-time = 9
+connect-retry = 1
+import = "accept"
+export = "accept"
+"#;
+
+fn bird_conf(dir: &std::path::Path) -> String {
+    format!(
+        r#"log "{d}/bird.log" all;
+router id 198.51.100.1;
+protocol device {{ }}
+protocol static own4 {{ ipv4; route 203.0.113.0/24 unreachable; }}
+protocol static own6 {{ ipv6; route 2001:db8:4000::/36 unreachable; }}
+protocol bgp peerd {{
+    local 198.51.100.1 as 64510;
+    neighbor 198.51.100.2 as 64500;
+    strict bind yes;
+    multihop 2;
+    hold time 9;
+    connect retry time 2;
+    error wait time 1, 5;
+    ipv4 {{ import none; export all; next hop address 192.0.2.9; }};
+    ipv6 {{ import none; export all; next hop address 2001:db8::9; }};
+}}
+"#,
+        d = dir.display()
+    )
+}
+
+fn table(ns: &Netns, v6: bool) -> String {
+    let fam = if v6 { "-6" } else { "-4" };
+    let out = Command::new("ip")
+        .args(["-n", &ns.name, fam, "route", "show", "table", "1000"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn both(ns: &Netns) -> String {
+    format!("{}{}", table(ns, false), table(ns, true))
+}
+
+#[test]
+fn peerd_programs_the_kernel_table_and_cleans_up() {
+    if !installed("bird") {
+        return;
+    }
+    let Some(ns) = Netns::new("fib", &["198.51.100.1/32", "198.51.100.2/32"]) else {
+        return;
+    };
+    for args in [
+        &["link", "add", "v0", "type", "veth", "peer", "name", "v1"][..],
+        &["link", "set", "v0", "up"],
+        &["link", "set", "v1", "up"],
+        &["addr", "add", "192.0.2.1/24", "dev", "v0"],
+        &["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"],
+    ] {
+        let st = Command::new("ip")
+            .args(["-n", &ns.name])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(st.success(), "ip {args:?}");
+    }
+    let bird_dir = tempdir("fib-bird");
+    let bird = bird_in(Some(&ns), &bird_dir, &bird_conf(&bird_dir)).unwrap();
+    let us = peerd_in(Some(&ns), "fib-us", PEERD);
+    let expected = [
+        "203.0.113.0/24 via 192.0.2.9 dev v0 proto 200 metric 20",
+        "blackhole 203.0.113.128/25 proto 200 metric 20",
+        "192.0.2.128/26 dev v0 proto 200 scope link metric 20",
+        "2001:db8:4000::/36 via 2001:db8::9 dev v0 proto 200 metric 20",
+    ];
+    let dump = || format!("table:\n{}\npeerd:\n{}", both(&ns), us.log());
+    wait(
+        Duration::from_secs(30),
+        || {
+            let t = both(&ns);
+            expected.iter().all(|e| t.contains(e))
+        },
+        dump,
+    );
+    assert_eq!(both(&ns).lines().count(), 4, "{}", both(&ns));
+
+    // BIRD withdraws its IPv4 prefix: the kernel route goes.
+    birdc(&bird_dir, "disable own4");
+    wait(
+        Duration::from_secs(20),
+        || !table(&ns, false).contains("203.0.113.0/24"),
+        dump,
+    );
+    assert!(table(&ns, true).contains("2001:db8:4000::/36"));
+
+    // A clean stop removes every route of ours.
+    let pid = us.child.id();
+    Command::new("kill").arg(pid.to_string()).status().unwrap();
+    wait(Duration::from_secs(10), || both(&ns).is_empty(), dump);
+    drop(us);
+
+    // kill -9 leaves them; the next start removes the leftovers and
+    // installs each route once.
+    let us = peerd_in(Some(&ns), "fib-us2", PEERD);
+    wait(
+        Duration::from_secs(30),
+        || table(&ns, true).contains("2001:db8:4000::/36"),
+        || format!("table:\n{}\npeerd:\n{}", both(&ns), us.log()),
+    );
+    let pid = us.child.id();
+    Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(both(&ns).lines().count(), 3, "{}", both(&ns));
+    drop(us);
+    let us = peerd_in(Some(&ns), "fib-us3", PEERD);
+    wait(
+        Duration::from_secs(30),
+        || {
+            us.log().contains("removed 3 routes an earlier run left")
+                && both(&ns).lines().count() == 3
+        },
+        || format!("table:\n{}\npeerd:\n{}", both(&ns), us.log()),
+    );
+    let t = both(&ns);
+    for e in &expected[1..] {
+        assert_eq!(t.matches(e).count(), 1, "{e} in\n{t}");
+    }
+    drop((us, bird));
+}
