@@ -37,17 +37,21 @@ fn chunk(size: usize) -> isize {
     ((size + 8 + 15) & !15).max(32) as isize
 }
 
+/// Counts a new block of `size` octets at `p` (if the allocation worked).
+fn counted(p: *mut u8, size: usize) -> *mut u8 {
+    if !p.is_null() {
+        add(&BYTES, size as isize);
+        add(&CHUNKS, chunk(size));
+        add(&BLOCKS, 1);
+    }
+    p
+}
+
 // SAFETY: every call goes to `System` with the caller's arguments as they
 // came; the counters have no effect on memory.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            add(&BYTES, layout.size() as isize);
-            add(&CHUNKS, chunk(layout.size()));
-            add(&BLOCKS, 1);
-        }
-        p
+        counted(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -58,13 +62,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            add(&BYTES, layout.size() as isize);
-            add(&CHUNKS, chunk(layout.size()));
-            add(&BLOCKS, 1);
-        }
-        p
+        counted(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {

@@ -167,6 +167,16 @@ fn every_condition_matches_and_misses() {
     assert!(!matches_with("neighbor-role = \"peer\"", &r, None));
 }
 
+/// Import over the session with AS 64501, no role.
+fn import_ctx() -> Context {
+    Context {
+        local_as: 64500,
+        neighbor_as: 64501,
+        role: None,
+        direction: Direction::Import,
+    }
+}
+
 /// The RPKI state a route arrives with is what `rpki` matches.
 #[test]
 fn rpki_matches_the_state_the_route_has() {
@@ -177,12 +187,7 @@ fn rpki_matches_the_state_the_route_has() {
     );
     let r = route("8.8.8.0/24");
     let id = c.policies.find("p").unwrap();
-    let ctx = Context {
-        local_as: 64500,
-        neighbor_as: 64501,
-        role: None,
-        direction: Direction::Import,
-    };
+    let ctx = import_ctx();
     for (state, accepted) in [
         (RpkiState::Valid, true),
         (RpkiState::Invalid, false),
@@ -208,12 +213,7 @@ fn discard_marks_the_route_only() {
     let c = config("[[policy.p]]\nset = { next-hop = \"discard\" }\naction = \"accept\"\n");
     let r = route("192.0.2.0/24");
     let id = c.policies.find("p").unwrap();
-    let ctx = Context {
-        local_as: 64500,
-        neighbor_as: 64501,
-        role: None,
-        direction: Direction::Import,
-    };
+    let ctx = import_ctx();
     let mut s = Subject::new(r.prefix.parse().unwrap(), &r.attrs, &r.path, &r.nh);
     assert!(evaluate(&c.policies, id, &ctx, &mut s));
     assert!(s.discard);

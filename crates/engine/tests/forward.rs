@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use peerd_engine::{Action, DecisionOptions, Engine, Event, Forward, Static, Via};
 use peerd_wire::attr::{AsPath, Origin};
-use peerd_wire::{AttrValue, Attribute, Family, Message, Nlri, Prefix, Update, UpdateBuilder};
+use peerd_wire::{AttrValue, Attribute, Nlri, Prefix, Update};
 use std::net::Ipv4Addr;
 
 /// The last entry sent for `prefix`, if any was.
@@ -38,17 +38,7 @@ fn update_from_b(prefixes: &[&str]) -> Update {
         ]))),
         Attribute::new(AttrValue::NextHop(Ipv4Addr::new(198, 51, 100, 2))),
     ];
-    let nlri: Vec<Nlri> = prefixes
-        .iter()
-        .map(|p| Nlri::new(p.parse().unwrap()))
-        .collect();
-    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
-        .announce(Family::IPV4_UNICAST, &attrs, None, &nlri)
-        .unwrap();
-    match Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap() {
-        Message::Update(u) => u,
-        _ => unreachable!(),
-    }
+    update_with(&attrs, prefixes)
 }
 
 #[test]

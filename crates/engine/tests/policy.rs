@@ -141,20 +141,7 @@ fn kept_routes_go_through_a_new_import_policy() {
     // The policy now takes /25s: the kept /25 goes in, the /24 out.
     let mut b = peer("b", [198, 51, 100, 2], 64502);
     b.import = true;
-    let acts = e.reconfigure(peerd_engine::Reconfig {
-        local_as: LOCAL_AS,
-        router_id: Ipv4Addr::new(192, 0, 2, 1),
-        cluster_id: Ipv4Addr::new(192, 0, 2, 1),
-        policies: only_24(25),
-        decision: Default::default(),
-        announce: vec![],
-        statics: vec![],
-        redistribute_static: None,
-        peers: vec![(0, a), (1, b)],
-        remove: vec![],
-        reexport: vec![],
-        reimport: vec![0],
-    });
+    let acts = reload_policies(&mut e, only_24(25), vec![(0, a), (1, b)], vec![0]);
     let v = e.routes_from(0);
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].prefix.to_string(), "192.0.2.0/25");
@@ -313,19 +300,6 @@ fn an_import_policy_can_discard_traffic_to_a_tagged_prefix() {
     // Through the policy again from the kept routes: the mark is kept.
     let mut b = peer("b", [198, 51, 100, 2], 64502);
     b.import = true;
-    e.reconfigure(peerd_engine::Reconfig {
-        local_as: LOCAL_AS,
-        router_id: Ipv4Addr::new(192, 0, 2, 1),
-        cluster_id: Ipv4Addr::new(192, 0, 2, 1),
-        policies: rtbh(),
-        decision: Default::default(),
-        announce: vec![],
-        statics: vec![],
-        redistribute_static: None,
-        peers: vec![(0, a), (1, b)],
-        remove: vec![],
-        reexport: vec![],
-        reimport: vec![0],
-    });
+    reload_policies(&mut e, rtbh(), vec![(0, a), (1, b)], vec![0]);
     assert_eq!(discarded(&e)[0], ("192.0.2.66/32".to_string(), true));
 }

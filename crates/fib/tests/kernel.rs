@@ -6,60 +6,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use peerd_fib::{Fib, KernelRoute, LinuxFib, MemoryFib, NextHop, Op, Outcome, RouteKind};
-use std::process::Command;
+use peerd_testkit::Netns;
 
 const TABLE: u32 = 1000;
 const PROTO: u8 = 200;
 
-struct Netns(String);
-
-impl Netns {
-    fn new(tag: &str) -> Option<Netns> {
-        let name = format!("peerd-fib-{}-{tag}", std::process::id());
-        let ok = Command::new("ip")
-            .args(["netns", "add", &name])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("SKIP: cannot create a network namespace (needs root and iproute2)");
-            return None;
-        }
-        let ns = Netns(name);
-        for args in [
-            &["link", "set", "lo", "up"][..],
-            // A veth pair with both ends inside: a link with a carrier.
-            &["link", "add", "v0", "type", "veth", "peer", "name", "v1"],
-            &["link", "set", "v0", "up"],
-            &["link", "set", "v1", "up"],
-            &["addr", "add", "192.0.2.1/24", "dev", "v0"],
-            &["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"],
-        ] {
-            let st = Command::new("ip")
-                .arg("-n")
-                .arg(&ns.0)
-                .args(args)
-                .status()
-                .unwrap();
-            assert!(st.success(), "ip {args:?}");
-        }
-        Some(ns)
-    }
-
-    fn ip(&self, args: &[&str]) -> String {
-        let out = Command::new("ip")
-            .arg("-n")
-            .arg(&self.0)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-    }
+/// A namespace with a veth pair inside (a link with a carrier) carrying
+/// documentation addresses.
+fn lab(tag: &str) -> Option<Netns> {
+    let ns = Netns::new(tag, &[])?;
+    ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+    ns.ip(&["link", "set", "v0", "up"]);
+    ns.ip(&["link", "set", "v1", "up"]);
+    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
+    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"]);
+    Some(ns)
 }
 
 fn route(p: &str, kind: RouteKind) -> KernelRoute {
@@ -92,10 +53,10 @@ fn sorted(mut v: Vec<KernelRoute>) -> Vec<String> {
 
 #[test]
 fn routes_go_into_the_kernel_and_come_out_again() {
-    let Some(ns) = Netns::new("kinds") else {
+    let Some(ns) = lab("kinds") else {
         return;
     };
-    let mut fib = LinuxFib::open_in(&std::path::Path::new("/run/netns").join(&ns.0)).unwrap();
+    let mut fib = LinuxFib::open_in(&std::path::Path::new("/run/netns").join(&ns.name)).unwrap();
     let good = vec![
         route("198.51.100.0/24", via(&["192.0.2.2"])),
         route("203.0.113.0/24", via(&["192.0.2.2", "192.0.2.3"])),
@@ -117,7 +78,7 @@ fn routes_go_into_the_kernel_and_come_out_again() {
     );
 
     // What `ip route` shows is what we asked for.
-    let shown = ns.ip(&["route", "show", "table", "1000"]);
+    let shown = ns.ip_out(&["route", "show", "table", "1000"]);
     for want in [
         "default via 192.0.2.254 dev v0 proto 200 metric 20",
         "198.51.100.0/24 via 192.0.2.2 dev v0 proto 200 metric 20",
@@ -129,7 +90,7 @@ fn routes_go_into_the_kernel_and_come_out_again() {
         assert!(shown.contains(want), "missing {want:?} in:\n{shown}");
     }
     assert!(!shown.contains("203.0.113.128"), "{shown}");
-    let shown6 = ns.ip(&["-6", "route", "show", "table", "1000"]);
+    let shown6 = ns.ip_out(&["-6", "route", "show", "table", "1000"]);
     assert!(
         shown6.contains("2001:db8:4000::/36 via 2001:db8::2 dev v0 proto 200 metric 20"),
         "{shown6}"
@@ -158,7 +119,7 @@ fn routes_go_into_the_kernel_and_come_out_again() {
     // A replacement changes the route in place.
     let moved = route("198.51.100.0/24", via(&["192.0.2.3"]));
     assert_eq!(fib.apply(&[(Op::Replace, moved)]).unwrap(), [Outcome::Done]);
-    let shown = ns.ip(&["route", "show", "table", "1000", "198.51.100.0/24"]);
+    let shown = ns.ip_out(&["route", "show", "table", "1000", "198.51.100.0/24"]);
     assert!(shown.contains("via 192.0.2.3"), "{shown}");
     assert_eq!(shown.lines().count(), 1, "{shown}");
 
@@ -166,7 +127,7 @@ fn routes_go_into_the_kernel_and_come_out_again() {
     let del: Vec<(Op, KernelRoute)> = good.iter().map(|r| (Op::Delete, r.clone())).collect();
     assert!(fib.apply(&del).unwrap().iter().all(|o| *o == Outcome::Done));
     assert!(fib.routes(TABLE, PROTO).unwrap().is_empty());
-    assert_eq!(ns.ip(&["route", "show", "table", "1000"]), "");
+    assert_eq!(ns.ip_out(&["route", "show", "table", "1000"]), "");
     assert_eq!(fib.apply(&del[..1]).unwrap(), [Outcome::Refused(3)]);
 }
 
@@ -174,8 +135,8 @@ fn routes_go_into_the_kernel_and_come_out_again() {
 /// removed.
 #[test]
 fn many_routes_in_batches() {
-    let Some(ns) = Netns::new("many") else { return };
-    let mut fib = LinuxFib::open_in(&std::path::Path::new("/run/netns").join(&ns.0)).unwrap();
+    let Some(ns) = lab("many") else { return };
+    let mut fib = LinuxFib::open_in(&std::path::Path::new("/run/netns").join(&ns.name)).unwrap();
     let routes: Vec<KernelRoute> = (0..10_000u32)
         .map(|i| {
             let p = format!("2001:db8:{:x}:{:x}::/64", 0x1000 + i / 256, i % 256);
@@ -188,7 +149,7 @@ fn many_routes_in_batches() {
     assert!(out.iter().all(|o| *o == Outcome::Done));
     assert_eq!(fib.routes(TABLE, PROTO).unwrap().len(), 10_000);
     let n = ns
-        .ip(&["-6", "route", "show", "table", "1000"])
+        .ip_out(&["-6", "route", "show", "table", "1000"])
         .lines()
         .count();
     assert_eq!(n, 10_000);

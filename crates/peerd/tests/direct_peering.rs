@@ -69,6 +69,17 @@ fn example_for_lab() -> String {
     text
 }
 
+/// One PNI session of the peer's edge, GTSM on, for one family.
+fn pni(name: &str, local: &str, neighbor: &str, family: &str) -> String {
+    format!(
+        "protocol bgp {name} {{\n    local {local} as 15169;\n    neighbor {neighbor} as 64500;\n    \
+         strict bind yes;\n    multihop 2;\n    ttl security yes;\n    hold time 9;\n    \
+         connect retry time 2;\n    error wait time 1, 5;\n    \
+         {family} {{ igp table igp{n}; import all; export all; }};\n}}\n",
+        n = &family[3..],
+    )
+}
+
 fn bird_peer_edge(dir: &std::path::Path) -> String {
     format!(
         r#"log "{d}/bird.log" all;
@@ -90,30 +101,10 @@ protocol static own6 {{
     route 2001:db8:4000::/56 unreachable;  # too specific
     route 2001:db8:200::/48 unreachable;   # not ours
 }}
-protocol bgp pni4 {{
-    local 198.51.100.1 as 15169;
-    neighbor {US_PNI4} as 64500;
-    strict bind yes;
-    multihop 2;
-    ttl security yes;
-    hold time 9;
-    connect retry time 2;
-    error wait time 1, 5;
-    ipv4 {{ igp table igp4; import all; export all; }};
-}}
-protocol bgp pni6 {{
-    local 2001:db8:ffff::1 as 15169;
-    neighbor {US_PNI6} as 64500;
-    strict bind yes;
-    multihop 2;
-    ttl security yes;
-    hold time 9;
-    connect retry time 2;
-    error wait time 1, 5;
-    ipv6 {{ igp table igp6; import all; export all; }};
-}}
-"#,
-        d = dir.display()
+{pni4}{pni6}"#,
+        d = dir.display(),
+        pni4 = pni("pni4", "198.51.100.1", US_PNI4, "ipv4"),
+        pni6 = pni("pni6", "2001:db8:ffff::1", US_PNI6, "ipv6"),
     )
 }
 

@@ -66,11 +66,7 @@ protocol bgp peerd {{
 
 fn table(ns: &Netns, v6: bool) -> String {
     let fam = if v6 { "-6" } else { "-4" };
-    let out = Command::new("ip")
-        .args(["-n", &ns.name, fam, "route", "show", "table", "1000"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    ns.ip_out(&[fam, "route", "show", "table", "1000"])
 }
 
 fn both(ns: &Netns) -> String {
@@ -85,20 +81,11 @@ fn peerd_programs_the_kernel_table_and_cleans_up() {
     let Some(ns) = Netns::new("fib", &["198.51.100.1/32", "198.51.100.2/32"]) else {
         return;
     };
-    for args in [
-        &["link", "add", "v0", "type", "veth", "peer", "name", "v1"][..],
-        &["link", "set", "v0", "up"],
-        &["link", "set", "v1", "up"],
-        &["addr", "add", "192.0.2.1/24", "dev", "v0"],
-        &["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"],
-    ] {
-        let st = Command::new("ip")
-            .args(["-n", &ns.name])
-            .args(args)
-            .status()
-            .unwrap();
-        assert!(st.success(), "ip {args:?}");
-    }
+    ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+    ns.ip(&["link", "set", "v0", "up"]);
+    ns.ip(&["link", "set", "v1", "up"]);
+    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
+    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"]);
     let bird_dir = tempdir("fib-bird");
     let bird = bird_in(Some(&ns), &bird_dir, &bird_conf(&bird_dir)).unwrap();
     let us = peerd_in(Some(&ns), "fib-us", PEERD);

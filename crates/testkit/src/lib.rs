@@ -6,10 +6,14 @@
 //! - [`pcap`]: a minimal pcap/pcapng reader that reassembles the TCP payload of
 //!   BGP sessions, enough to feed real captured bytes to the codec.
 //! - [`gunzip`]: read a gzip file into memory.
+//! - [`Netns`]: a network namespace of the test's own, deleted on drop.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod netns;
 pub mod pcap;
+
+pub use netns::Netns;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -60,6 +60,22 @@ pub fn engine() -> Engine {
     e
 }
 
+/// An UPDATE announcing `prefixes` with `attrs`, encoded and decoded with
+/// `peerd-wire`.
+pub fn update_with(attrs: &[Attribute], prefixes: &[&str]) -> Update {
+    let nlri: Vec<Nlri> = prefixes
+        .iter()
+        .map(|p| Nlri::new(p.parse().unwrap()))
+        .collect();
+    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
+        .announce(Family::IPV4_UNICAST, attrs, None, &nlri)
+        .unwrap();
+    match Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap() {
+        Message::Update(u) => u,
+        _ => unreachable!(),
+    }
+}
+
 pub fn update_from_a(prefixes: &[&str], extra: Vec<Attribute>) -> Update {
     let mut attrs = vec![
         Attribute::new(AttrValue::Origin(Origin::Igp)),
@@ -72,17 +88,31 @@ pub fn update_from_a(prefixes: &[&str], extra: Vec<Attribute>) -> Update {
         Attribute::new(AttrValue::LocalPref(300)),
     ];
     attrs.extend(extra);
-    let nlri: Vec<Nlri> = prefixes
-        .iter()
-        .map(|p| Nlri::new(p.parse().unwrap()))
-        .collect();
-    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
-        .announce(Family::IPV4_UNICAST, &attrs, None, &nlri)
-        .unwrap();
-    match Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap() {
-        Message::Update(u) => u,
-        _ => unreachable!(),
-    }
+    update_with(&attrs, prefixes)
+}
+
+/// A reload that changes only policies, running `reimport`'s kept routes
+/// through their import policy again.
+pub fn reload_policies(
+    e: &mut Engine,
+    policies: std::sync::Arc<peerd_policy::Policies>,
+    peers: Vec<(usize, PeerConfig)>,
+    reimport: Vec<usize>,
+) -> Vec<Action> {
+    e.reconfigure(peerd_engine::Reconfig {
+        local_as: LOCAL_AS,
+        router_id: Ipv4Addr::new(192, 0, 2, 1),
+        cluster_id: Ipv4Addr::new(192, 0, 2, 1),
+        policies,
+        decision: Default::default(),
+        announce: vec![],
+        statics: vec![],
+        redistribute_static: None,
+        peers,
+        remove: vec![],
+        reexport: vec![],
+        reimport,
+    })
 }
 
 /// Every UPDATE sent to `peer`, decoded.

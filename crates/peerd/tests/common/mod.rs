@@ -43,53 +43,7 @@ pub fn tempdir(name: &str) -> PathBuf {
     d
 }
 
-/// A network namespace of the test's own, with addresses on its loopback,
-/// deleted on drop. Traffic never leaves it.
-pub struct Netns {
-    pub name: String,
-}
-
-impl Netns {
-    pub fn new(tag: &str, addrs: &[&str]) -> Option<Netns> {
-        let name = format!("peerd-{}-{tag}", std::process::id());
-        let ok = Command::new("ip")
-            .args(["netns", "add", &name])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("SKIP: cannot create a network namespace (needs root and iproute2)");
-            return None;
-        }
-        let ns = Netns { name };
-        Command::new("ip")
-            .args(["-n", &ns.name, "link", "set", "lo", "up"])
-            .status()
-            .unwrap();
-        for a in addrs {
-            let st = Command::new("ip")
-                .args(["-n", &ns.name, "addr", "add", a, "dev", "lo", "nodad"])
-                .status()
-                .unwrap();
-            assert!(st.success(), "ip addr add {a}");
-        }
-        Some(ns)
-    }
-
-    /// A command that runs inside the namespace.
-    pub fn cmd(&self, prog: impl AsRef<std::ffi::OsStr>) -> Command {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", &self.name]).arg(prog);
-        c
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .status();
-    }
-}
+pub use peerd_testkit::Netns;
 
 pub fn peerd(name: &str, config: &str) -> Proc {
     peerd_in(None, name, config)
