@@ -142,6 +142,42 @@ fn describe(r: &KernelRoute) -> String {
     }
 }
 
+/// Refusals logged one by one per batch; the rest are counted in one line
+/// (without peerd's privileges a whole table would be refused).
+const LOGGED: usize = 5;
+
+/// Logs refusals: the first few in full, then how many more.
+struct Refusals<'a> {
+    total: &'a mut u64,
+    in_batch: usize,
+}
+
+impl<'a> Refusals<'a> {
+    fn new(total: &'a mut u64) -> Self {
+        Refusals { total, in_batch: 0 }
+    }
+
+    fn add(&mut self, what: impl FnOnce() -> String) {
+        *self.total += 1;
+        self.in_batch += 1;
+        if self.in_batch <= LOGGED {
+            eprintln!("peerd: fib: {}", what());
+        }
+    }
+}
+
+impl Drop for Refusals<'_> {
+    fn drop(&mut self) {
+        if self.in_batch > LOGGED {
+            eprintln!(
+                "peerd: fib: and {} more refused in this batch ({} refused so far)",
+                self.in_batch - LOGGED,
+                self.total
+            );
+        }
+    }
+}
+
 fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>) {
     let mut installed: HashMap<Prefix, KernelRoute> = HashMap::new();
     let mut refused: u64 = 0;
@@ -163,14 +199,14 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>) {
             }
         }
         let mut changes: Vec<(Op, KernelRoute)> = Vec::new();
+        let mut log = Refusals::new(&mut refused);
         for p in order {
             let Some(f) = want.remove(&p) else { continue };
             match f.map(|f| kernel_route(&cfg, p, &f)) {
                 Some(Ok(r)) if installed.get(&p) == Some(&r) => {}
                 Some(Ok(r)) => changes.push((Op::Replace, r)),
                 Some(Err(why)) => {
-                    eprintln!("peerd: fib: {p} not installed: {why}");
-                    refused += 1;
+                    log.add(|| format!("{p} not installed: {why}"));
                     if let Some(old) = installed.remove(&p) {
                         changes.push((Op::Delete, old));
                     }
@@ -182,12 +218,18 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>) {
                 }
             }
         }
-        apply(&mut fib, changes, &mut installed, &mut refused);
+        apply(&mut fib, changes, &mut installed, &mut log);
+        drop(log);
         if let Some(done) = stop {
             let all: Vec<(Op, KernelRoute)> =
                 installed.drain().map(|(_, r)| (Op::Delete, r)).collect();
             let n = all.len();
-            apply(&mut fib, all, &mut HashMap::new(), &mut refused);
+            apply(
+                &mut fib,
+                all,
+                &mut HashMap::new(),
+                &mut Refusals::new(&mut refused),
+            );
             eprintln!("peerd: fib: removed its {n} routes");
             let _ = done.send(());
             return;
@@ -199,7 +241,7 @@ fn apply(
     fib: &mut LinuxFib,
     changes: Vec<(Op, KernelRoute)>,
     installed: &mut HashMap<Prefix, KernelRoute>,
-    refused: &mut u64,
+    log: &mut Refusals<'_>,
 ) {
     if changes.is_empty() {
         return;
@@ -213,17 +255,13 @@ fn apply(
                     }
                     (Op::Delete, Outcome::Done) => {}
                     (op, Outcome::Refused(errno)) => {
-                        *refused += 1;
                         let e = std::io::Error::from_raw_os_error(errno);
                         let what = if op == Op::Replace {
                             "install"
                         } else {
                             "remove"
                         };
-                        eprintln!(
-                            "peerd: fib: the kernel refused to {what} {}: {e} ({refused} refused so far)",
-                            describe(&r)
-                        );
+                        log.add(|| format!("the kernel refused to {what} {}: {e}", describe(&r)));
                         if op == Op::Replace {
                             installed.remove(&r.prefix);
                         }
@@ -235,7 +273,7 @@ fn apply(
             // The socket itself failed: nothing of this batch is known to
             // be in; forget it, so that the next change of each is retried.
             eprintln!("peerd: fib: {e}; {} changes not applied", changes.len());
-            *refused += changes.len() as u64;
+            *log.total += changes.len() as u64;
             for (_, r) in changes {
                 installed.remove(&r.prefix);
             }
@@ -246,6 +284,24 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every refusal counts, however many are logged in full.
+    #[test]
+    fn refusals_are_all_counted() {
+        let mut total = 3;
+        {
+            let mut log = Refusals::new(&mut total);
+            let mut described = 0;
+            for _ in 0..20 {
+                log.add(|| {
+                    described += 1;
+                    "198.51.100.0/24 not installed: a test".into()
+                });
+            }
+            assert_eq!(described, LOGGED, "only the first few are described");
+        }
+        assert_eq!(total, 23);
+    }
 
     #[test]
     fn entries_become_kernel_routes() {
