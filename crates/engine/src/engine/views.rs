@@ -1,0 +1,255 @@
+//! What operators see: a route as shown (`RouteView`), every candidate of
+//! a prefix with the step it lost at, a neighbour's routes before and after
+//! its import policy, the routing table, and the longest match for an
+//! address.
+
+use super::{family_of, gather, Engine, PeerId, RouteKey, Source};
+use crate::decision::{self, Step};
+use crate::engine::originate::Static;
+use crate::route::Route;
+use peerd_wire::attr::AttrValue;
+use peerd_wire::{Family, Prefix};
+use std::net::IpAddr;
+
+/// A route as shown to operators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteView {
+    /// Family.
+    pub family: Family,
+    /// Prefix.
+    pub prefix: Prefix,
+    /// Next hop.
+    pub next_hop: String,
+    /// AS path.
+    pub as_path: String,
+    /// ORIGIN.
+    pub origin: &'static str,
+    /// LOCAL_PREF.
+    pub local_pref: u32,
+    /// MED, if present.
+    pub med: Option<u32>,
+    /// Standard communities.
+    pub communities: Vec<String>,
+    /// Large communities.
+    pub large_communities: Vec<String>,
+    /// Extended communities.
+    pub ext_communities: Vec<String>,
+    /// Whether this route is the best for its prefix.
+    pub best: bool,
+    /// Usable for forwarding beside the best (multipath).
+    pub multipath: bool,
+    /// Why it is not the best: the decision step it lost at.
+    pub lost: Option<Step>,
+    /// The neighbour it came from (`None`: ours).
+    pub from: Option<String>,
+    /// Kept for a restarting neighbour.
+    pub stale: bool,
+    /// Ineligible as a route leak (RFC 9234).
+    pub leak: bool,
+    /// Traffic to the prefix is dropped here (an import policy set the
+    /// next hop to discard); `next_hop` is still the one received.
+    pub discard: bool,
+    /// The Only to Customer attribute (RFC 9234), if present.
+    pub otc: Option<u32>,
+    /// Where it comes from: "bgp" (a neighbor), "local" (our announcement
+    /// or a redistributed static route), "static" (the static route itself).
+    pub protocol: &'static str,
+}
+
+impl Engine {
+    /// Every candidate for `key` as shown to operators: the best first,
+    /// then the others in the order of the step they lost at.
+    fn judged(&self, key: &RouteKey) -> Vec<(Source, RouteView)> {
+        let mut sources = Vec::new();
+        let mut cands = Vec::new();
+        let mut lost = Vec::new();
+        gather(&self.local, &self.peers, key, &mut sources, &mut cands);
+        let winner = decision::select(&cands, &self.decision, &mut lost);
+        let mut out: Vec<(Source, RouteView)> = cands
+            .iter()
+            .zip(&sources)
+            .zip(&lost)
+            .enumerate()
+            .map(|(i, ((c, src), l))| {
+                let mut v = view(key, c.route, winner == Some(i));
+                v.lost = *l;
+                v.multipath = decision::is_multipath(&self.decision, *l);
+                v.from = self.source_name(*src);
+                if matches!(src, Source::Peer(_)) {
+                    v.protocol = "bgp";
+                }
+                (*src, v)
+            })
+            .collect();
+        // The routing table: a static route against the best BGP route.
+        if let Some(s) = self.statics.get(key) {
+            let wins = self.static_wins(key);
+            if wins {
+                for (_, v) in out.iter_mut().filter(|(_, v)| v.best) {
+                    v.best = false;
+                    v.lost = Some(Step::Distance);
+                }
+            }
+            out.push((Source::Local, static_view(key, s, wins)));
+        }
+        out.sort_by_key(|(_, v)| (!v.best, v.lost));
+        out
+    }
+
+    fn source_name(&self, s: Source) -> Option<String> {
+        match s {
+            Source::Local => None,
+            Source::Peer(i) => self.peers.get(i).map(|p| p.cfg.name.clone()),
+        }
+    }
+
+    /// Every candidate route for a prefix, the best first, each other one
+    /// with the decision step it lost at.
+    pub fn candidates(&self, prefix: Prefix) -> Vec<RouteView> {
+        self.judged(&(family_of(&prefix), prefix))
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    /// The prefix the routing table uses for `addr`: the longest one that
+    /// holds it among the prefixes with a best route (BGP or our own) and
+    /// the static routes.
+    pub fn lookup(&self, addr: IpAddr) -> Option<Prefix> {
+        let bgp = self.best.longest_match(addr).map(|(p, _)| p);
+        let by_static = self
+            .statics
+            .keys()
+            .map(|k| k.1)
+            .filter(|p| Prefix::new(addr, p.len()) == Some(*p))
+            .max_by_key(Prefix::len);
+        bgp.into_iter().chain(by_static).max_by_key(Prefix::len)
+    }
+
+    /// Routes received from a neighbour (after the import switch).
+    pub fn routes_from(&self, peer: PeerId) -> Vec<RouteView> {
+        let Some(p) = self.peers.get(peer) else {
+            return Vec::new();
+        };
+        p.adj_in
+            .keys()
+            .filter_map(|k| {
+                self.judged(&k)
+                    .into_iter()
+                    .find(|(s, _)| *s == Source::Peer(peer))
+                    .map(|(_, v)| v)
+            })
+            .collect()
+    }
+
+    /// Routes received from a neighbour as they came, before its import
+    /// policy (`None` unless it keeps them).
+    pub fn routes_received(&self, peer: PeerId) -> Option<Vec<RouteView>> {
+        let pre = self.peers.get(peer)?.pre.as_ref()?;
+        Some(pre.iter().map(|(k, r)| view(&k, r, false)).collect())
+    }
+
+    /// Routes sent to a neighbour.
+    pub fn routes_to(&self, peer: PeerId) -> usize {
+        self.held_count(peer)
+    }
+
+    /// Prefixes a neighbour sent that its import policy rejected (a count
+    /// of announcements, since the session came up).
+    pub fn routes_filtered(&self, peer: PeerId) -> u64 {
+        self.peers.get(peer).map_or(0, |p| p.filtered)
+    }
+
+    /// Prefixes accepted from a neighbour.
+    pub fn routes_in(&self, peer: PeerId) -> usize {
+        self.peers.get(peer).map_or(0, |p| p.adj_in.len())
+    }
+
+    /// The routing table: for every prefix the best BGP route, or the
+    /// static route where it wins by administrative distance.
+    pub fn loc_rib(&self) -> Vec<RouteView> {
+        let keys: std::collections::BTreeSet<RouteKey> = self
+            .best
+            .keys()
+            .chain(self.statics.keys().copied())
+            .collect();
+        keys.iter()
+            .filter_map(|k| {
+                if self.static_wins(k) {
+                    return self.statics.get(k).map(|s| static_view(k, s, true));
+                }
+                let mut v = view(k, self.best_route(k)?, true);
+                if let Some(Source::Peer(i)) = self.source_of(k) {
+                    v.from = self.source_name(Source::Peer(i));
+                    v.protocol = "bgp";
+                }
+                Some(v)
+            })
+            .collect()
+    }
+}
+
+fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
+    let mut communities = Vec::new();
+    let mut large = Vec::new();
+    let mut ext = Vec::new();
+    let mut med = None;
+    for a in r.attrs.iter() {
+        match &a.value {
+            AttrValue::Communities(c) => communities.extend(c.iter().map(|c| c.to_string())),
+            AttrValue::LargeCommunities(c) => large.extend(c.iter().map(|c| c.to_string())),
+            AttrValue::ExtCommunities(c) => ext.extend(c.iter().map(|c| c.to_string())),
+            AttrValue::Med(m) => med = Some(*m),
+            _ => {}
+        }
+    }
+    RouteView {
+        family: k.0,
+        prefix: k.1,
+        next_hop: if r.peer().is_none() {
+            "self".into()
+        } else {
+            r.next_hop.to_string()
+        },
+        as_path: r.as_path.to_string(),
+        origin: r.origin().as_str(),
+        local_pref: r.local_pref(),
+        med,
+        communities,
+        large_communities: large,
+        ext_communities: ext,
+        best,
+        multipath: false,
+        lost: None,
+        from: None,
+        stale: r.stale,
+        leak: r.leak,
+        discard: r.discard,
+        otc: r.otc(),
+        protocol: "local",
+    }
+}
+
+fn static_view(k: &RouteKey, s: &Static, best: bool) -> RouteView {
+    RouteView {
+        family: k.0,
+        prefix: k.1,
+        next_hop: s.via_text(),
+        as_path: String::new(),
+        origin: "incomplete",
+        local_pref: 0,
+        med: None,
+        communities: Vec::new(),
+        large_communities: Vec::new(),
+        ext_communities: Vec::new(),
+        best,
+        multipath: false,
+        lost: (!best).then_some(Step::Distance),
+        from: None,
+        stale: false,
+        leak: false,
+        discard: false,
+        otc: None,
+        protocol: "static",
+    }
+}
