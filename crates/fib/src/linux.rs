@@ -16,6 +16,9 @@ use std::path::Path;
 /// this many stays far below the socket buffers.
 const BATCH: usize = 512;
 
+/// How long to wait for the kernel's next answer.
+const RECV_TIMEOUT_SECS: libc::time_t = 10;
+
 /// An rtnetlink socket.
 #[derive(Debug)]
 pub struct LinuxFib {
@@ -66,6 +69,26 @@ impl LinuxFib {
                 std::ptr::addr_of!(size).cast(),
                 std::mem::size_of::<libc::c_int>() as libc::socklen_t,
             );
+        }
+        // Every request is answered at once; an answer that does not come
+        // within this time ends the batch with an error instead of waiting
+        // for ever.
+        let timeout = libc::timeval {
+            tv_sec: RECV_TIMEOUT_SECS,
+            tv_usec: 0,
+        };
+        // SAFETY: `timeout` lives across the call and its size is passed.
+        let r = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                std::ptr::addr_of!(timeout).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
         }
         Ok(LinuxFib {
             fd,
