@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use peerd_engine::{Action, DecisionOptions, Engine, Event, Forward, Static, Via};
 use peerd_wire::attr::{AsPath, Origin};
-use peerd_wire::{AttrValue, Attribute, Nlri, Prefix, Update};
+use peerd_wire::{AttrValue, Attribute, Prefix, Update};
 use std::net::Ipv4Addr;
 
 /// The last entry sent for `prefix`, if any was.
@@ -69,8 +69,7 @@ fn the_forwarding_table_follows_the_routing_table() {
     });
     assert_eq!(entry(&acts, "192.0.2.0/25"), Some(Some(gw("198.51.100.1"))));
     // A withdraws: B's gateway; B withdraws too: no entry.
-    let mut w = Update::default();
-    w.withdrawn.push(Nlri::new("192.0.2.0/25".parse().unwrap()));
+    let w = withdrawal(&["192.0.2.0/25"]);
     let acts = e.handle(Event::Update {
         peer: 0,
         update: w.clone(),

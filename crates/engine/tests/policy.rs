@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use peerd_engine::{Action, Engine, Event};
-use peerd_wire::{AttrValue, Attribute, Family, Message, Nlri, UpdateBuilder};
+use peerd_wire::{AttrValue, Attribute};
 use std::net::Ipv4Addr;
 
 #[test]
@@ -155,16 +155,7 @@ fn kept_routes_go_through_a_new_import_policy() {
     );
     assert!(sent_to(&acts, 0).is_empty(), "nothing asked of a");
     // A withdrawal empties both tables.
-    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
-        .withdraw(
-            Family::IPV4_UNICAST,
-            &[Nlri::new("192.0.2.0/25".parse().unwrap())],
-        )
-        .unwrap();
-    let Message::Update(u) = Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap()
-    else {
-        unreachable!()
-    };
+    let u = withdrawal(&["192.0.2.0/25"]);
     e.handle(Event::Update { peer: 0, update: u });
     assert_eq!(e.routes_from(0).len(), 0);
     assert_eq!(e.routes_received(0).unwrap().len(), 1);

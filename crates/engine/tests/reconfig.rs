@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use peerd_engine::Event;
 use peerd_wire::attr::{Community, Origin};
-use peerd_wire::{Attribute, Family, Message, Nlri, UpdateBuilder};
+use peerd_wire::Attribute;
 use std::net::Ipv4Addr;
 
 /// A reload: a new export policy for b sends b only the difference (a
@@ -199,16 +199,7 @@ fn a_conditional_announcement_follows_its_covering_route() {
     let (ann, _) = prefixes(&sent_to(&acts, 1));
     assert!(ann.contains(&"203.0.113.0/24".to_string()), "{ann:?}");
     // The default goes: so does our prefix.
-    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
-        .withdraw(
-            Family::IPV4_UNICAST,
-            &[Nlri::new("0.0.0.0/0".parse().unwrap())],
-        )
-        .unwrap();
-    let Message::Update(u) = Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap()
-    else {
-        unreachable!()
-    };
+    let u = withdrawal(&["0.0.0.0/0"]);
     let acts = e.handle(Event::Update { peer: 0, update: u });
     let (_, wd) = prefixes(&sent_to(&acts, 1));
     assert!(wd.contains(&"203.0.113.0/24".to_string()), "{wd:?}");
@@ -249,10 +240,10 @@ fn an_address_is_looked_up_by_longest_match() {
     );
     assert_eq!(look(&e, "192.0.2.1"), None);
     assert_eq!(look(&e, "2001:db9::1"), None);
-    let mut w = peerd_wire::Update::default();
-    w.withdrawn
-        .push(peerd_wire::Nlri::new("198.51.100.128/25".parse().unwrap()));
-    e.handle(Event::Update { peer: 0, update: w });
+    e.handle(Event::Update {
+        peer: 0,
+        update: withdrawal(&["198.51.100.128/25"]),
+    });
     assert_eq!(
         look(&e, "198.51.100.200").as_deref(),
         Some("198.51.100.0/24")

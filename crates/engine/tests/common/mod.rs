@@ -76,6 +76,22 @@ pub fn update_with(attrs: &[Attribute], prefixes: &[&str]) -> Update {
     }
 }
 
+/// An UPDATE withdrawing IPv4 `prefixes`, encoded and decoded with
+/// `peerd-wire`.
+pub fn withdrawal(prefixes: &[&str]) -> Update {
+    let nlri: Vec<Nlri> = prefixes
+        .iter()
+        .map(|p| Nlri::new(p.parse().unwrap()))
+        .collect();
+    let msgs = UpdateBuilder::new(&peerd_wire::DecodeContext::MODERN)
+        .withdraw(Family::IPV4_UNICAST, &nlri)
+        .unwrap();
+    match Message::decode(&msgs[0], &peerd_wire::DecodeContext::MODERN).unwrap() {
+        Message::Update(u) => u,
+        _ => unreachable!(),
+    }
+}
+
 pub fn update_from_a(prefixes: &[&str], extra: Vec<Attribute>) -> Update {
     let mut attrs = vec![
         Attribute::new(AttrValue::Origin(Origin::Igp)),
