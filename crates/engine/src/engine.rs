@@ -26,6 +26,7 @@ mod forward;
 mod groups;
 mod originate;
 mod reconfig;
+mod resolve;
 mod views;
 pub use forward::Forward;
 pub use originate::{Announcement, Static, Via};
@@ -138,6 +139,13 @@ pub enum Event {
     StaleTimeout {
         /// Which neighbour.
         peer: PeerId,
+    },
+    /// The routes next hops resolve through now (the kernel's usable
+    /// routes, `engine/resolve.rs`); from the first of these on, a route
+    /// whose next hop none of them covers is not a candidate.
+    Resolvable {
+        /// Their prefixes.
+        prefixes: Vec<Prefix>,
     },
 }
 
@@ -324,6 +332,8 @@ pub struct Engine {
     groups: Vec<Option<groups::Group>>,
     /// Tell the forwarding table what changes (`forward.rs`).
     forwarding: bool,
+    /// Which next hops resolve (`resolve.rs`).
+    resolver: resolve::Resolver,
 }
 
 impl Engine {
@@ -362,6 +372,7 @@ impl Engine {
             in_refresh: false,
             groups: Vec::new(),
             forwarding: false,
+            resolver: resolve::Resolver::default(),
         };
         e.local = e.wanted_local();
         for k in e.local.keys() {
@@ -478,6 +489,7 @@ impl Engine {
                 }
             }
             Event::StaleTimeout { peer } => self.flush_stale(peer, None, &mut actions),
+            Event::Resolvable { prefixes } => self.set_resolvable(prefixes, &mut actions),
             Event::Update { peer, update } => self.update(peer, update, &mut actions),
             Event::RouteRefresh { peer, refresh } => {
                 self.route_refresh(peer, refresh, &mut actions)
@@ -826,7 +838,14 @@ impl Engine {
         for key in keys {
             sources.clear();
             cands.clear();
-            gather(&self.local, &self.peers, key, &mut sources, &mut cands);
+            gather(
+                &self.local,
+                &self.peers,
+                &self.resolver,
+                key,
+                &mut sources,
+                &mut cands,
+            );
             let best = decision::select(&cands, &self.decision, &mut lost).map(|i| sources[i]);
             match best {
                 Some(s) => self.best.insert(*key, Best::new(s)),
@@ -880,6 +899,7 @@ fn best_of<'a>(
 fn gather<'a>(
     local: &'a BTreeMap<RouteKey, Route>,
     peers: &'a [Peer],
+    resolver: &resolve::Resolver,
     key: &RouteKey,
     sources: &mut Vec<Source>,
     cands: &mut Vec<Candidate<'a>>,
@@ -891,8 +911,10 @@ fn gather<'a>(
     for (i, p) in peers.iter().enumerate() {
         if let Some(r) = p.adj_in.get(key) {
             sources.push(Source::Peer(i));
-            // Next-hop reachability and IGP cost come with the FIB (issue 6).
-            cands.push(Candidate::new(r));
+            // The IGP cost is not known (issue 6).
+            let mut c = Candidate::new(r);
+            c.reachable = resolver.resolves(&r.next_hop);
+            cands.push(c);
         }
     }
 }

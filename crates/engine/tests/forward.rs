@@ -165,3 +165,53 @@ fn multipath_gives_every_equal_gateway_and_discard_a_blackhole() {
         Some(Some(Forward::Blackhole))
     );
 }
+
+/// RFC 4271 §9.1.2.1: a route whose next hop no usable kernel route covers
+/// is not a candidate; the best route and the forwarding entry move when
+/// the kernel's routes change, and back.
+#[test]
+fn unreachable_next_hops_lose() {
+    let mut e = engine();
+    e.set_forwarding(true);
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["192.0.2.0/25"], vec![]),
+    });
+    e.handle(Event::Update {
+        peer: 1,
+        update: update_from_b(&["192.0.2.0/25"]),
+    });
+    let resolvable = |e: &mut Engine, p: &[&str]| {
+        e.handle(Event::Resolvable {
+            prefixes: p.iter().map(|p| p.parse().unwrap()).collect(),
+        })
+    };
+    let lost = |e: &Engine| {
+        e.candidates("192.0.2.0/25".parse().unwrap())
+            .iter()
+            .map(|v| (v.from.clone().unwrap(), v.best, v.lost.map(|l| l.as_str())))
+            .collect::<Vec<_>>()
+    };
+    // Before the kernel has been read, every next hop counts.
+    assert_eq!(lost(&e)[0], ("a".into(), true, None));
+    // A's link goes: only B's next hop is covered.
+    let acts = resolvable(&mut e, &["198.51.100.2/32", "192.0.2.0/24"]);
+    assert_eq!(entry(&acts, "192.0.2.0/25"), Some(Some(gw("198.51.100.2"))));
+    assert_eq!(
+        lost(&e),
+        vec![
+            ("b".into(), true, None),
+            ("a".into(), false, Some("next-hop-unreachable"))
+        ]
+    );
+    // It comes back.
+    let acts = resolvable(&mut e, &["198.51.100.0/24"]);
+    assert_eq!(entry(&acts, "192.0.2.0/25"), Some(Some(gw("198.51.100.1"))));
+    // Nothing resolves: no route, no entry.
+    let acts = resolvable(&mut e, &[]);
+    assert_eq!(entry(&acts, "192.0.2.0/25"), Some(None));
+    assert!(lost(&e).iter().all(|(_, best, _)| !best));
+    // A change that flips no next hop decides nothing again.
+    let acts = resolvable(&mut e, &["203.0.113.0/24"]);
+    assert!(acts.is_empty(), "{acts:?}");
+}

@@ -8,8 +8,9 @@
 //! [`MemoryFib`], a table in memory for tests.
 //!
 //! The daemon's FIB task (`crates/peerd/src/fib_task.rs`) drives it. Not
-//! yet here (issue 6): next-hop resolution and netlink events,
-//! graceful-restart retention, importing kernel routes.
+//! yet here (issue 6): graceful-restart retention, importing kernel
+//! routes. [`watch`] and [`Watch`] follow the kernel's links, addresses and
+//! routes for next-hop resolution (`crates/peerd/src/nexthop_task.rs`).
 
 #![deny(missing_docs)]
 
@@ -17,8 +18,9 @@ mod linux;
 mod memory;
 pub mod netlink;
 mod route;
+pub mod watch;
 
-pub use linux::LinuxFib;
+pub use linux::{LinuxFib, Watch};
 pub use memory::MemoryFib;
 pub use netlink::Op;
 pub use route::{KernelRoute, NextHop, RouteKind};

@@ -1,13 +1,15 @@
 //! The kernel's forwarding table over an rtnetlink socket.
 //!
 //! This is the only module with `unsafe`: each block is one socket call
-//! (`socket`, `bind`, `setsockopt`, `send`, `recv`, `setns`) on a descriptor
+//! (`socket`, `bind`, `setsockopt`, `send`, `recv`, `poll`, `setns`) on a descriptor
 //! this module owns, with buffers whose lengths it passes. Messages are
 //! built and parsed in `netlink.rs`.
 #![allow(unsafe_code)]
 
 use crate::netlink::{self, Op, Reply};
+use crate::watch::{self, Link};
 use crate::{Fib, FibError, KernelRoute, Outcome};
+use peerd_wire::Prefix;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
@@ -30,68 +32,8 @@ pub struct LinuxFib {
 impl LinuxFib {
     /// A socket in this process's network namespace.
     pub fn open() -> io::Result<LinuxFib> {
-        // SAFETY: plain socket(2); the result is checked before use.
-        let fd = unsafe {
-            libc::socket(
-                libc::AF_NETLINK,
-                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-                libc::NETLINK_ROUTE,
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `fd` is a new descriptor nobody else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        // SAFETY: an all-zero sockaddr_nl is valid (pid 0: the kernel picks).
-        let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-        addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
-        // SAFETY: `addr` lives across the call and its size is passed.
-        let r = unsafe {
-            libc::bind(
-                fd.as_raw_fd(),
-                std::ptr::addr_of!(addr).cast(),
-                std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
-            )
-        };
-        if r < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // A dump of a full table arrives faster than it is read: a larger
-        // receive buffer (best effort; the kernel caps it).
-        let size: libc::c_int = 8 << 20;
-        // SAFETY: `size` lives across the call and its size is passed.
-        unsafe {
-            libc::setsockopt(
-                fd.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVBUF,
-                std::ptr::addr_of!(size).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            );
-        }
-        // Every request is answered at once; an answer that does not come
-        // within this time ends the batch with an error instead of waiting
-        // for ever.
-        let timeout = libc::timeval {
-            tv_sec: RECV_TIMEOUT_SECS,
-            tv_usec: 0,
-        };
-        // SAFETY: `timeout` lives across the call and its size is passed.
-        let r = unsafe {
-            libc::setsockopt(
-                fd.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                std::ptr::addr_of!(timeout).cast(),
-                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-            )
-        };
-        if r < 0 {
-            return Err(io::Error::last_os_error());
-        }
         Ok(LinuxFib {
-            fd,
+            fd: socket(0)?,
             seq: 1,
             buf: vec![0; 1 << 16],
         })
@@ -101,20 +43,7 @@ impl LinuxFib {
     /// `/run/netns/NAME`): opened on a thread that enters the namespace,
     /// so this process stays where it is. The socket keeps its namespace.
     pub fn open_in(netns: &Path) -> io::Result<LinuxFib> {
-        let ns = std::fs::File::open(netns)?;
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                // SAFETY: setns(2) on a descriptor we hold open; it changes
-                // this (short-lived) thread's namespace only.
-                let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
-                if r < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                LinuxFib::open()
-            })
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("netns thread panicked")))
-        })
+        in_netns(netns, LinuxFib::open)
     }
 
     fn send(&self, b: &[u8]) -> io::Result<()> {
@@ -198,27 +127,224 @@ impl Fib for LinuxFib {
     }
 
     fn routes(&mut self, table: u32, protocol: u8) -> Result<Vec<KernelRoute>, FibError> {
+        self.dump_routes(|r| r.table == table && r.protocol == protocol)
+    }
+}
+
+impl LinuxFib {
+    /// The routes of both families, of every table, that `keep` wants.
+    pub fn dump_routes(
+        &mut self,
+        mut keep: impl FnMut(&KernelRoute) -> bool,
+    ) -> Result<Vec<KernelRoute>, FibError> {
         let mut found = Vec::new();
         for v6 in [false, true] {
             let mut msg = Vec::new();
             let seq = self.next_seq();
             netlink::build_dump(&mut msg, v6, seq);
             self.send(&msg)?;
-            'dump: loop {
-                for reply in self.recv()? {
-                    match reply {
-                        Reply::Done => break 'dump,
-                        Reply::Ack { error, .. } if error != 0 => {
-                            return Err(io::Error::from_raw_os_error(-error).into())
-                        }
-                        Reply::Route(Some(r)) if r.table == table && r.protocol == protocol => {
-                            found.push(r)
-                        }
-                        _ => {}
+            self.until_done(|reply| {
+                if let Reply::Route(Some(r)) = reply {
+                    if keep(&r) {
+                        found.push(r);
                     }
                 }
-            }
+            })?;
         }
         Ok(found)
     }
+
+    /// Every interface, up or not.
+    pub fn links(&mut self) -> Result<Vec<Link>, FibError> {
+        let mut msg = Vec::new();
+        let seq = self.next_seq();
+        watch::build_link_dump(&mut msg, seq);
+        self.send(&msg)?;
+        let mut found = Vec::new();
+        self.until_done(|reply| {
+            if let Reply::Link(Some(l)) = reply {
+                found.push(l);
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// The prefixes next hops resolve through now (see [`watch`]).
+    pub fn resolvable(&mut self, tables: &[u32], ours: u8) -> Result<Vec<Prefix>, FibError> {
+        let links = self.links()?;
+        let routes = self.dump_routes(|r| tables.contains(&r.table) && r.protocol != ours)?;
+        Ok(watch::resolvable(&links, &routes, tables, ours))
+    }
+
+    /// Reads the replies of a dump until its end.
+    fn until_done(&mut self, mut each: impl FnMut(Reply)) -> Result<(), FibError> {
+        loop {
+            for reply in self.recv()? {
+                match reply {
+                    Reply::Done => return Ok(()),
+                    Reply::Ack { error, .. } if error != 0 => {
+                        return Err(io::Error::from_raw_os_error(-error).into())
+                    }
+                    r => each(r),
+                }
+            }
+        }
+    }
+}
+
+/// The kernel's notifications of link, address and route changes.
+#[derive(Debug)]
+pub struct Watch {
+    fd: OwnedFd,
+    buf: Vec<u8>,
+}
+
+impl Watch {
+    /// A socket in this process's namespace that joins [`watch::GROUPS`].
+    pub fn open() -> io::Result<Watch> {
+        Ok(Watch {
+            fd: socket(watch::GROUPS)?,
+            buf: vec![0; 1 << 16],
+        })
+    }
+
+    /// The same in the network namespace at `netns`.
+    pub fn open_in(netns: &Path) -> io::Result<Watch> {
+        in_netns(netns, Watch::open)
+    }
+
+    /// Waits up to `timeout` (`None`: for ever) for a datagram of
+    /// notifications: `None` when none came, else whether it can change
+    /// next-hop resolution (see [`watch::is_foreign_change`]). Lost
+    /// notifications (the socket's buffer ran over) count as a change.
+    pub fn wait(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+        ours: u8,
+    ) -> io::Result<Option<bool>> {
+        let ms = timeout.map_or(-1, |t| t.as_millis().min(i32::MAX as u128) as libc::c_int);
+        let mut pfd = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd that lives across the call.
+        let r = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            return if e.kind() == io::ErrorKind::Interrupted {
+                Ok(None)
+            } else {
+                Err(e)
+            };
+        }
+        if r == 0 {
+            return Ok(None);
+        }
+        // SAFETY: `buf` is ours, and its length is passed.
+        let n = unsafe {
+            libc::recv(
+                self.fd.as_raw_fd(),
+                self.buf.as_mut_ptr().cast(),
+                self.buf.len(),
+                libc::MSG_DONTWAIT,
+            )
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            return match e.raw_os_error() {
+                Some(libc::ENOBUFS) => Ok(Some(true)),
+                Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(None),
+                _ => Err(e),
+            };
+        }
+        let got = self.buf.get(..n as usize).unwrap_or(&[]);
+        Ok(Some(watch::is_foreign_change(got, ours)))
+    }
+}
+
+/// Runs `open` on a short-lived thread that enters the network namespace
+/// at `netns`; what it opens keeps that namespace.
+fn in_netns<T: Send>(netns: &Path, open: fn() -> io::Result<T>) -> io::Result<T> {
+    let ns = std::fs::File::open(netns)?;
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            // SAFETY: setns(2) on a descriptor we hold open; it changes
+            // this thread's namespace only.
+            let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+            if r < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            open()
+        })
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("netns thread panicked")))
+    })
+}
+
+/// An rtnetlink socket bound to the multicast `groups` (0: none), with a
+/// large receive buffer and a receive timeout.
+fn socket(groups: u32) -> io::Result<OwnedFd> {
+    // SAFETY: plain socket(2); the result is checked before use.
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::NETLINK_ROUTE,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a new descriptor nobody else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: an all-zero sockaddr_nl is valid (pid 0: the kernel picks).
+    let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+    addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+    addr.nl_groups = groups;
+    // SAFETY: `addr` lives across the call and its size is passed.
+    let r = unsafe {
+        libc::bind(
+            fd.as_raw_fd(),
+            std::ptr::addr_of!(addr).cast(),
+            std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // A dump of a full table arrives faster than it is read: a larger
+    // receive buffer (best effort; the kernel caps it).
+    let size: libc::c_int = 8 << 20;
+    // SAFETY: `size` lives across the call and its size is passed.
+    unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            std::ptr::addr_of!(size).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+    // Every request is answered at once; an answer that does not come
+    // within this time ends the batch with an error instead of waiting
+    // for ever.
+    let timeout = libc::timeval {
+        tv_sec: RECV_TIMEOUT_SECS,
+        tv_usec: 0,
+    };
+    // SAFETY: `timeout` lives across the call and its size is passed.
+    let r = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVTIMEO,
+            std::ptr::addr_of!(timeout).cast(),
+            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(fd)
 }

@@ -172,6 +172,8 @@ pub enum Reply {
     /// A route of a dump (`None`: one this codec does not model, such as a
     /// route with a source prefix or an unusual type).
     Route(Option<KernelRoute>),
+    /// An interface of a link dump (`None`: too short to read).
+    Link(Option<crate::watch::Link>),
     /// The end of a dump.
     Done,
     /// Another message type, ignored.
@@ -324,6 +326,7 @@ pub fn parse(buf: &[u8]) -> Result<Vec<Reply>, Malformed> {
             }
             NLMSG_DONE => Reply::Done,
             RTM_NEWROUTE => Reply::Route(parse_route(body)),
+            crate::watch::RTM_NEWLINK => Reply::Link(crate::watch::parse_link(body)),
             other => Reply::Other(other),
         });
         rest = rest.get(align4(len)..).unwrap_or(&[]);

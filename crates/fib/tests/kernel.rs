@@ -162,3 +162,61 @@ fn many_routes_in_batches() {
 fn libc_enetunreach() -> i32 {
     101
 }
+
+/// Next-hop resolution follows the kernel: the connected route of a link
+/// with carrier resolves, a notification comes when the other end goes
+/// down, and then it no longer does; our own routes never count and their
+/// notifications are not changes.
+#[test]
+fn resolution_follows_links_and_notifications() {
+    let Some(ns) = lab("watch") else {
+        return;
+    };
+    let path = std::path::Path::new("/run/netns").join(&ns.name);
+    let mut fib = LinuxFib::open_in(&path).unwrap();
+    let mut watch = peerd_fib::Watch::open_in(&path).unwrap();
+    let p = |s: &str| -> peerd_wire::Prefix { s.parse().unwrap() };
+    let main = [254];
+    let now = fib.resolvable(&main, PROTO).unwrap();
+    assert!(now.contains(&p("192.0.2.0/24")), "{now:?}");
+    assert!(now.contains(&p("2001:db8::/64")), "{now:?}");
+
+    // Our own route in the main table: echoed, not a change, not resolvable.
+    let mut own = route("203.0.113.0/24", via(&["192.0.2.9"]));
+    own.table = 254;
+    fib.apply(&[(Op::Replace, own)]).unwrap();
+    let mut foreign = false;
+    while let Some(f) = watch
+        .wait(Some(std::time::Duration::from_millis(200)), PROTO)
+        .unwrap()
+    {
+        foreign |= f;
+    }
+    assert!(!foreign, "our own route's notification counted as a change");
+    assert!(!fib
+        .resolvable(&main, PROTO)
+        .unwrap()
+        .contains(&p("203.0.113.0/24")));
+
+    // The other end of the link goes down: v0 loses its carrier.
+    ns.ip(&["link", "set", "v1", "down"]);
+    let changed = watch
+        .wait(Some(std::time::Duration::from_secs(5)), PROTO)
+        .unwrap();
+    assert_eq!(changed, Some(true));
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let now = fib.resolvable(&main, PROTO).unwrap();
+    assert!(!now.contains(&p("192.0.2.0/24")), "{now:?}");
+    assert!(!now.contains(&p("2001:db8::/64")), "{now:?}");
+    // And back.
+    ns.ip(&["link", "set", "v1", "up"]);
+    let t = std::time::Instant::now();
+    while !fib
+        .resolvable(&main, PROTO)
+        .unwrap()
+        .contains(&p("192.0.2.0/24"))
+    {
+        assert!(t.elapsed().as_secs() < 5, "the link did not come back");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -187,6 +187,11 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     let fib = match cfg.fib {
         Some(f) => {
             let h = crate::fib_task::start(f)?;
+            if let Err(e) = crate::nexthop_task::start(f, engine_tx.clone()) {
+                eprintln!(
+                    "peerd: next hops cannot be tracked ({e}): every next hop counts as reachable"
+                );
+            }
             for a in engine.set_forwarding(true) {
                 if let peerd_engine::Action::Forward(entries) = a {
                     let _ = h.tx.send(crate::fib_task::FibMsg::Entries(entries));

@@ -3,6 +3,7 @@
 //! ```text
 //! peerd --config FILE [--socket PATH]   run
 //! peerd check FILE                      validate a configuration and print it
+//! peerd lab direct|carrier [OPTIONS]    peering rebuilt in network namespaces
 //! ```
 
 mod conn;
@@ -10,6 +11,8 @@ mod control;
 mod daemon;
 mod engine_task;
 mod fib_task;
+mod lab;
+mod nexthop_task;
 mod reload;
 mod session;
 mod sockopt;
@@ -18,7 +21,7 @@ mod status;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: peerd --config FILE [--socket PATH]\n       peerd check FILE";
+const USAGE: &str = "usage: peerd --config FILE [--socket PATH]\n       peerd check FILE\n       peerd lab direct [--peer-edge peerd|bird] [--failover] [--restart] [--hold]\n       peerd lab carrier [--static] [--peer-edge peerd|bird] [--hold]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("lab") => lab::main(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

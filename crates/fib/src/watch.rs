@@ -1,0 +1,226 @@
+//! Following the kernel, sans IO: which of its routes a BGP next hop can be
+//! resolved through, and which notifications change that.
+//!
+//! A next hop is usable while a route of the kernel's own or of another
+//! program (not peerd's, not a default route, not a blackhole) covers it
+//! and leaves through an interface that is up and has carrier — as FRR's
+//! zebra resolves next hops (without `resolve-via-default`). An interface
+//! that loses carrier keeps its connected route (flagged `linkdown`), so the
+//! interface's state is what counts.
+//!
+//! ```text
+//! ifinfomsg: family u8 | pad u8 | type u16 | index i32 | flags u32 | change u32   (16 octets)
+//! ```
+
+use crate::route::{KernelRoute, RouteKind};
+use peerd_wire::Prefix;
+
+pub(crate) const RTM_NEWLINK: u16 = 16;
+const RTM_DELLINK: u16 = 17;
+const RTM_GETLINK: u16 = 18;
+const RTM_NEWADDR: u16 = 20;
+const RTM_DELADDR: u16 = 21;
+
+const NLM_F_REQUEST: u16 = 0x1;
+const NLM_F_DUMP: u16 = 0x300;
+
+const IFF_UP: u32 = 0x1;
+const IFF_LOWER_UP: u32 = 0x1_0000;
+
+/// The multicast groups to join for links, addresses and routes of both
+/// families (`RTMGRP_LINK`, `RTMGRP_IPV4_IFADDR`, `RTMGRP_IPV4_ROUTE`,
+/// `RTMGRP_IPV6_IFADDR`, `RTMGRP_IPV6_ROUTE`).
+pub const GROUPS: u32 = 0x1 | 0x10 | 0x40 | 0x100 | 0x400;
+
+/// An interface as far as forwarding cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// Its index.
+    pub index: u32,
+    /// Administratively up and with carrier.
+    pub up: bool,
+}
+
+/// Appends a request for every interface.
+pub fn build_link_dump(out: &mut Vec<u8>, seq: u32) {
+    out.extend_from_slice(&32u32.to_ne_bytes());
+    out.extend_from_slice(&RTM_GETLINK.to_ne_bytes());
+    out.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
+    out.extend_from_slice(&seq.to_ne_bytes());
+    out.extend_from_slice(&0u32.to_ne_bytes());
+    out.extend_from_slice(&[0u8; 16]);
+}
+
+/// An `RTM_NEWLINK` body.
+pub(crate) fn parse_link(body: &[u8]) -> Option<Link> {
+    let index = u32::from_ne_bytes(body.get(4..8)?.try_into().ok()?);
+    let flags = u32::from_ne_bytes(body.get(8..12)?.try_into().ok()?);
+    Some(Link {
+        index,
+        up: flags & IFF_UP != 0 && flags & IFF_LOWER_UP != 0,
+    })
+}
+
+/// Whether a datagram of notifications can change what next hops resolve
+/// through: anything about links or addresses, or a route that is not
+/// `ours` (our own installs are echoed to us and change nothing here).
+/// Unparsable input counts as a change: the caller then reads the state
+/// again, which is always safe.
+pub fn is_foreign_change(buf: &[u8], ours: u8) -> bool {
+    let mut rest = buf;
+    while rest.len() >= 16 {
+        let Ok(len) = <[u8; 4]>::try_from(&rest[0..4]).map(u32::from_ne_bytes) else {
+            return true;
+        };
+        let len = len as usize;
+        let kind = u16::from_ne_bytes([rest[4], rest[5]]);
+        if len < 16 || len > rest.len() {
+            return true;
+        }
+        let body = &rest[16..len];
+        match kind {
+            RTM_NEWLINK | RTM_DELLINK | RTM_NEWADDR | RTM_DELADDR => return true,
+            crate::netlink::RTM_NEWROUTE | crate::netlink::RTM_DELROUTE
+                if body.get(5) != Some(&ours) =>
+            {
+                return true
+            }
+            _ => {}
+        }
+        rest = rest.get((len + 3) & !3..).unwrap_or(&[]);
+    }
+    !rest.is_empty()
+}
+
+/// The prefixes next hops resolve through: routes in `tables`, not
+/// `ours`, not default routes or blackholes, leaving through an interface
+/// that is up (a gateway without an interface counts as up: the kernel
+/// checked it when the route went in).
+pub fn resolvable(links: &[Link], routes: &[KernelRoute], tables: &[u32], ours: u8) -> Vec<Prefix> {
+    let up = |i: u32| links.iter().any(|l| l.index == i && l.up);
+    let mut v: Vec<Prefix> = routes
+        .iter()
+        .filter(|r| tables.contains(&r.table) && r.protocol != ours && !r.prefix.is_empty())
+        .filter(|r| match &r.kind {
+            RouteKind::Device(i) => up(*i),
+            RouteKind::Unicast(hops) => hops.iter().any(|h| h.ifindex.is_none_or(up)),
+            RouteKind::Blackhole => false,
+        })
+        .map(|r| r.prefix)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::route::NextHop;
+
+    fn route(p: &str, table: u32, protocol: u8, kind: RouteKind) -> KernelRoute {
+        KernelRoute {
+            prefix: p.parse().unwrap(),
+            table,
+            protocol,
+            metric: 0,
+            kind,
+        }
+    }
+
+    #[test]
+    fn only_usable_routes_resolve() {
+        let links = [
+            Link { index: 2, up: true },
+            Link {
+                index: 3,
+                up: false,
+            },
+        ];
+        let hop = |g: &str, i| {
+            RouteKind::Unicast(vec![NextHop {
+                gateway: g.parse().unwrap(),
+                ifindex: Some(i),
+                weight: 1,
+            }])
+        };
+        let routes = [
+            route("192.0.2.0/24", 254, 2, RouteKind::Device(2)),
+            route("198.51.100.0/30", 254, 2, RouteKind::Device(3)), // no carrier
+            route("203.0.113.0/24", 254, 4, hop("192.0.2.9", 2)),   // static, up
+            route("0.0.0.0/0", 254, 16, hop("192.0.2.1", 2)),       // default: never
+            route("2001:db8::/32", 254, 200, hop("2001:db8::1", 2)), // peerd's own
+            route("2001:db8:1::/48", 254, 3, RouteKind::Blackhole),
+            route("10.0.0.0/8", 1000, 3, RouteKind::Device(2)), // another table
+        ];
+        let got = resolvable(&links, &routes, &[254], 200);
+        let want: Vec<Prefix> = ["192.0.2.0/24", "203.0.113.0/24"]
+            .iter()
+            .map(|p| p.parse().unwrap())
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    fn msg(kind: u16, body: &[u8]) -> Vec<u8> {
+        let mut m = Vec::new();
+        m.extend_from_slice(&((16 + body.len()) as u32).to_ne_bytes());
+        m.extend_from_slice(&kind.to_ne_bytes());
+        m.extend_from_slice(&[0u8; 10]);
+        m.extend_from_slice(body);
+        m
+    }
+
+    #[test]
+    fn our_own_route_echoes_are_not_changes() {
+        let ours = msg(
+            crate::netlink::RTM_NEWROUTE,
+            &[2, 24, 0, 0, 254, 200, 0, 1, 0, 0, 0, 0],
+        );
+        let theirs = msg(
+            crate::netlink::RTM_DELROUTE,
+            &[2, 24, 0, 0, 254, 2, 0, 1, 0, 0, 0, 0],
+        );
+        let link = msg(RTM_NEWLINK, &[0u8; 16]);
+        assert!(!is_foreign_change(&ours, 200));
+        assert!(!is_foreign_change(
+            &[ours.clone(), ours.clone()].concat(),
+            200
+        ));
+        assert!(is_foreign_change(&[ours.clone(), theirs].concat(), 200));
+        assert!(is_foreign_change(&link, 200));
+        assert!(
+            is_foreign_change(&ours[..10], 200),
+            "a truncated datagram counts as a change"
+        );
+    }
+
+    #[test]
+    fn link_state_needs_up_and_carrier() {
+        let body = |flags: u32| {
+            let mut b = vec![0u8; 16];
+            b[4..8].copy_from_slice(&7u32.to_ne_bytes());
+            b[8..12].copy_from_slice(&flags.to_ne_bytes());
+            b
+        };
+        assert_eq!(
+            parse_link(&body(IFF_UP | IFF_LOWER_UP)),
+            Some(Link { index: 7, up: true })
+        );
+        assert_eq!(
+            parse_link(&body(IFF_UP)),
+            Some(Link {
+                index: 7,
+                up: false
+            })
+        );
+        assert_eq!(
+            parse_link(&body(IFF_LOWER_UP)),
+            Some(Link {
+                index: 7,
+                up: false
+            })
+        );
+        assert_eq!(parse_link(&[0u8; 6]), None);
+    }
+}

@@ -1,0 +1,72 @@
+//! Next-hop tracking: with `[fib]`, a thread follows the kernel's links,
+//! addresses and routes (rtnetlink notifications) and tells the engine
+//! which routes next hops resolve through (`Event::Resolvable`), so a
+//! route whose next hop's link went down stops being used at once — not
+//! only when the session's hold timer runs out, and not after a graceful
+//! restart's time when the neighbour's routes are kept as stale.
+
+use crate::engine_task::EngineMsg;
+use peerd_config::Fib as FibConfig;
+use peerd_engine::Event;
+use peerd_fib::{LinuxFib, Watch};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How long to gather notifications before reading the kernel again (a
+/// link going down is a burst of them).
+const SETTLE: Duration = Duration::from_millis(50);
+
+/// Starts the thread; it sends the first set at once. An error opening
+/// the sockets is returned (the daemon then runs without tracking, and
+/// says so).
+pub fn start(cfg: FibConfig, engine: mpsc::Sender<EngineMsg>) -> std::io::Result<()> {
+    let mut watch = Watch::open()?;
+    let mut fib = LinuxFib::open()?;
+    // Connected and static routes live in the main table; the table we
+    // program may hold others'.
+    let tables = if cfg.table == 254 {
+        vec![254]
+    } else {
+        vec![254, cfg.table]
+    };
+    std::thread::Builder::new()
+        .name("peerd-nexthop".into())
+        .spawn(move || {
+            let mut last = None;
+            loop {
+                match fib.resolvable(&tables, cfg.protocol) {
+                    Ok(prefixes) if last.as_ref() != Some(&prefixes) => {
+                        last = Some(prefixes.clone());
+                        let ev = EngineMsg::Event(Event::Resolvable { prefixes });
+                        if engine.blocking_send(ev).is_err() {
+                            return; // the daemon is stopping
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!("peerd: next hops: cannot read the kernel's routes: {e}"),
+                }
+                // Wait for a change, then let the burst settle and read
+                // what came meanwhile (a bounded number of datagrams: our
+                // own installs can keep the socket busy).
+                loop {
+                    match watch.wait(None, cfg.protocol) {
+                        Ok(Some(true)) => break,
+                        Ok(_) => {}
+                        Err(e) => {
+                            eprintln!(
+                                "peerd: next hops: kernel notifications stopped ({e}); next hops are no longer tracked"
+                            );
+                            return;
+                        }
+                    }
+                }
+                std::thread::sleep(SETTLE);
+                for _ in 0..4096 {
+                    if !matches!(watch.wait(Some(Duration::ZERO), cfg.protocol), Ok(Some(_))) {
+                        break;
+                    }
+                }
+            }
+        })?;
+    Ok(())
+}
