@@ -323,3 +323,61 @@ pub fn kind(name: &str, peer_edge: Kind) -> Kind {
         Kind::Peerd
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const ALL: [Scenario; 3] = [
+        Scenario::Direct,
+        Scenario::Carrier { statics: false },
+        Scenario::Carrier { statics: true },
+    ];
+
+    /// Every router's configuration is valid, with no warning, and its
+    /// sessions pair up: each one's address is the other side's local
+    /// address, with matching AS numbers and complementary roles.
+    #[test]
+    fn configurations_are_valid_and_sessions_pair_up() {
+        for s in ALL {
+            for r in s.routers() {
+                let text = peerd_config(s, r);
+                let c = peerd_config::parse(&text, r)
+                    .unwrap_or_else(|e| panic!("{} {r}: {e}\n{text}", s.name()));
+                assert!(c.warnings.is_empty(), "{} {r}: {:?}", s.name(), c.warnings);
+                for n in sessions(s, r) {
+                    let other = n.name.split('-').next().unwrap();
+                    let back: Vec<Session> = sessions(s, other)
+                        .into_iter()
+                        .filter(|m| m.address == n.local)
+                        .collect();
+                    assert_eq!(back.len(), 1, "{} {r} -> {other}", s.name());
+                    let m = &back[0];
+                    assert_eq!(m.local, n.address);
+                    assert_eq!(m.remote_as, router(r).asn);
+                    let pair = (n.role, m.role);
+                    assert!(
+                        matches!(
+                            pair,
+                            ("peer", "peer") | ("customer", "provider") | ("provider", "customer")
+                        ),
+                        "{} {r} -> {other}: {pair:?}",
+                        s.name()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Our router announces nothing but our prefixes, and originates no
+    /// static route into BGP (that would leak the peer's prefixes to the
+    /// transit in the static variant).
+    #[test]
+    fn we_redistribute_nothing() {
+        for s in ALL {
+            let text = peerd_config(s, "us");
+            assert!(!text.contains("[redistribute]"), "{}", s.name());
+        }
+    }
+}
