@@ -104,6 +104,8 @@ impl Neighbor {
 #[derive(Debug)]
 pub struct Running {
     child: Option<Child>,
+    /// A helper started before it and stopped after it (FRR's zebra).
+    helper: Option<Child>,
     /// Its directory (config, logs).
     pub dir: PathBuf,
 }
@@ -383,6 +385,20 @@ pub fn start(
     v6: bool,
     cpus: Option<&str>,
 ) -> Result<Running, String> {
+    start_with(kind, dir, nbs, v6, cpus, false)
+}
+
+/// [`start`], and with `fib` the daemon also installs its routes into
+/// the main kernel table: peerd with `[fib]`, BIRD with a kernel
+/// protocol, FRR's bgpd through zebra (started first). IPv4 only.
+pub fn start_with(
+    kind: Kind,
+    dir: &Path,
+    nbs: &[Neighbor],
+    v6: bool,
+    cpus: Option<&str>,
+    fib: bool,
+) -> Result<Running, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     // FRR and OpenBGPD drop privileges; let them write their logs.
     let _ = Command::new("chmod").arg("0777").arg(dir).status();
@@ -393,15 +409,21 @@ pub fn start(
         std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
         Ok(p)
     };
+    let mut helper = None;
     let mut cmd = match kind {
         Kind::Direct => {
             return Ok(Running {
                 child: None,
+                helper: None,
                 dir: dir.to_path_buf(),
             });
         }
         Kind::Peerd => {
-            let conf = write("peerd.toml", peerd_conf(nbs, v6))?;
+            let mut text = peerd_conf(nbs, v6);
+            if fib {
+                text.push_str("\n[fib]\ntable = 254\nprotocol = 200\nmetric = 20\n");
+            }
+            let conf = write("peerd.toml", text)?;
             let peerd = peerd_binary()?;
             let mut c = cmd_in_cpus(cpus, &peerd.to_string_lossy());
             c.arg("--config")
@@ -411,7 +433,11 @@ pub fn start(
             c
         }
         Kind::Bird => {
-            let conf = write("bird.conf", bird_conf(dir, nbs, v6))?;
+            let mut text = bird_conf(dir, nbs, v6);
+            if fib {
+                text.push_str("protocol kernel { ipv4 { export all; }; }\n");
+            }
+            let conf = write("bird.conf", text)?;
             let mut c = cmd_in_cpus(cpus, "bird");
             c.arg("-f")
                 .arg("-c")
@@ -421,10 +447,62 @@ pub fn start(
             c
         }
         Kind::Frr => {
-            let conf = write("bgpd.conf", frr_conf(dir, nbs, v6))?;
+            let mut text = frr_conf(dir, nbs, v6);
+            if fib {
+                // With zebra, bgpd checks a single-hop eBGP neighbour's
+                // interface; the feed is on the loopback.
+                // zebra must know the loopback for bgpd to find the
+                // session's interface (bgpd -Z never asks).
+                text = text
+                    .replace("disable-connected-check", "ebgp-multihop 2")
+                    .replace(&format!("update-source {ADDR}"), "update-source lo")
+                    .replacen("!\nroute-map", "interface lo\n!\nroute-map", 1);
+            }
+            let conf = write("bgpd.conf", text)?;
             let mut c = cmd_in_cpus(cpus, "/usr/lib/frr/bgpd");
-            c.arg("-f").arg(conf).args([
-                "-Z",
+            c.arg("-f").arg(conf);
+            if fib {
+                let zconf = write(
+                    "zebra.conf",
+                    format!(
+                        "hostname bench\nlog file {}/zebra.log informational\n",
+                        dir.display()
+                    ),
+                )?;
+                let zlog = std::fs::File::create(dir.join("zebra.stdout.log"))
+                    .map_err(|e| e.to_string())?;
+                let zerr = zlog.try_clone().map_err(|e| e.to_string())?;
+                let z = cmd_in_cpus(cpus, "/usr/lib/frr/zebra")
+                    .arg("-f")
+                    .arg(zconf)
+                    .arg("-z")
+                    .arg(dir.join("zserv.api"))
+                    .arg("--vty_socket")
+                    .arg(dir)
+                    .arg("-i")
+                    .arg(dir.join("zebra.pid"))
+                    .stdin(Stdio::null())
+                    .stdout(zlog)
+                    .stderr(zerr)
+                    .spawn()
+                    .map_err(|e| format!("zebra: {e}"))?;
+                helper = Some(z);
+                let t = Instant::now();
+                while !dir.join("zserv.api").exists() && t.elapsed() < Duration::from_secs(10) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                if !dir.join("zserv.api").exists() {
+                    if let Some(mut z) = helper.take() {
+                        let _ = z.kill();
+                        let _ = z.wait();
+                    }
+                    return Err(format!("zebra did not start; see {}", dir.display()));
+                }
+                c.arg("-z").arg(dir.join("zserv.api"));
+            } else {
+                c.arg("-Z");
+            }
+            c.args([
                 "-S",
                 "-l",
                 &ADDR.to_string(),
@@ -477,6 +555,7 @@ pub fn start(
         .map_err(|e| format!("{}: {e}", kind.name()))?;
     let mut running = Running {
         child: Some(child),
+        helper,
         dir: dir.to_path_buf(),
     };
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -513,6 +592,7 @@ impl Running {
             return Vec::new();
         };
         let mut out = vec![root];
+        out.extend(self.helper.as_ref().map(Child::id));
         let mut parents: Vec<(u32, u32)> = Vec::new();
         if let Ok(rd) = std::fs::read_dir("/proc") {
             for e in rd.flatten() {
@@ -561,6 +641,18 @@ impl Running {
             if crate::procstat::ppid(p).is_some() {
                 crate::procstat::signal(p, "KILL");
             }
+        }
+        if let Some(mut h) = self.helper.take() {
+            crate::procstat::signal(h.id(), "TERM");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = h.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = h.kill();
+            let _ = h.wait();
         }
     }
 }

@@ -10,6 +10,7 @@ mod counting;
 mod daemons;
 mod dataset;
 mod feed;
+mod fib;
 mod procstat;
 mod proto;
 mod report;
@@ -36,6 +37,10 @@ const USAGE: &str = "usage: peerd-bench run [--quick] [--runs N] [--daemons LIST
                        (the engine alone: bytes per route and routes/s, feed by feed;
                         --same-neighbour: feeds after the first are the same AS's routes
                         over other sessions, not other ASes')
+       peerd-bench fib [--v4 N] [--runs N] [--daemons direct,peerd,bird,frr] [--data DIR] [--out DIR]
+                       (a full IPv4 table into the kernel and out again, through each daemon's
+                        FIB: peerd [fib], BIRD's kernel protocol, FRR's zebra; direct: the harness
+                        alone through one netlink socket, the floor; run it through bench/fib)
        peerd-bench configs DIR   (the five daemons' configurations for S1, as run)
 
   --daemons    direct,peerd,bird,frr,gobgp,openbgpd (default: all)
@@ -433,12 +438,83 @@ fn main() {
         "dataset" => dataset_cmd(&a),
         "rib" => rib_cmd(&a),
         "run" => run_cmd(&a),
+        "fib" => fib_cmd(&a),
         _ => Err(USAGE.to_string()),
     });
     if let Err(e) = r {
         eprintln!("peerd-bench: {e}");
         std::process::exit(2);
     }
+}
+
+/// `peerd-bench fib`: the runs interleaved (run 1 of every daemon, then
+/// run 2, ...) so that the machine's noise spreads over all of them.
+fn fib_cmd(a: &Args) -> Result<(), String> {
+    if !procstat::is_root() {
+        return Err("fib needs root: it programs the kernel (use bench/fib, which also makes a private namespace)".into());
+    }
+    let kinds: Vec<Kind> = [Kind::Direct, Kind::Peerd, Kind::Bird, Kind::Frr]
+        .into_iter()
+        .filter(|k| a.daemons.contains(k))
+        .collect();
+    let size = Size {
+        v4: a.v4.unwrap_or(if a.quick { 20_000 } else { Size::FULL.v4 }),
+        v6: 0,
+    };
+    let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let daemon_cpus = a
+        .daemon_cpus
+        .clone()
+        .or_else(|| (ncpu >= 2).then(|| format!("1-{}", ncpu - 1)));
+    if ncpu >= 2 && !procstat::pin_self("0") {
+        eprintln!("warning: could not pin the harness to CPU 0");
+    }
+    let table = Arc::new(Table::build(&a.data, size, 1).map_err(|e| e.to_string())?);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut runs = Vec::new();
+    for i in 0..a.runs {
+        for k in &kinds {
+            // Absolute: FRR's daemons change directory.
+            let dir = std::env::current_dir()
+                .map_err(|e| e.to_string())?
+                .join(&a.out)
+                .join("fib")
+                .join(k.name());
+            let r = fib::run_one(&rt, *k, &table, &dir, daemon_cpus.as_deref())?;
+            let f = |x: Option<f64>| x.map_or("not done".into(), |v| format!("{v:.2} s"));
+            eprintln!(
+                "run {}: {}: install {}, withdraw {}, CPU {:.2} s{}",
+                i + 1,
+                k.name(),
+                f(r.install),
+                f(r.withdraw),
+                r.cpu,
+                if r.mismatch.is_empty() {
+                    String::new()
+                } else {
+                    format!(", table differs: {}", r.mismatch)
+                }
+            );
+            runs.push(r);
+        }
+    }
+    let md = fib::markdown(&runs, table.v4.len(), &kinds);
+    std::fs::create_dir_all(&a.out).map_err(|e| e.to_string())?;
+    let head = format!(
+        "peerd {} ({}), {} runs, medians; {}; {}\n\n",
+        git_head(),
+        version("bird", "--version"),
+        a.runs,
+        version("/usr/lib/frr/bgpd", "--version"),
+        std::env::consts::ARCH
+    );
+    std::fs::write(a.out.join("fib.md"), format!("{head}{md}")).map_err(|e| e.to_string())?;
+    print!("{head}{md}");
+    Ok(())
 }
 
 /// Writes the configurations of S1 (one feed, one sink, both families)

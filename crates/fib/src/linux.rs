@@ -1,7 +1,8 @@
 //! The kernel's forwarding table over an rtnetlink socket.
 //!
 //! This is the only module with `unsafe`: each block is one socket call
-//! (`socket`, `bind`, `setsockopt`, `send`, `recv`, `poll`, `setns`) on a descriptor
+//! (`socket`, `bind`, `setsockopt` — also to attach a socket filter —,
+//! `send`, `recv`, `poll`, `setns`) on a descriptor
 //! this module owns, with buffers whose lengths it passes. Messages are
 //! built and parsed in `netlink.rs`.
 #![allow(unsafe_code)]
@@ -95,20 +96,21 @@ impl Fib for LinuxFib {
         for (c, chunk) in changes.chunks(BATCH).enumerate() {
             msg.clear();
             let first = self.seq.wrapping_add(1);
-            for (op, r) in chunk {
+            for (i, (op, r)) in chunk.iter().enumerate() {
                 let seq = self.next_seq();
-                netlink::build_route(&mut msg, *op, r, seq);
+                netlink::build_route(&mut msg, *op, r, seq, i + 1 == chunk.len());
             }
             self.send(&msg)?;
-            let mut waiting = chunk.len();
-            while waiting > 0 {
+            // Failures are answered one by one; the last request's answer
+            // (an ACK, or its own failure) ends the batch: every request
+            // without a failure went in.
+            let last = chunk.len() - 1;
+            let slots = &mut out[c * BATCH..c * BATCH + chunk.len()];
+            while slots[last].is_none() {
                 for reply in self.recv()? {
                     if let Reply::Ack { seq, error } = reply {
                         let i = seq.wrapping_sub(first) as usize;
-                        if let Some(slot) = out.get_mut(c * BATCH + i).filter(|_| i < chunk.len()) {
-                            if slot.is_none() {
-                                waiting -= 1;
-                            }
+                        if let Some(slot) = slots.get_mut(i) {
                             *slot = Some(if error == 0 {
                                 Outcome::Done
                             } else {
@@ -117,6 +119,9 @@ impl Fib for LinuxFib {
                         }
                     }
                 }
+            }
+            for slot in slots.iter_mut().filter(|s| s.is_none()) {
+                *slot = Some(Outcome::Done);
             }
         }
         let missing = out.iter().filter(|o| o.is_none()).count();
@@ -201,16 +206,44 @@ pub struct Watch {
 
 impl Watch {
     /// A socket in this process's namespace that joins [`watch::GROUPS`].
-    pub fn open() -> io::Result<Watch> {
+    /// Notifications of routes with protocol `ours` (our own installs,
+    /// echoed to every listener) are dropped in the kernel by a socket
+    /// filter, so a full table going in does not wake this socket a
+    /// million times or overflow it.
+    pub fn open(ours: u8) -> io::Result<Watch> {
+        let fd = socket(watch::GROUPS)?;
+        let prog = watch::filter(ours);
+        let code: Vec<libc::sock_filter> = prog
+            .iter()
+            .map(|&(code, jt, jf, k)| libc::sock_filter { code, jt, jf, k })
+            .collect();
+        let fprog = libc::sock_fprog {
+            len: code.len() as libc::c_ushort,
+            filter: code.as_ptr().cast_mut(),
+        };
+        // SAFETY: `fprog` and the instructions it points to live across
+        // the call (the kernel copies them), and its size is passed.
+        let r = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_ATTACH_FILTER,
+                std::ptr::addr_of!(fprog).cast(),
+                std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
         Ok(Watch {
-            fd: socket(watch::GROUPS)?,
+            fd,
             buf: vec![0; 1 << 16],
         })
     }
 
     /// The same in the network namespace at `netns`.
-    pub fn open_in(netns: &Path) -> io::Result<Watch> {
-        in_netns(netns, Watch::open)
+    pub fn open_in(netns: &Path, ours: u8) -> io::Result<Watch> {
+        in_netns(netns, move || Watch::open(ours))
     }
 
     /// Waits up to `timeout` (`None`: for ever) for a datagram of
@@ -265,7 +298,7 @@ impl Watch {
 
 /// Runs `open` on a short-lived thread that enters the network namespace
 /// at `netns`; what it opens keeps that namespace.
-fn in_netns<T: Send>(netns: &Path, open: fn() -> io::Result<T>) -> io::Result<T> {
+fn in_netns<T: Send>(netns: &Path, open: impl FnOnce() -> io::Result<T> + Send) -> io::Result<T> {
     let ns = std::fs::File::open(netns)?;
     std::thread::scope(|s| {
         s.spawn(|| {

@@ -74,15 +74,19 @@ fn addr_bytes(a: &IpAddr) -> Vec<u8> {
     }
 }
 
-/// Appends one request for `route` with sequence number `seq`.
-pub fn build_route(out: &mut Vec<u8>, op: Op, route: &KernelRoute, seq: u32) {
+/// Appends one request for `route` with sequence number `seq`. The
+/// kernel answers a failure always, a success only when `ack` asks: a
+/// batch asks on its last request, whose answer then says every earlier
+/// one was handled (the kernel takes a datagram's requests in order).
+pub fn build_route(out: &mut Vec<u8>, op: Op, route: &KernelRoute, seq: u32, ack: bool) {
     let start = out.len();
+    let ack = if ack { NLM_F_ACK } else { 0 };
     let (kind, flags) = match op {
         Op::Replace => (
             RTM_NEWROUTE,
-            NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+            NLM_F_REQUEST | ack | NLM_F_CREATE | NLM_F_REPLACE,
         ),
-        Op::Delete => (RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK),
+        Op::Delete => (RTM_DELROUTE, NLM_F_REQUEST | ack),
     };
     out.extend_from_slice(&0u32.to_ne_bytes()); // length, set below
     out.extend_from_slice(&kind.to_ne_bytes());
@@ -378,7 +382,7 @@ mod tests {
             route("0.0.0.0/0", RouteKind::Unicast(vec![hop("192.0.2.254")])),
         ] {
             let mut b = Vec::new();
-            build_route(&mut b, Op::Replace, &r, 9);
+            build_route(&mut b, Op::Replace, &r, 9, true);
             assert_eq!(b.len() % 4, 0);
             // As a dump entry: the same bytes with type RTM_NEWROUTE.
             let replies = parse(&b).unwrap();
@@ -426,6 +430,7 @@ mod tests {
                 RouteKind::Unicast(vec![hop("192.0.2.1")]),
             ),
             1,
+            true,
         );
         for cut in 0..b.len() {
             let _ = parse(&b[..cut]);

@@ -61,6 +61,60 @@ pub(crate) fn parse_link(body: &[u8]) -> Option<Link> {
     })
 }
 
+/// A classic BPF program (code, jump if true, jump if false, constant)
+/// that drops route notifications of protocol `ours` and lets everything
+/// else through:
+///
+/// ```text
+/// 0: A = byte of nlmsg_type (its low byte: rtnetlink types are < 256)
+/// 1: if A == RTM_NEWROUTE goto 3
+/// 2: if A != RTM_DELROUTE goto 6
+/// 3: A = byte 21 (rtm_protocol: 16 octets of nlmsghdr, then 5 of rtmsg)
+/// 4: if A != ours goto 6
+/// 5: return 0 (drop)
+/// 6: return all of it
+/// ```
+pub fn filter(ours: u8) -> [(u16, u8, u8, u32); 7] {
+    const LDB_ABS: u16 = 0x30; // BPF_LD | BPF_B | BPF_ABS
+    const JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+    const RET_K: u16 = 0x06; // BPF_RET | BPF_K
+                             // nlmsg_type is in host order at offset 4.
+    let type_low = if cfg!(target_endian = "little") { 4 } else { 5 };
+    [
+        (LDB_ABS, 0, 0, type_low),
+        (JEQ_K, 1, 0, u32::from(crate::netlink::RTM_NEWROUTE)),
+        (JEQ_K, 0, 3, u32::from(crate::netlink::RTM_DELROUTE)),
+        (LDB_ABS, 0, 0, 21),
+        (JEQ_K, 0, 1, u32::from(ours)),
+        (RET_K, 0, 0, 0),
+        (RET_K, 0, 0, u32::MAX),
+    ]
+}
+
+/// Runs [`filter`] on one message the way the kernel does (for the
+/// tests): whether it is let through.
+#[cfg(test)]
+fn passes(prog: &[(u16, u8, u8, u32)], msg: &[u8]) -> bool {
+    let mut a = 0u32;
+    let mut pc = 0usize;
+    loop {
+        let (code, jt, jf, k) = prog[pc];
+        match code {
+            0x30 => {
+                // Out of bounds ends the program with 0 (drop).
+                let Some(b) = msg.get(k as usize) else {
+                    return false;
+                };
+                a = u32::from(*b);
+                pc += 1;
+            }
+            0x15 => pc += 1 + usize::from(if a == k { jt } else { jf }),
+            0x06 => return k != 0,
+            _ => return false,
+        }
+    }
+}
+
 /// Whether a datagram of notifications can change what next hops resolve
 /// through: anything about links or addresses, or a route that is not
 /// `ours` (our own installs are echoed to us and change nothing here).
@@ -193,6 +247,19 @@ mod tests {
             is_foreign_change(&ours[..10], 200),
             "a truncated datagram counts as a change"
         );
+    }
+
+    #[test]
+    fn the_socket_filter_drops_only_our_own_routes() {
+        let prog = filter(200);
+        let route = |kind, proto| msg(kind, &[2, 24, 0, 0, 254, proto, 0, 1, 0, 0, 0, 0]);
+        use crate::netlink::{RTM_DELROUTE, RTM_NEWROUTE};
+        assert!(!passes(&prog, &route(RTM_NEWROUTE, 200)));
+        assert!(!passes(&prog, &route(RTM_DELROUTE, 200)));
+        assert!(passes(&prog, &route(RTM_NEWROUTE, 2)));
+        assert!(passes(&prog, &route(RTM_DELROUTE, 186)));
+        assert!(passes(&prog, &msg(RTM_NEWLINK, &[0u8; 16])));
+        assert!(passes(&prog, &msg(RTM_NEWADDR, &[0u8; 8])));
     }
 
     #[test]

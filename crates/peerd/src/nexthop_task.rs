@@ -20,7 +20,7 @@ const SETTLE: Duration = Duration::from_millis(50);
 /// the sockets is returned (the daemon then runs without tracking, and
 /// says so).
 pub fn start(cfg: FibConfig, engine: mpsc::Sender<EngineMsg>) -> std::io::Result<()> {
-    let mut watch = Watch::open()?;
+    let mut watch = Watch::open(cfg.protocol)?;
     let mut fib = LinuxFib::open()?;
     // Connected and static routes live in the main table; the table we
     // program may hold others'.
