@@ -56,6 +56,12 @@ pub struct Fib {
     pub protocol: u8,
     /// The metric (`RTA_PRIORITY`) of its routes.
     pub metric: u32,
+    /// Kernel-level graceful restart: a clean stop leaves the routes in the
+    /// table, and the next start keeps what it finds for at most this long
+    /// while the routes are learned again, then removes what was not
+    /// confirmed. Zero: a clean stop removes them and a start removes
+    /// leftovers at once.
+    pub retain: Duration,
 }
 
 /// Choices in the decision process (RFC 4271 §9.1), router-wide.

@@ -103,8 +103,11 @@ pub fn to_toml(c: &Config) -> String {
     if let Some(f) = &c.fib {
         let _ = writeln!(
             o,
-            "\n[fib]\ntable = {}\nprotocol = {}\nmetric = {}",
-            f.table, f.protocol, f.metric
+            "\n[fib]\ntable = {}\nprotocol = {}\nmetric = {}\nretain = {}",
+            f.table,
+            f.protocol,
+            f.metric,
+            secs(f.retain)
         );
     }
     for a in &c.announce {

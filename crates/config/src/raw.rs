@@ -33,6 +33,7 @@ pub(crate) struct RawFib {
     pub table: Option<Spanned<i64>>,
     pub protocol: Option<Spanned<i64>>,
     pub metric: Option<Spanned<i64>>,
+    pub retain: Option<Spanned<RawDuration>>,
 }
 
 /// `[[static]]`: a static route.

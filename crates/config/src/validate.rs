@@ -313,6 +313,11 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             .as_ref()
             .and_then(|m| c.uint(m, 0, i64::from(u32::MAX), "fib.metric"))
             .map_or(20, |m| m as u32),
+        retain: f
+            .retain
+            .as_ref()
+            .and_then(|d| c.duration(d, "fib.retain"))
+            .unwrap_or_default(),
     });
     if c.errors.is_empty() {
         let b = raw.bestpath.unwrap_or_default();

@@ -433,11 +433,14 @@ fn the_fib_section_has_defaults_and_precise_errors() {
         Some(peerd_config::Fib {
             table: 254,
             protocol: 200,
-            metric: 20
+            metric: 20,
+            retain: std::time::Duration::ZERO,
         })
     );
+    let c = parse(&format!("{head}\n[fib]\nretain = \"2m\"\n"), "f.toml").unwrap();
+    assert_eq!(c.fib.unwrap().retain, std::time::Duration::from_secs(120));
     let s = parse(
-        &format!("{head}\n[fib]\ntable = 255\nprotocol = 300\nmetric = -1\n"),
+        &format!("{head}\n[fib]\ntable = 255\nprotocol = 300\nmetric = -1\nretain = \"soon\"\n"),
         "f.toml",
     )
     .unwrap_err()
@@ -449,6 +452,7 @@ fn the_fib_section_has_defaults_and_precise_errors() {
     for want in [
         "f.toml:7:12: fib.protocol: expected a number from 5 to 254, found 300",
         "f.toml:8:10: fib.metric: expected a number from 0 to 4294967295, found -1",
+        "f.toml:9:10: fib.retain: expected a duration such as 90, \"90s\", \"15m\" or \"1h\"",
     ] {
         assert!(s.contains(want), "missing {want:?} in {s}");
     }
@@ -457,7 +461,7 @@ fn the_fib_section_has_defaults_and_precise_errors() {
         .to_string();
     assert!(
         s.contains(
-            "f.toml:6:1: unknown field `kernel`, expected one of `table`, `protocol`, `metric`"
+            "f.toml:6:1: unknown field `kernel`, expected one of `table`, `protocol`, `metric`, `retain`"
         ),
         "{s}"
     );

@@ -294,6 +294,15 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         }
     }
     eprintln!("peerd: stopping");
+    // With `[fib] retain` the kernel table stays as it is: the FIB task
+    // stops before the sessions, whose end would withdraw the routes.
+    let fib = match fib {
+        Some(h) if h.retains => {
+            let _ = tokio::task::spawn_blocking(move || h.stop()).await;
+            None
+        }
+        other => other,
+    };
     let cmds: Vec<_> = shared
         .slots()
         .iter()

@@ -10,13 +10,16 @@
 //!
 //! At start the routes of ours that an earlier run left (it crashed, or was
 //! killed) are removed; on a clean stop every route installed is removed.
-//! Keeping them across a restart (graceful restart) is issue 6's next step.
+//! With `[fib] retain` (kernel-level graceful restart) a clean stop leaves
+//! them, and the next start keeps what it finds: each one learned again
+//! is confirmed (or replaced), and those still unconfirmed after `retain`
+//! are removed.
 
 use peerd_config::Fib as FibConfig;
 use peerd_engine::Forward;
 use peerd_fib::{Fib, KernelRoute, LinuxFib, NextHop, Op, Outcome, RouteKind};
 use peerd_wire::Prefix;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
@@ -32,6 +35,8 @@ pub enum FibMsg {
 pub struct FibHandle {
     /// Where its work goes.
     pub tx: mpsc::Sender<FibMsg>,
+    /// Whether a clean stop leaves the routes (`[fib] retain`).
+    pub retains: bool,
     thread: JoinHandle<()>,
 }
 
@@ -53,7 +58,17 @@ pub fn start(cfg: FibConfig) -> std::io::Result<FibHandle> {
     let stale = fib
         .routes(cfg.table, cfg.protocol)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    if !stale.is_empty() {
+    let mut adopted = Vec::new();
+    if !stale.is_empty() && !cfg.retain.is_zero() {
+        eprintln!(
+            "peerd: fib: kept {} routes an earlier run left in table {} (proto {}); those not learned again within {} s are removed",
+            stale.len(),
+            cfg.table,
+            cfg.protocol,
+            cfg.retain.as_secs()
+        );
+        adopted = stale;
+    } else if !stale.is_empty() {
         let del: Vec<(Op, KernelRoute)> = stale.into_iter().map(|r| (Op::Delete, r)).collect();
         let n = del.len();
         let _ = fib.apply(&del);
@@ -69,8 +84,12 @@ pub fn start(cfg: FibConfig) -> std::io::Result<FibHandle> {
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::Builder::new()
         .name("peerd-fib".into())
-        .spawn(move || run(fib, cfg, rx))?;
-    Ok(FibHandle { tx, thread })
+        .spawn(move || run(fib, cfg, rx, adopted))?;
+    Ok(FibHandle {
+        tx,
+        retains: !cfg.retain.is_zero(),
+        thread,
+    })
 }
 
 /// The interface index of `name`, from sysfs.
@@ -178,10 +197,45 @@ impl Drop for Refusals<'_> {
     }
 }
 
-fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>) {
-    let mut installed: HashMap<Prefix, KernelRoute> = HashMap::new();
+fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: Vec<KernelRoute>) {
+    // Routes an earlier run left, kept (`retain`): they count as installed,
+    // so one learned again with the same way out costs nothing; those
+    // still unconfirmed when the time is up are removed.
+    let mut unconfirmed: HashSet<Prefix> = adopted.iter().map(|r| r.prefix).collect();
+    let mut installed: HashMap<Prefix, KernelRoute> =
+        adopted.into_iter().map(|r| (r.prefix, r)).collect();
+    let sweep_at = std::time::Instant::now() + cfg.retain;
     let mut refused: u64 = 0;
-    while let Ok(first) = rx.recv() {
+    loop {
+        let first = if unconfirmed.is_empty() {
+            match rx.recv() {
+                Ok(m) => m,
+                Err(_) => return,
+            }
+        } else {
+            match rx.recv_timeout(sweep_at.saturating_duration_since(std::time::Instant::now())) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let gone: Vec<(Op, KernelRoute)> = unconfirmed
+                        .drain()
+                        .filter_map(|p| installed.remove(&p))
+                        .map(|r| (Op::Delete, r))
+                        .collect();
+                    eprintln!(
+                        "peerd: fib: removed {} kept routes that were not learned again",
+                        gone.len()
+                    );
+                    apply(
+                        &mut fib,
+                        gone,
+                        &mut HashMap::new(),
+                        &mut Refusals::new(&mut refused),
+                    );
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        };
         // Everything queued goes in one batch; the last entry of a prefix wins.
         let mut want: HashMap<Prefix, Option<Forward>> = HashMap::new();
         let mut order: Vec<Prefix> = Vec::new();
@@ -202,6 +256,7 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>) {
         let mut log = Refusals::new(&mut refused);
         for p in order {
             let Some(f) = want.remove(&p) else { continue };
+            unconfirmed.remove(&p);
             match f.map(|f| kernel_route(&cfg, p, &f)) {
                 Some(Ok(r)) if installed.get(&p) == Some(&r) => {}
                 Some(Ok(r)) => changes.push((Op::Replace, r)),
@@ -221,6 +276,16 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>) {
         apply(&mut fib, changes, &mut installed, &mut log);
         drop(log);
         if let Some(done) = stop {
+            if !cfg.retain.is_zero() {
+                // Kernel-level graceful restart: traffic keeps flowing
+                // through them until the next start has learned again.
+                eprintln!(
+                    "peerd: fib: left its {} routes in the table for the next start ([fib] retain)",
+                    installed.len()
+                );
+                let _ = done.send(());
+                return;
+            }
             let all: Vec<(Op, KernelRoute)> =
                 installed.drain().map(|(_, r)| (Op::Delete, r)).collect();
             let n = all.len();
@@ -309,6 +374,7 @@ mod tests {
             table: 1000,
             protocol: 200,
             metric: 20,
+            retain: std::time::Duration::ZERO,
         };
         let p: Prefix = "198.51.100.0/24".parse().unwrap_or_else(|_| unreachable!());
         let r = kernel_route(

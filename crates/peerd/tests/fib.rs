@@ -152,3 +152,76 @@ fn peerd_programs_the_kernel_table_and_cleans_up() {
     }
     drop((us, bird));
 }
+
+/// `[fib] retain` (kernel-level graceful restart): a clean stop leaves the
+/// routes in the table; the next start keeps them, confirms those it
+/// learns again, and removes the one nobody announces any more once the
+/// retain time is up.
+#[test]
+fn retained_routes_survive_a_restart() {
+    if !installed("bird") {
+        return;
+    }
+    let Some(ns) = Netns::new("fibgr", &["198.51.100.1/32", "198.51.100.2/32"]) else {
+        return;
+    };
+    ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+    ns.ip(&["link", "set", "v0", "up"]);
+    ns.ip(&["link", "set", "v1", "up"]);
+    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
+    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"]);
+    let bird_dir = tempdir("fibgr-bird");
+    let bird = bird_in(Some(&ns), &bird_dir, &bird_conf(&bird_dir)).unwrap();
+    let conf = PEERD.replace("metric = 20\n", "metric = 20\nretain = \"4s\"\n");
+    let us = peerd_in(Some(&ns), "fibgr-us", &conf);
+    wait(
+        Duration::from_secs(30),
+        || both(&ns).lines().count() == 4,
+        || format!("table:\n{}\npeerd:\n{}", both(&ns), us.log()),
+    );
+    let before = both(&ns);
+
+    // A clean stop leaves the routes.
+    Command::new("kill")
+        .arg(us.child.id().to_string())
+        .status()
+        .unwrap();
+    wait(
+        Duration::from_secs(10),
+        || us.log().contains("left its 4 routes in the table"),
+        || us.log(),
+    );
+    assert_eq!(
+        both(&ns),
+        before,
+        "routes changed over a clean stop with retain"
+    );
+    drop(us);
+
+    // BIRD stops announcing its IPv4 prefix meanwhile.
+    birdc(&bird_dir, "disable own4");
+    let us = peerd_in(Some(&ns), "fibgr-us2", &conf);
+    let log = || format!("table:\n{}\npeerd:\n{}", both(&ns), us.log());
+    wait(
+        Duration::from_secs(10),
+        || us.log().contains("kept 4 routes an earlier run left"),
+        log,
+    );
+    // Kept meanwhile: the IPv4 route is still there right after the start.
+    assert!(table(&ns, false).contains("203.0.113.0/24"), "{}", log());
+    // Once the retain time is up, only what was learned again remains.
+    wait(
+        Duration::from_secs(20),
+        || {
+            us.log()
+                .contains("removed 1 kept routes that were not learned again")
+        },
+        log,
+    );
+    let t = both(&ns);
+    assert!(!t.contains("203.0.113.0/24"), "{t}");
+    assert!(t.contains("2001:db8:4000::/36 via 2001:db8::9"), "{t}");
+    assert!(t.contains("blackhole 203.0.113.128/25"), "{t}");
+    assert_eq!(t.lines().count(), 3, "{t}");
+    drop((us, bird));
+}
