@@ -74,6 +74,9 @@ pub struct PeerConfig {
     pub import_policy: Option<PolicyId>,
     /// The export policy (with `export`; none: send everything).
     pub export_policy: Option<PolicyId>,
+    /// The interface its session runs over, when configured (a link-local
+    /// neighbour): its IPv6 link-local next hops are forwarded to there.
+    pub interface: Option<String>,
 }
 
 impl PeerConfig {
@@ -97,6 +100,7 @@ impl PeerConfig {
             keep_received: false,
             import_policy: None,
             export_policy: None,
+            interface: None,
         }
     }
 }

@@ -215,3 +215,96 @@ fn unreachable_next_hops_lose() {
     let acts = resolvable(&mut e, &["203.0.113.0/24"]);
     assert!(acts.is_empty(), "{acts:?}");
 }
+
+/// RFC 2545: an IPv6 next hop that is only link-local (alone, or after an
+/// unspecified global address) leaves through the session's interface;
+/// a global next hop needs none.
+#[test]
+fn link_local_next_hops_leave_through_the_sessions_interface() {
+    use peerd_engine::PeerConfig;
+    use peerd_wire::attr::NextHop;
+    use peerd_wire::{DecodeContext, Family, Message, Nlri, UpdateBuilder};
+    use std::net::{IpAddr, Ipv6Addr};
+    let mut cfg = PeerConfig::new("ll", "fe80::1".parse().unwrap(), 64501);
+    cfg.interface = Some("eth7".into());
+    let mut e = Engine::new(
+        64500,
+        Ipv4Addr::new(192, 0, 2, 1),
+        vec![cfg, peer("g", [198, 51, 100, 2], 64502)],
+        &[],
+    );
+    bring_up(&mut e, &[A_UP, B_UP]);
+    e.set_forwarding(true);
+    let v6 = |nh: NextHop, prefix: &str| -> Update {
+        let attrs = vec![
+            Attribute::new(AttrValue::Origin(Origin::Igp)),
+            Attribute::new(AttrValue::AsPath(AsPath::from_sequence(vec![64501]))),
+        ];
+        let nlri = vec![Nlri::new(prefix.parse().unwrap())];
+        let msgs = UpdateBuilder::new(&DecodeContext::MODERN)
+            .announce(Family::IPV6_UNICAST, &attrs, Some(&nh), &nlri)
+            .unwrap();
+        match Message::decode(&msgs[0], &DecodeContext::MODERN).unwrap() {
+            Message::Update(u) => u,
+            _ => unreachable!(),
+        }
+    };
+    let ll: Ipv6Addr = "fe80::1".parse().unwrap();
+    let on_eth7 = |a: Ipv6Addr| Forward::Interface {
+        name: "eth7".into(),
+        gateway: Some(IpAddr::V6(a)),
+    };
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: v6(
+            NextHop::Ipv6 {
+                global: ll,
+                link_local: None,
+            },
+            "2001:db8:5::/48",
+        ),
+    });
+    assert_eq!(entry(&acts, "2001:db8:5::/48"), Some(Some(on_eth7(ll))));
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: v6(
+            NextHop::Ipv6 {
+                global: Ipv6Addr::UNSPECIFIED,
+                link_local: Some("fe80::2".parse().unwrap()),
+            },
+            "2001:db8:6::/48",
+        ),
+    });
+    assert_eq!(
+        entry(&acts, "2001:db8:6::/48"),
+        Some(Some(on_eth7("fe80::2".parse().unwrap())))
+    );
+    // A global next hop (with a link-local one beside it): the global one.
+    let acts = e.handle(Event::Update {
+        peer: 0,
+        update: v6(
+            NextHop::Ipv6 {
+                global: "2001:db8::7".parse().unwrap(),
+                link_local: Some(ll),
+            },
+            "2001:db8:7::/48",
+        ),
+    });
+    assert_eq!(
+        entry(&acts, "2001:db8:7::/48"),
+        Some(Some(gw("2001:db8::7")))
+    );
+    // From a neighbour with no interface, a link-local next hop has nowhere
+    // to go: no entry.
+    let acts = e.handle(Event::Update {
+        peer: 1,
+        update: v6(
+            NextHop::Ipv6 {
+                global: "fe80::9".parse().unwrap(),
+                link_local: None,
+            },
+            "2001:db8:8::/48",
+        ),
+    });
+    assert_eq!(entry(&acts, "2001:db8:8::/48"), Some(None));
+}

@@ -8,7 +8,9 @@
 //!           | protocol u8 | scope u8 | type u8 | flags u32            (12 octets)
 //! rtattr:   len u16 | type u16 | value, padded to 4 octets
 //! rtnexthop (in RTA_MULTIPATH): len u16 | flags u8 | hops u8 | ifindex i32,
-//!           then its own rtattrs (RTA_GATEWAY)
+//!           then its own rtattrs (RTA_GATEWAY or RTA_VIA)
+//! rtvia (RTA_VIA, a gateway of the other family, RFC 8950):
+//!           family u16 | address
 //! ```
 
 use crate::route::{KernelRoute, NextHop, RouteKind};
@@ -36,6 +38,7 @@ const RTA_GATEWAY: u16 = 5;
 const RTA_PRIORITY: u16 = 6;
 const RTA_MULTIPATH: u16 = 9;
 const RTA_TABLE: u16 = 15;
+const RTA_VIA: u16 = 18;
 
 const RTN_UNICAST: u8 = 1;
 const RTN_BLACKHOLE: u8 = 6;
@@ -71,6 +74,20 @@ fn addr_bytes(a: &IpAddr) -> Vec<u8> {
     match a {
         IpAddr::V4(a) => a.octets().to_vec(),
         IpAddr::V6(a) => a.octets().to_vec(),
+    }
+}
+
+/// The gateway of a hop: `RTA_GATEWAY` in the route's own family, else
+/// `RTA_VIA` (an IPv4 route over an IPv6 gateway, RFC 8950: `struct rtvia`
+/// is the gateway's family, u16 in host order, then its address).
+fn put_gateway(out: &mut Vec<u8>, v6_route: bool, gw: &IpAddr) {
+    if gw.is_ipv6() == v6_route {
+        put_attr(out, RTA_GATEWAY, &addr_bytes(gw));
+    } else {
+        let family = u16::from(if gw.is_ipv6() { AF_INET6 } else { AF_INET });
+        let mut via = family.to_ne_bytes().to_vec();
+        via.extend_from_slice(&addr_bytes(gw));
+        put_attr(out, RTA_VIA, &via);
     }
 }
 
@@ -125,7 +142,7 @@ pub fn build_route(out: &mut Vec<u8>, op: Op, route: &KernelRoute, seq: u32, ack
         if let RouteKind::Unicast(hops) = &route.kind {
             match hops.as_slice() {
                 [one] => {
-                    put_attr(out, RTA_GATEWAY, &addr_bytes(&one.gateway));
+                    put_gateway(out, v6, &one.gateway);
                     if let Some(i) = one.ifindex {
                         put_attr(out, RTA_OIF, &i.to_ne_bytes());
                     }
@@ -133,13 +150,14 @@ pub fn build_route(out: &mut Vec<u8>, op: Op, route: &KernelRoute, seq: u32, ack
                 many => {
                     let mut mp = Vec::new();
                     for h in many {
-                        let gw = addr_bytes(&h.gateway);
-                        let len = 8 + align4(4 + gw.len());
-                        mp.extend_from_slice(&(len as u16).to_ne_bytes());
+                        let start = mp.len();
+                        mp.extend_from_slice(&0u16.to_ne_bytes()); // length, set below
                         mp.push(0); // flags
                         mp.push(h.weight.saturating_sub(1)); // hops: weight - 1
                         mp.extend_from_slice(&h.ifindex.unwrap_or(0).to_ne_bytes());
-                        put_attr(&mut mp, RTA_GATEWAY, &gw);
+                        put_gateway(&mut mp, v6, &h.gateway);
+                        let len = (mp.len() - start) as u16;
+                        mp[start..start + 2].copy_from_slice(&len.to_ne_bytes());
                     }
                     put_attr(out, RTA_MULTIPATH, &mp);
                 }
@@ -228,6 +246,16 @@ fn ip(v6: bool, b: &[u8]) -> Option<IpAddr> {
     }
 }
 
+/// An `RTA_VIA` value: family (u16), then the address.
+fn via(b: &[u8]) -> Option<IpAddr> {
+    let family = u16_at(b, 0)?;
+    match u8::try_from(family).ok()? {
+        AF_INET => ip(false, b.get(2..)?),
+        AF_INET6 => ip(true, b.get(2..)?),
+        _ => None,
+    }
+}
+
 fn parse_route(body: &[u8]) -> Option<KernelRoute> {
     let family = *body.first()?;
     let v6 = match family {
@@ -253,6 +281,7 @@ fn parse_route(body: &[u8]) -> Option<KernelRoute> {
             RTA_TABLE => table = u32::from_ne_bytes(v.try_into().ok()?),
             RTA_PRIORITY => metric = u32::from_ne_bytes(v.try_into().ok()?),
             RTA_GATEWAY => gateway = ip(v6, v),
+            RTA_VIA => gateway = via(v),
             RTA_OIF => oif = Some(u32::from_ne_bytes(v.try_into().ok()?)),
             RTA_MULTIPATH => {
                 let mut rest = v;
@@ -263,8 +292,12 @@ fn parse_route(body: &[u8]) -> Option<KernelRoute> {
                     }
                     let weight = rest[3].saturating_add(1);
                     let ifindex = u32_at(rest, 4)?;
-                    let gw = attrs(&rest[8..len]).find(|(k, _)| *k == RTA_GATEWAY);
-                    if let Some(g) = gw.and_then(|(_, g)| ip(v6, g)) {
+                    let gw = attrs(&rest[8..len]).find_map(|(k, g)| match k {
+                        RTA_GATEWAY => ip(v6, g),
+                        RTA_VIA => via(g),
+                        _ => None,
+                    });
+                    if let Some(g) = gw {
                         hops.push(NextHop {
                             gateway: g,
                             ifindex: (ifindex != 0).then_some(ifindex),
@@ -380,6 +413,15 @@ mod tests {
             route("192.0.2.66/32", RouteKind::Blackhole),
             route("192.0.2.0/25", RouteKind::Device(3)),
             route("0.0.0.0/0", RouteKind::Unicast(vec![hop("192.0.2.254")])),
+            // RFC 8950: RTA_VIA, alone and in a multipath route.
+            route(
+                "198.51.100.128/25",
+                RouteKind::Unicast(vec![hop("2001:db8::9")]),
+            ),
+            route(
+                "203.0.113.0/24",
+                RouteKind::Unicast(vec![hop("2001:db8::2"), hop("192.0.2.3")]),
+            ),
         ] {
             let mut b = Vec::new();
             build_route(&mut b, Op::Replace, &r, 9, true);

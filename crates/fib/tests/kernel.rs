@@ -1,6 +1,6 @@
 //! `LinuxFib` against the real kernel, in a network namespace of the
 //! test's own (a veth pair with documentation addresses): routes of
-//! every kind go in, `ip route` shows them as installed, a dump reads them
+//! every kind go in (IPv4 over IPv6 gateways too), `ip route` shows them as installed, a dump reads them
 //! back, a refused one is reported with its errno while the rest of its
 //! batch goes in, and everything comes out again.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -63,6 +63,9 @@ fn routes_go_into_the_kernel_and_come_out_again() {
         route("2001:db8:4000::/36", via(&["2001:db8::2"])),
         route("0.0.0.0/0", via(&["192.0.2.254"])),
         route("198.51.100.66/32", RouteKind::Blackhole),
+        // IPv4 over IPv6 gateways (RFC 8950): RTA_VIA, alone and in ECMP.
+        route("198.51.100.128/25", via(&["2001:db8::9"])),
+        route("192.0.2.128/26", via(&["2001:db8::2", "2001:db8::3"])),
     ];
     // A gateway the namespace cannot reach: refused, and only that one.
     let unreachable = route("203.0.113.128/25", via(&["198.18.0.1"]));
@@ -86,6 +89,9 @@ fn routes_go_into_the_kernel_and_come_out_again() {
         "203.0.113.0/24 proto 200 metric 20",
         "nexthop via 192.0.2.2 dev v0 weight 1",
         "nexthop via 192.0.2.3 dev v0 weight 1",
+        "198.51.100.128/25 via inet6 2001:db8::9 dev v0 proto 200 metric 20",
+        "nexthop via inet6 2001:db8::2 dev v0 weight 1",
+        "nexthop via inet6 2001:db8::3 dev v0 weight 1",
     ] {
         assert!(shown.contains(want), "missing {want:?} in:\n{shown}");
     }
@@ -114,7 +120,7 @@ fn routes_go_into_the_kernel_and_come_out_again() {
     // The in-memory table agrees on the same batch.
     let mut mem = MemoryFib::new();
     let mem_out = mem.apply(&batch).unwrap();
-    assert_eq!(mem_out.iter().filter(|o| **o == Outcome::Done).count(), 6);
+    assert_eq!(mem_out.iter().filter(|o| **o == Outcome::Done).count(), 8);
 
     // A replacement changes the route in place.
     let moved = route("198.51.100.0/24", via(&["192.0.2.3"]));

@@ -118,6 +118,7 @@ fn engine_peer(n: &Neighbor) -> peerd_engine::PeerConfig {
         keep_received: n.keep_received,
         import_policy: policy_of(n.import),
         export_policy: policy_of(n.export),
+        interface: n.interface.clone(),
     }
 }
 

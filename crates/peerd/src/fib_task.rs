@@ -110,11 +110,11 @@ fn kernel_route(cfg: &FibConfig, prefix: Prefix, f: &Forward) -> Result<KernelRo
     let kind = match f {
         Forward::Blackhole => RouteKind::Blackhole,
         Forward::Gateways(gws) => {
-            // A gateway of the other family (RFC 8950) needs RTA_VIA,
-            // which is not programmed yet.
+            // An IPv4 route may go through an IPv6 gateway (RFC 8950,
+            // RTA_VIA); the reverse does not exist.
             let hops: Vec<NextHop> = gws
                 .iter()
-                .filter(|g| g.is_ipv6() == v6)
+                .filter(|g| g.is_ipv6() || !v6)
                 .map(|g| NextHop {
                     gateway: *g,
                     ifindex: None,

@@ -2,7 +2,8 @@
 //! entry may have changed, how packets to it leave now — the gateways of the
 //! best BGP route (and of the routes multipath puts beside it), a static
 //! route's way out, a blackhole — or that they do not leave through a route
-//! of ours at all. The runtime turns these into kernel routes (`peerd-fib`)
+//! of ours at all. An IPv6 next hop that is only link-local leaves through
+//! its session's interface (RFC 2545). The runtime turns these into kernel routes (`peerd-fib`)
 //! and drops the ones that did not change.
 
 use super::{Action, Engine, RouteKey, Source};
@@ -10,7 +11,7 @@ use crate::decision;
 use crate::engine::originate::Via;
 use peerd_wire::attr::NextHop;
 use peerd_wire::Prefix;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 /// How packets to a prefix leave.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -28,13 +29,33 @@ pub enum Forward {
     Blackhole,
 }
 
-/// The address to forward to for a BGP next hop: the global one (an IPv6
-/// next hop with only a link-local address needs its session's interface,
-/// which the forwarding table does not know yet: none).
+fn is_link_local(a: &Ipv6Addr) -> bool {
+    a.segments()[0] & 0xffc0 == 0xfe80
+}
+
+/// The address to forward to for a BGP next hop: the global one; none for
+/// a next hop that is only link-local (RFC 2545: it is reached through
+/// the session's interface, see [`link_local`]).
 fn gateway(nh: &NextHop) -> Option<IpAddr> {
     match nh {
         NextHop::Ipv4(a) => Some(IpAddr::V4(*a)),
-        NextHop::Ipv6 { global, .. } if !global.is_unspecified() => Some(IpAddr::V6(*global)),
+        NextHop::Ipv6 { global, .. } if !global.is_unspecified() && !is_link_local(global) => {
+            Some(IpAddr::V6(*global))
+        }
+        _ => None,
+    }
+}
+
+/// The link-local address of a next hop that has no global one: sent
+/// alone (in the global field, as some speakers do) or after an
+/// unspecified global address.
+fn link_local(nh: &NextHop) -> Option<Ipv6Addr> {
+    match nh {
+        NextHop::Ipv6 { global, .. } if is_link_local(global) => Some(*global),
+        NextHop::Ipv6 {
+            global,
+            link_local: Some(l),
+        } if global.is_unspecified() => Some(*l),
         _ => None,
     }
 }
@@ -75,6 +96,19 @@ impl Engine {
         let best = self.best_route(key)?;
         if best.discard {
             return Some(Forward::Blackhole);
+        }
+        // A link-local next hop only: out of the session's interface, to
+        // that address (multipath does not add to such a route).
+        if let Some(ll) = link_local(&best.next_hop) {
+            let name = best
+                .learned
+                .peer
+                .and_then(|i| self.peers.get(i))
+                .and_then(|p| p.cfg.interface.clone())?;
+            return Some(Forward::Interface {
+                name,
+                gateway: Some(IpAddr::V6(ll)),
+            });
         }
         let mut gws: Vec<IpAddr> = gateway(&best.next_hop).into_iter().collect();
         if self.decision.multipath {
