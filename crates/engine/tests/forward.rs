@@ -308,3 +308,43 @@ fn link_local_next_hops_leave_through_the_sessions_interface() {
     });
     assert_eq!(entry(&acts, "2001:db8:8::/48"), Some(None));
 }
+
+/// A static route whose gateway no usable kernel route covers is inactive:
+/// the BGP route forwards instead, and it is not redistributed; it comes
+/// back with its gateway.
+#[test]
+fn a_static_route_needs_its_gateway() {
+    let mut e = engine();
+    e.set_forwarding(true);
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["198.51.100.0/24"], vec![]),
+    });
+    let st = Static {
+        prefix: "198.51.100.0/24".parse().unwrap(),
+        via: Via::Address("192.0.2.254".parse().unwrap(), None),
+        distance: 1,
+    };
+    let acts = e.set_origination(vec![], vec![st], Some(None));
+    assert_eq!(
+        entry(&acts, "198.51.100.0/24"),
+        Some(Some(gw("192.0.2.254")))
+    );
+    let resolvable = |e: &mut Engine, p: &[&str]| {
+        e.handle(Event::Resolvable {
+            prefixes: p.iter().map(|p| p.parse().unwrap()).collect(),
+        })
+    };
+    // Its gateway's link goes (A's next hop stays reachable).
+    let acts = resolvable(&mut e, &["198.51.100.0/24"]);
+    assert_eq!(
+        entry(&acts, "198.51.100.0/24"),
+        Some(Some(gw("198.51.100.1")))
+    );
+    // It comes back.
+    let acts = resolvable(&mut e, &["198.51.100.0/24", "192.0.2.0/24"]);
+    assert_eq!(
+        entry(&acts, "198.51.100.0/24"),
+        Some(Some(gw("192.0.2.254")))
+    );
+}

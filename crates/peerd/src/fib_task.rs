@@ -386,13 +386,23 @@ mod tests {
             r.map(|r| describe(&r)),
             Ok("198.51.100.0/24 via 192.0.2.1".to_string())
         );
-        // An IPv6 gateway for an IPv4 prefix is not programmed (yet).
+        // An IPv6 gateway for an IPv4 prefix (RFC 8950); never the reverse.
         let r = kernel_route(
             &cfg,
             p,
             &Forward::Gateways(vec!["2001:db8::1"
                 .parse()
                 .unwrap_or_else(|_| unreachable!())]),
+        );
+        assert_eq!(
+            r.map(|r| describe(&r)),
+            Ok("198.51.100.0/24 via 2001:db8::1".to_string())
+        );
+        let p6: Prefix = "2001:db8:1::/48".parse().unwrap_or_else(|_| unreachable!());
+        let r = kernel_route(
+            &cfg,
+            p6,
+            &Forward::Gateways(vec!["192.0.2.1".parse().unwrap_or_else(|_| unreachable!())]),
         );
         assert!(r.is_err());
         let r = kernel_route(&cfg, p, &Forward::Blackhole);

@@ -155,12 +155,25 @@ impl Engine {
         })
     }
 
+    /// Whether a static route is usable: its gateway, if it has one,
+    /// resolves through the kernel's routes (`resolve.rs`).
+    pub(super) fn static_active(&self, s: &Static) -> bool {
+        match &s.via {
+            Via::Address(a, _) => self.resolver.resolves_addr(*a),
+            Via::Interface(_) | Via::Blackhole => true,
+        }
+    }
+
     /// Whether a route other than our own covers `p`.
     fn covered(&self, p: &Prefix) -> bool {
         let f = family_of(p);
         let by_static = (0..=p.len())
             .filter_map(|l| Prefix::new(p.addr(), l))
-            .any(|q| self.statics.contains_key(&(f, q)));
+            .any(|q| {
+                self.statics
+                    .get(&(f, q))
+                    .is_some_and(|s| self.static_active(s))
+            });
         by_static
             || self.peers.iter().any(|peer| {
                 peer.adj_in
@@ -194,7 +207,7 @@ impl Engine {
                 role: None,
                 direction: Direction::Export,
             };
-            for (k, s) in &self.statics {
+            for (k, s) in self.statics.iter().filter(|(_, s)| self.static_active(s)) {
                 let attrs = vec![Attribute::new(AttrValue::Origin(Origin::Incomplete))];
                 let path = AsPath::default();
                 let nh = match &s.via {
@@ -241,7 +254,7 @@ impl Engine {
     /// its best BGP route, by administrative distance: `true` when the
     /// static route wins. Our own announcements do not forward.
     pub(super) fn static_wins(&self, key: &RouteKey) -> bool {
-        let Some(s) = self.statics.get(key) else {
+        let Some(s) = self.statics.get(key).filter(|s| self.static_active(s)) else {
             return false;
         };
         match self.source_of(key) {

@@ -2,9 +2,12 @@
 //! not resolve is not a candidate. The daemon tells the engine which kernel
 //! routes next hops resolve through ([`Event::Resolvable`], from
 //! `peerd-fib`'s `watch`); until it does — or when it programs no
-//! forwarding table — every next hop counts as reachable.
+//! forwarding table — every next hop counts as reachable. A static route
+//! whose gateway does not resolve is inactive the same way: it does not
+//! win against BGP, forward, or get redistributed.
 
 use super::{Engine, RouteKey};
+use crate::engine::originate::Via;
 use crate::table::PrefixMap;
 use crate::Action;
 use peerd_wire::attr::NextHop;
@@ -39,6 +42,18 @@ impl Resolver {
         };
         routes.longest_match(addr).is_some()
     }
+
+    /// Whether a static route's gateway resolves (an IPv6 link-local one
+    /// is on the interface the route names: it does).
+    pub(crate) fn resolves_addr(&self, a: IpAddr) -> bool {
+        let Some(routes) = &self.routes else {
+            return true;
+        };
+        match a {
+            IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80 => true,
+            a => routes.longest_match(a).is_some(),
+        }
+    }
 }
 
 impl Engine {
@@ -69,10 +84,25 @@ impl Engine {
                 }
             }
         }
+        // Static routes whose gateway came or went: they win, forward,
+        // are redistributed and cover announcements only while it resolves.
+        let statics: Vec<RouteKey> = self
+            .statics
+            .iter()
+            .filter(|(_, s)| match &s.via {
+                Via::Address(a, _) => old.resolves_addr(*a) != self.resolver.resolves_addr(*a),
+                _ => false,
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        keys.extend(statics.iter().copied());
         keys.sort();
         keys.dedup();
         if !keys.is_empty() {
             self.reselect_and_export(&keys, actions);
+        }
+        if !statics.is_empty() {
+            self.refresh_local(actions);
         }
     }
 }
