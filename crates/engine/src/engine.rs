@@ -842,14 +842,13 @@ impl Engine {
         for key in keys {
             sources.clear();
             cands.clear();
-            gather(
-                &self.local,
-                &self.peers,
-                &self.resolver,
-                key,
-                &mut sources,
-                &mut cands,
-            );
+            // Field by field: `self.best` changes below.
+            let t = Tables {
+                local: &self.local,
+                peers: &self.peers,
+                resolver: &self.resolver,
+            };
+            gather(t, key, &mut sources, &mut cands);
             let best = decision::select(&cands, &self.decision, &mut lost).map(|i| sources[i]);
             match best {
                 Some(s) => self.best.insert(*key, Best::new(s)),
@@ -879,6 +878,15 @@ impl Engine {
         self.best.get(key).map(|b| b.source())
     }
 
+    /// The tables candidates come from.
+    fn tables(&self) -> Tables<'_> {
+        Tables {
+            local: &self.local,
+            peers: &self.peers,
+            resolver: &self.resolver,
+        }
+    }
+
     fn best_route(&self, key: &(Family, Prefix)) -> Option<&Route> {
         best_of(&self.best, &self.local, &self.peers, key)
     }
@@ -898,16 +906,29 @@ fn best_of<'a>(
     }
 }
 
+/// What candidates come from: our own routes, the neighbours' and how
+/// their next hops resolve (fields, so that the engine's other fields stay
+/// borrowable while candidates are held).
+#[derive(Clone, Copy)]
+struct Tables<'a> {
+    local: &'a BTreeMap<RouteKey, Route>,
+    peers: &'a [Peer],
+    resolver: &'a resolve::Resolver,
+}
+
 /// The candidates for `key` — our own route, then each neighbour's — with
 /// where each came from, into the caller's buffers.
 fn gather<'a>(
-    local: &'a BTreeMap<RouteKey, Route>,
-    peers: &'a [Peer],
-    resolver: &resolve::Resolver,
+    t: Tables<'a>,
     key: &RouteKey,
     sources: &mut Vec<Source>,
     cands: &mut Vec<Candidate<'a>>,
 ) {
+    let Tables {
+        local,
+        peers,
+        resolver,
+    } = t;
     if let Some(r) = local.get(key) {
         sources.push(Source::Local);
         cands.push(Candidate::new(r));

@@ -64,6 +64,20 @@ protocol bgp peerd {{
     )
 }
 
+/// A namespace with both daemons' addresses on its loopback and a veth
+/// link (v0, with carrier) holding BIRD's next hops, and BIRD in it.
+fn with_bird(tag: &str) -> Option<(Netns, std::path::PathBuf, Proc)> {
+    let ns = Netns::new(tag, &["198.51.100.1/32", "198.51.100.2/32"])?;
+    ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+    ns.ip(&["link", "set", "v0", "up"]);
+    ns.ip(&["link", "set", "v1", "up"]);
+    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
+    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"]);
+    let bird_dir = tempdir(&format!("{tag}-bird"));
+    let bird = bird_in(Some(&ns), &bird_dir, &bird_conf(&bird_dir))?;
+    Some((ns, bird_dir, bird))
+}
+
 fn table(ns: &Netns, v6: bool) -> String {
     let fam = if v6 { "-6" } else { "-4" };
     ns.ip_out(&[fam, "route", "show", "table", "1000"])
@@ -78,16 +92,9 @@ fn peerd_programs_the_kernel_table_and_cleans_up() {
     if !installed("bird") {
         return;
     }
-    let Some(ns) = Netns::new("fib", &["198.51.100.1/32", "198.51.100.2/32"]) else {
+    let Some((ns, bird_dir, bird)) = with_bird("fib") else {
         return;
     };
-    ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
-    ns.ip(&["link", "set", "v0", "up"]);
-    ns.ip(&["link", "set", "v1", "up"]);
-    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
-    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"]);
-    let bird_dir = tempdir("fib-bird");
-    let bird = bird_in(Some(&ns), &bird_dir, &bird_conf(&bird_dir)).unwrap();
     let us = peerd_in(Some(&ns), "fib-us", PEERD);
     let expected = [
         "203.0.113.0/24 via 192.0.2.9 dev v0 proto 200 metric 20",
@@ -162,16 +169,9 @@ fn retained_routes_survive_a_restart() {
     if !installed("bird") {
         return;
     }
-    let Some(ns) = Netns::new("fibgr", &["198.51.100.1/32", "198.51.100.2/32"]) else {
+    let Some((ns, bird_dir, bird)) = with_bird("fibgr") else {
         return;
     };
-    ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
-    ns.ip(&["link", "set", "v0", "up"]);
-    ns.ip(&["link", "set", "v1", "up"]);
-    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
-    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"]);
-    let bird_dir = tempdir("fibgr-bird");
-    let bird = bird_in(Some(&ns), &bird_dir, &bird_conf(&bird_dir)).unwrap();
     let conf = PEERD.replace("metric = 20\n", "metric = 20\nretain = \"4s\"\n");
     let us = peerd_in(Some(&ns), "fibgr-us", &conf);
     wait(

@@ -115,14 +115,7 @@ impl Engine {
             let mut sources = Vec::new();
             let mut cands = Vec::new();
             let mut lost = Vec::new();
-            super::gather(
-                &self.local,
-                &self.peers,
-                &self.resolver,
-                key,
-                &mut sources,
-                &mut cands,
-            );
+            super::gather(self.tables(), key, &mut sources, &mut cands);
             decision::select(&cands, &self.decision, &mut lost);
             for (c, l) in cands.iter().zip(&lost) {
                 if decision::is_multipath(&self.decision, *l) && !c.route.discard {

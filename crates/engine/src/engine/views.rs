@@ -63,14 +63,7 @@ impl Engine {
         let mut sources = Vec::new();
         let mut cands = Vec::new();
         let mut lost = Vec::new();
-        gather(
-            &self.local,
-            &self.peers,
-            &self.resolver,
-            key,
-            &mut sources,
-            &mut cands,
-        );
+        gather(self.tables(), key, &mut sources, &mut cands);
         let winner = decision::select(&cands, &self.decision, &mut lost);
         let mut out: Vec<(Source, RouteView)> = cands
             .iter()
