@@ -279,7 +279,8 @@ fn link_local_next_hops_leave_through_the_sessions_interface() {
         entry(&acts, "2001:db8:6::/48"),
         Some(Some(on_eth7("fe80::2".parse().unwrap())))
     );
-    // A global next hop (with a link-local one beside it): the global one.
+    // A global next hop (with a link-local one beside it): the global one,
+    // while the kernel reaches it; the link-local one when it does not.
     let acts = e.handle(Event::Update {
         peer: 0,
         update: v6(
@@ -289,6 +290,17 @@ fn link_local_next_hops_leave_through_the_sessions_interface() {
             },
             "2001:db8:7::/48",
         ),
+    });
+    assert_eq!(
+        entry(&acts, "2001:db8:7::/48"),
+        Some(Some(gw("2001:db8::7")))
+    );
+    let acts = e.handle(Event::Resolvable {
+        prefixes: vec!["2001:db8:ffff::/48".parse().unwrap()],
+    });
+    assert_eq!(entry(&acts, "2001:db8:7::/48"), Some(Some(on_eth7(ll))));
+    let acts = e.handle(Event::Resolvable {
+        prefixes: vec!["2001:db8::/64".parse().unwrap()],
     });
     assert_eq!(
         entry(&acts, "2001:db8:7::/48"),

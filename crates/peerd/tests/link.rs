@@ -2,6 +2,8 @@
 //! peering link: an IPv6 link-local neighbour with its interface, and GTSM
 //! (RFC 5082) — with both ends at TTL 255 the session comes up; a neighbour
 //! that sends with TTL 1 is dropped by the kernel (IP_MINTTL) and never does.
+//! The route learned over the link-local session goes into the kernel via
+//! the neighbour's link-local address on that interface (RFC 2545).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -35,6 +37,9 @@ asn = {asn}
 router-id = "{id}"
 listen = ["::", "0.0.0.0"]
 port = 1179
+
+[fib]
+table = 1000
 
 [[announce]]
 prefix = "{prefix}"
@@ -139,6 +144,17 @@ fn a_link_local_neighbor_with_gtsm_comes_up_and_ttl_1_is_refused() {
         got.contains("\"prefix\":\"2001:db8:100::/40\"")
             && got.contains("\"next_hop\":\"2001:db8:1::1 fe80::1\""),
         "{got}"
+    );
+    // In the kernel: the global next hop (B's 2001:db8:1::2) is on no link
+    // of A's, so the route goes to B's link-local address on the
+    // session's interface.
+    wait(
+        Duration::from_secs(10),
+        || {
+            a.ip_out(&["-6", "route", "show", "table", "1000"])
+                .contains("2001:db8:200::/40 via fe80::2 dev veth-a proto 200")
+        },
+        || a.ip_out(&["-6", "route", "show", "table", "1000"]),
     );
     // Several connect retries and more than a hold time: TTL 1 never gets in.
     std::thread::sleep(Duration::from_secs(10));

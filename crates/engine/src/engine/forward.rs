@@ -2,8 +2,8 @@
 //! entry may have changed, how packets to it leave now — the gateways of the
 //! best BGP route (and of the routes multipath puts beside it), a static
 //! route's way out, a blackhole — or that they do not leave through a route
-//! of ours at all. An IPv6 next hop that is only link-local leaves through
-//! its session's interface (RFC 2545). The runtime turns these into kernel routes (`peerd-fib`)
+//! of ours at all. An IPv6 next hop that has a link-local address and no
+//! reachable global one leaves through its session's interface (RFC 2545). The runtime turns these into kernel routes (`peerd-fib`)
 //! and drops the ones that did not change.
 
 use super::{Action, Engine, RouteKey, Source};
@@ -46,16 +46,15 @@ fn gateway(nh: &NextHop) -> Option<IpAddr> {
     }
 }
 
-/// The link-local address of a next hop that has no global one: sent
-/// alone (in the global field, as some speakers do) or after an
-/// unspecified global address.
+/// The link-local address of a next hop: sent alone (in the global field,
+/// as some speakers do) or after the global address (RFC 2545).
 fn link_local(nh: &NextHop) -> Option<Ipv6Addr> {
     match nh {
         NextHop::Ipv6 { global, .. } if is_link_local(global) => Some(*global),
         NextHop::Ipv6 {
-            global,
             link_local: Some(l),
-        } if global.is_unspecified() => Some(*l),
+            ..
+        } => Some(*l),
         _ => None,
     }
 }
@@ -97,9 +96,12 @@ impl Engine {
         if best.discard {
             return Some(Forward::Blackhole);
         }
-        // A link-local next hop only: out of the session's interface, to
-        // that address (multipath does not add to such a route).
-        if let Some(ll) = link_local(&best.next_hop) {
+        // No global next hop the kernel can reach (none, or one off the
+        // link such as the neighbour's loopback) but a link-local one: out
+        // of the session's interface, to that address (multipath does not
+        // add to such a route).
+        let global_ok = gateway(&best.next_hop).is_some_and(|g| self.resolver.resolves_addr(g));
+        if let Some(ll) = link_local(&best.next_hop).filter(|_| !global_ok) {
             let name = best
                 .learned
                 .peer

@@ -23,9 +23,9 @@ pub(crate) struct Resolver {
 }
 
 impl Resolver {
-    /// Whether `nh` resolves. An IPv6 link-local next hop (alone, or as
-    /// the first address) is on the session's link: it resolves while the
-    /// session is up. Next hops of other kinds are not forwarded by us and
+    /// Whether `nh` resolves. An IPv6 next hop with a link-local address
+    /// (alone, first, or beside a global one) is on the session's link: it
+    /// resolves while the session is up. Next hops of other kinds are not forwarded by us and
     /// are left alone.
     pub(crate) fn resolves(&self, nh: &NextHop) -> bool {
         let Some(routes) = &self.routes else {
@@ -34,6 +34,12 @@ impl Resolver {
         let addr = match nh {
             NextHop::Ipv4(a) => IpAddr::V4(*a),
             NextHop::Ipv6 { global, .. } if global.segments()[0] & 0xffc0 == 0xfe80 => return true,
+            // With a link-local address beside it, the next hop is on the
+            // session's link whatever becomes of the global one (RFC 2545).
+            NextHop::Ipv6 {
+                link_local: Some(_),
+                ..
+            } => return true,
             NextHop::Ipv6 { global, .. } => match global.to_ipv4_mapped() {
                 Some(v4) => IpAddr::V4(v4),
                 None => IpAddr::V6(*global),
@@ -41,6 +47,19 @@ impl Resolver {
             NextHop::Other(_) => return true,
         };
         routes.longest_match(addr).is_some()
+    }
+
+    /// Whether the global address of an IPv6 next hop that also has a
+    /// link-local one resolves: which of the two the kernel route uses
+    /// (`forward.rs`). `None` for other next hops.
+    fn global_resolves(&self, nh: &NextHop) -> Option<bool> {
+        match nh {
+            NextHop::Ipv6 {
+                global,
+                link_local: Some(_),
+            } => Some(self.resolves_addr(IpAddr::V6(*global))),
+            _ => None,
+        }
     }
 
     /// Whether a static route's gateway resolves (an IPv6 link-local one
@@ -76,9 +95,10 @@ impl Engine {
         for p in &self.peers {
             for (k, r) in p.adj_in.iter() {
                 let nh: &NextHop = &r.next_hop;
-                let f = *flipped
-                    .entry(nh as *const NextHop)
-                    .or_insert_with(|| old.resolves(nh) != self.resolver.resolves(nh));
+                let f = *flipped.entry(nh as *const NextHop).or_insert_with(|| {
+                    old.resolves(nh) != self.resolver.resolves(nh)
+                        || old.global_resolves(nh) != self.resolver.global_resolves(nh)
+                });
                 if f {
                     keys.push(k);
                 }
