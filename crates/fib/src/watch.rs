@@ -12,6 +12,7 @@
 //! ifinfomsg: family u8 | pad u8 | type u16 | index i32 | flags u32 | change u32   (16 octets)
 //! ```
 
+use crate::netlink::{NLM_F_DUMP, NLM_F_REQUEST};
 use crate::route::{KernelRoute, RouteKind};
 use peerd_wire::Prefix;
 
@@ -20,9 +21,6 @@ const RTM_DELLINK: u16 = 17;
 const RTM_GETLINK: u16 = 18;
 const RTM_NEWADDR: u16 = 20;
 const RTM_DELADDR: u16 = 21;
-
-const NLM_F_REQUEST: u16 = 0x1;
-const NLM_F_DUMP: u16 = 0x300;
 
 const IFF_UP: u32 = 0x1;
 const IFF_LOWER_UP: u32 = 0x1_0000;
