@@ -1,4 +1,4 @@
-//! `peerd-fib`: the forwarding table (issue 6, first step).
+//! `peerd-fib`: the forwarding table (issue 6).
 //!
 //! [`Fib`] is what the daemon programs: a batch of route changes in, what
 //! became of each one out, and a read of what the table holds (for
@@ -7,10 +7,11 @@
 //! with the messages built and parsed sans IO in [`netlink`]; and
 //! [`MemoryFib`], a table in memory for tests.
 //!
-//! The daemon's FIB task (`crates/peerd/src/fib_task.rs`) drives it. Not
-//! yet here (issue 6): graceful-restart retention, importing kernel
-//! routes. [`watch`] and [`Watch`] follow the kernel's links, addresses and
-//! routes for next-hop resolution (`crates/peerd/src/nexthop_task.rs`).
+//! The daemon's FIB task (`crates/peerd/src/fib_task.rs`) drives it, and
+//! keeps routes across a restart with `[fib] retain`. [`watch`] and
+//! [`Watch`] follow the kernel's links, addresses and routes for next-hop
+//! resolution (`crates/peerd/src/nexthop_task.rs`). Not yet here (issue 6):
+//! importing kernel routes into the RIB, kernel nexthop objects.
 
 #![deny(missing_docs)]
 
