@@ -23,6 +23,9 @@ pub struct Config {
     pub statics: Vec<StaticRoute>,
     /// The policy through which static routes enter BGP, if any.
     pub redistribute_static: Option<PolicySwitch>,
+    /// The policy through which imported kernel routes (`[fib] import`)
+    /// enter BGP, if any.
+    pub redistribute_kernel: Option<PolicySwitch>,
     /// The kernel forwarding table peerd programs (`[fib]`), if any.
     pub fib: Option<Fib>,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
@@ -62,6 +65,21 @@ pub struct Fib {
     /// confirmed. Zero: a clean stop removes them and a start removes
     /// leftovers at once.
     pub retain: Duration,
+    /// Which of the other programs' routes in the kernel (a DHCP client's
+    /// default route, `ip route add …`) the routing table imports.
+    pub import: PolicySwitch,
+    /// The administrative distance of the imported routes (default 250:
+    /// BGP and static routes win).
+    pub import_distance: u8,
+}
+
+impl Fib {
+    /// Whether `other` programs the same kernel table the same way (what
+    /// a reload cannot change; the import may change).
+    pub fn same_table(&self, other: &Fib) -> bool {
+        (self.table, self.protocol, self.metric, self.retain)
+            == (other.table, other.protocol, other.metric, other.retain)
+    }
 }
 
 /// Choices in the decision process (RFC 4271 §9.1), router-wide.

@@ -103,11 +103,13 @@ pub fn to_toml(c: &Config) -> String {
     if let Some(f) = &c.fib {
         let _ = writeln!(
             o,
-            "\n[fib]\ntable = {}\nprotocol = {}\nmetric = {}\nretain = {}",
+            "\n[fib]\ntable = {}\nprotocol = {}\nmetric = {}\nretain = {}\nimport = {}\nimport-distance = {}",
             f.table,
             f.protocol,
             f.metric,
-            secs(f.retain)
+            secs(f.retain),
+            switch(&c.policies, f.import),
+            f.import_distance
         );
     }
     for a in &c.announce {
@@ -147,8 +149,14 @@ pub fn to_toml(c: &Config) -> String {
         }
         let _ = writeln!(o, "distance = {}", s.distance);
     }
+    if c.redistribute_static.is_some() || c.redistribute_kernel.is_some() {
+        o.push_str("\n[redistribute]\n");
+    }
     if let Some(s) = c.redistribute_static {
-        let _ = writeln!(o, "\n[redistribute]\nstatic = {}", switch(&c.policies, s));
+        let _ = writeln!(o, "static = {}", switch(&c.policies, s));
+    }
+    if let Some(s) = c.redistribute_kernel {
+        let _ = writeln!(o, "kernel = {}", switch(&c.policies, s));
     }
     policies(&mut o, &c.policies);
     for n in &c.neighbors {

@@ -34,6 +34,8 @@ pub(crate) struct RawFib {
     pub protocol: Option<Spanned<i64>>,
     pub metric: Option<Spanned<i64>>,
     pub retain: Option<Spanned<RawDuration>>,
+    pub import: Option<Spanned<String>>,
+    pub import_distance: Option<Spanned<i64>>,
 }
 
 /// `[[static]]`: a static route.
@@ -53,6 +55,7 @@ pub(crate) struct RawStatic {
 pub(crate) struct RawRedistribute {
     #[serde(rename = "static")]
     pub statics: Option<Spanned<String>>,
+    pub kernel: Option<Spanned<String>>,
 }
 
 /// One term of a policy: `[[policy.NAME]]`.

@@ -264,6 +264,18 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
                 &policies,
             )
         });
+    let redistribute_kernel = raw
+        .redistribute
+        .as_ref()
+        .and_then(|r| r.kernel.as_ref())
+        .map(|s| {
+            c.switch(
+                &Some(s.clone()),
+                PolicySwitch::Deny,
+                "redistribute.kernel",
+                &policies,
+            )
+        });
     let mut warnings = Vec::new();
     let mut neighbors = Vec::new();
     let mut names: HashMap<String, usize> = HashMap::new();
@@ -318,7 +330,19 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             .as_ref()
             .and_then(|d| c.duration(d, "fib.retain"))
             .unwrap_or_default(),
+        import: c.switch(&f.import, PolicySwitch::Deny, "fib.import", &policies),
+        import_distance: f
+            .import_distance
+            .as_ref()
+            .and_then(|d| c.uint(d, 1, 255, "fib.import-distance"))
+            .map_or(250, |d| d as u8),
     });
+    let imports = fib.is_some_and(|f| f.import != PolicySwitch::Deny);
+    if redistribute_kernel.is_some_and(|r| r != PolicySwitch::Deny) && !imports {
+        warnings.push(
+            "[redistribute] kernel: no kernel route is imported ([fib] import is not set), so none is redistributed".to_string(),
+        );
+    }
     if c.errors.is_empty() {
         let b = raw.bestpath.unwrap_or_default();
         Ok(Config {
@@ -328,6 +352,7 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             policies,
             statics,
             redistribute_static,
+            redistribute_kernel,
             fib,
             bestpath: Bestpath {
                 always_compare_med: b.always_compare_med.unwrap_or(false),

@@ -435,8 +435,45 @@ fn the_fib_section_has_defaults_and_precise_errors() {
             protocol: 200,
             metric: 20,
             retain: std::time::Duration::ZERO,
+            import: PolicySwitch::Deny,
+            import_distance: 250,
         })
     );
+    // Kernel routes imported through a policy, and redistributed.
+    let c = parse(
+        &format!("{head}\n[fib]\nimport = \"dhcp\"\nimport-distance = 5\n\n[[policy.dhcp]]\naction = \"accept\"\n\n[redistribute]\nkernel = \"accept\"\n"),
+        "f.toml",
+    )
+    .unwrap();
+    let f = c.fib.unwrap();
+    assert!(matches!(f.import, PolicySwitch::Policy(_)));
+    assert_eq!(f.import_distance, 5);
+    assert_eq!(c.redistribute_kernel, Some(PolicySwitch::Accept));
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let c = parse(
+        &format!("{head}\n[redistribute]\nkernel = \"accept\"\n"),
+        "f.toml",
+    )
+    .unwrap();
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("[fib] import is not set")),
+        "{:?}",
+        c.warnings
+    );
+    let s = parse(
+        &format!("{head}\n[fib]\nimport = \"nope\"\nimport-distance = 0\n"),
+        "f.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    for want in [
+        "f.toml:6:10: fib.import: expected \"accept\", \"deny\" or the name of a [[policy.NAME]], found \"nope\"",
+        "f.toml:7:19: fib.import-distance: expected a number from 1 to 255, found 0",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in {s}");
+    }
     let c = parse(&format!("{head}\n[fib]\nretain = \"2m\"\n"), "f.toml").unwrap();
     assert_eq!(c.fib.unwrap().retain, std::time::Duration::from_secs(120));
     let s = parse(

@@ -24,11 +24,13 @@ use std::time::Duration;
 
 mod forward;
 mod groups;
+mod kernel;
 mod originate;
 mod reconfig;
 mod resolve;
 mod views;
 pub use forward::Forward;
+pub use kernel::{KernelImport, KERNEL_DISTANCE};
 pub use originate::{Announcement, Static, Via};
 pub use reconfig::Reconfig;
 pub use views::RouteView;
@@ -150,6 +152,12 @@ pub enum Event {
     Resolvable {
         /// Their prefixes.
         prefixes: Vec<Prefix>,
+    },
+    /// Every route other programs have in the kernel's tables now, one per
+    /// prefix (`engine/kernel.rs`): the import policy picks from them.
+    KernelRoutes {
+        /// Their prefixes and ways out.
+        routes: Vec<(Prefix, Via)>,
     },
 }
 
@@ -330,6 +338,12 @@ pub struct Engine {
     statics: BTreeMap<RouteKey, Static>,
     /// Static routes into BGP: not at all, all, or through a policy.
     redistribute_static: Option<Option<PolicyId>>,
+    /// How other programs' kernel routes are taken (`kernel.rs`).
+    kernel_import: KernelImport,
+    /// The kernel's other routes, as last read.
+    kernel_seen: Vec<(Prefix, Via)>,
+    /// Those the import policy took.
+    kernel: BTreeMap<RouteKey, Static>,
     /// Recomputing our own routes (so that doing so does not recurse).
     in_refresh: bool,
     /// Update groups (`groups.rs`); a free slot is `None`.
@@ -373,6 +387,9 @@ impl Engine {
                 .collect(),
             statics: BTreeMap::new(),
             redistribute_static: None,
+            kernel_import: KernelImport::default(),
+            kernel_seen: Vec::new(),
+            kernel: BTreeMap::new(),
             in_refresh: false,
             groups: Vec::new(),
             forwarding: false,
@@ -411,6 +428,7 @@ impl Engine {
             .best
             .keys()
             .chain(self.statics.keys().copied())
+            .chain(self.kernel.keys().copied())
             .collect();
         let keys: Vec<RouteKey> = keys.into_iter().collect();
         self.emit_forward(&keys, &mut actions);
@@ -494,6 +512,7 @@ impl Engine {
             }
             Event::StaleTimeout { peer } => self.flush_stale(peer, None, &mut actions),
             Event::Resolvable { prefixes } => self.set_resolvable(prefixes, &mut actions),
+            Event::KernelRoutes { routes } => self.set_kernel_routes(routes, &mut actions),
             Event::Update { peer, update } => self.update(peer, update, &mut actions),
             Event::RouteRefresh { peer, refresh } => {
                 self.route_refresh(peer, refresh, &mut actions)

@@ -48,6 +48,7 @@ fn reconfigure_sends_only_the_difference() {
             announce,
             statics: vec![],
             redistribute_static: None,
+            kernel: peerd_engine::KernelImport::default(),
             peers,
             remove,
             reexport,

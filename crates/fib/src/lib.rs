@@ -10,17 +10,20 @@
 //! The daemon's FIB task (`crates/peerd/src/fib_task.rs`) drives it, and
 //! keeps routes across a restart with `[fib] retain`. [`watch`] and
 //! [`Watch`] follow the kernel's links, addresses and routes for next-hop
-//! resolution (`crates/peerd/src/nexthop_task.rs`). Not yet here (issue 6):
-//! importing kernel routes into the RIB, kernel nexthop objects.
+//! resolution (`crates/peerd/src/nexthop_task.rs`), and [`import`] picks
+//! the other programs' routes the routing table may import (`[fib]
+//! import`). Not yet here (issue 6): kernel nexthop objects.
 
 #![deny(missing_docs)]
 
+pub mod import;
 mod linux;
 mod memory;
 pub mod netlink;
 mod route;
 pub mod watch;
 
+pub use import::{Foreign, ForeignVia};
 pub use linux::{LinuxFib, Watch};
 pub use memory::MemoryFib;
 pub use netlink::Op;

@@ -223,7 +223,7 @@ fn u32_at(b: &[u8], i: usize) -> Option<u32> {
 }
 
 /// The rtattrs of `b`: (type, value).
-fn attrs(mut b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+pub(crate) fn attrs(mut b: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     std::iter::from_fn(move || {
         let len = usize::from(u16_at(b, 0)?);
         let kind = u16_at(b, 2)?;

@@ -31,13 +31,17 @@ const IFF_LOWER_UP: u32 = 0x1_0000;
 pub const GROUPS: u32 = 0x1 | 0x10 | 0x40 | 0x100 | 0x400;
 
 /// An interface as far as forwarding cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     /// Its index.
     pub index: u32,
     /// Administratively up and with carrier.
     pub up: bool,
+    /// Its name (`IFLA_IFNAME`; empty if the kernel did not say).
+    pub name: String,
 }
+
+const IFLA_IFNAME: u16 = 3;
 
 /// Appends a request for every interface.
 pub fn build_link_dump(out: &mut Vec<u8>, seq: u32) {
@@ -53,9 +57,17 @@ pub fn build_link_dump(out: &mut Vec<u8>, seq: u32) {
 pub(crate) fn parse_link(body: &[u8]) -> Option<Link> {
     let index = u32::from_ne_bytes(body.get(4..8)?.try_into().ok()?);
     let flags = u32::from_ne_bytes(body.get(8..12)?.try_into().ok()?);
+    let name = crate::netlink::attrs(body.get(16..).unwrap_or(&[]))
+        .find(|(kind, _)| *kind == IFLA_IFNAME)
+        .map(|(_, v)| {
+            let v = v.split(|b| *b == 0).next().unwrap_or(&[]);
+            String::from_utf8_lossy(v).into_owned()
+        })
+        .unwrap_or_default();
     Some(Link {
         index,
         up: flags & IFF_UP != 0 && flags & IFF_LOWER_UP != 0,
+        name,
     })
 }
 
@@ -184,10 +196,15 @@ mod tests {
     #[test]
     fn only_usable_routes_resolve() {
         let links = [
-            Link { index: 2, up: true },
+            Link {
+                index: 2,
+                up: true,
+                name: "eth0".into(),
+            },
             Link {
                 index: 3,
                 up: false,
+                name: "eth1".into(),
             },
         ];
         let hop = |g: &str, i| {
@@ -270,22 +287,34 @@ mod tests {
         };
         assert_eq!(
             parse_link(&body(IFF_UP | IFF_LOWER_UP)),
-            Some(Link { index: 7, up: true })
+            Some(Link {
+                index: 7,
+                up: true,
+                name: String::new()
+            })
         );
         assert_eq!(
             parse_link(&body(IFF_UP)),
             Some(Link {
                 index: 7,
-                up: false
+                up: false,
+                name: String::new()
             })
         );
         assert_eq!(
             parse_link(&body(IFF_LOWER_UP)),
             Some(Link {
                 index: 7,
-                up: false
+                up: false,
+                name: String::new()
             })
         );
         assert_eq!(parse_link(&[0u8; 6]), None);
+        // IFLA_IFNAME, NUL-terminated, after the ifinfomsg.
+        let mut named = body(IFF_UP | IFF_LOWER_UP);
+        named.extend_from_slice(&9u16.to_ne_bytes());
+        named.extend_from_slice(&IFLA_IFNAME.to_ne_bytes());
+        named.extend_from_slice(b"eth0\0\0\0\0");
+        assert_eq!(parse_link(&named).map(|l| l.name), Some("eth0".into()));
     }
 }

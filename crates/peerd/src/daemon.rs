@@ -180,6 +180,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     engine.set_policies(Arc::new(cfg.policies.clone()));
     let (announce, statics, redistribute) = origination(&cfg);
     engine.set_origination(announce, statics, redistribute);
+    engine.set_kernel_import(kernel_import(&cfg));
     engine.set_cluster_id(cfg.router.cluster_id);
     engine.set_decision_options(decision(&cfg));
     let (engine_tx, engine_rx) = mpsc::channel::<EngineMsg>(4096);
@@ -488,6 +489,7 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
         announce: origination(&new).0,
         statics: origination(&new).1,
         redistribute_static: origination(&new).2,
+        kernel: kernel_import(&new),
         peers,
         remove,
         reexport,
@@ -624,12 +626,31 @@ fn origination(
             distance: s.distance,
         })
         .collect();
-    let redistribute = match cfg.redistribute_static {
+    (announce, statics, into_bgp(cfg.redistribute_static))
+}
+
+/// What `[redistribute]` says for one kind of route, as the engine takes
+/// it: nothing, all, or those a policy accepts.
+fn into_bgp(s: Option<PolicySwitch>) -> Option<Option<peerd_policy::PolicyId>> {
+    match s {
         None | Some(PolicySwitch::Deny) => None,
         Some(PolicySwitch::Accept) => Some(None),
         Some(PolicySwitch::Policy(id)) => Some(Some(id)),
+    }
+}
+
+/// How the routing table takes other programs' kernel routes (`[fib]
+/// import`, `[redistribute] kernel`).
+fn kernel_import(cfg: &Config) -> peerd_engine::KernelImport {
+    let mut k = peerd_engine::KernelImport {
+        redistribute: into_bgp(cfg.redistribute_kernel),
+        ..Default::default()
     };
-    (announce, statics, redistribute)
+    if let Some(f) = &cfg.fib {
+        k.import = into_bgp(Some(f.import));
+        k.distance = f.import_distance;
+    }
+    k
 }
 
 /// The attributes a configured announcement carries besides ORIGIN.

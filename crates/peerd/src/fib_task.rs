@@ -375,6 +375,8 @@ mod tests {
             protocol: 200,
             metric: 20,
             retain: std::time::Duration::ZERO,
+            import: peerd_config::PolicySwitch::Deny,
+            import_distance: 250,
         };
         let p: Prefix = "198.51.100.0/24".parse().unwrap_or_else(|_| unreachable!());
         let r = kernel_route(

@@ -4,11 +4,16 @@
 //! route whose next hop's link went down stops being used at once — not
 //! only when the session's hold timer runs out, and not after a graceful
 //! restart's time when the neighbour's routes are kept as stale.
+//!
+//! From the same reads it hands the engine the other programs' routes
+//! (`Event::KernelRoutes`), which `[fib] import` may take into the routing
+//! table — a DHCP client's default route, say.
 
 use crate::engine_task::EngineMsg;
 use peerd_config::Fib as FibConfig;
-use peerd_engine::Event;
-use peerd_fib::{LinuxFib, Watch};
+use peerd_engine::{Event, Via};
+use peerd_fib::{Foreign, ForeignVia, LinuxFib, Watch};
+use peerd_wire::Prefix;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -33,16 +38,36 @@ pub fn start(cfg: FibConfig, engine: mpsc::Sender<EngineMsg>) -> std::io::Result
         .name("peerd-nexthop".into())
         .spawn(move || {
             let mut last = None;
+            let mut last_foreign = None;
             loop {
-                match fib.resolvable(&tables, cfg.protocol) {
-                    Ok(prefixes) if last.as_ref() != Some(&prefixes) => {
-                        last = Some(prefixes.clone());
-                        let ev = EngineMsg::Event(Event::Resolvable { prefixes });
-                        if engine.blocking_send(ev).is_err() {
-                            return; // the daemon is stopping
+                let read = fib.links().and_then(|links| {
+                    let routes = fib.dump_routes(|r| {
+                        tables.contains(&r.table) && r.protocol != cfg.protocol
+                    })?;
+                    Ok((links, routes))
+                });
+                match read {
+                    Ok((links, routes)) => {
+                        let prefixes =
+                            peerd_fib::watch::resolvable(&links, &routes, &tables, cfg.protocol);
+                        let foreign =
+                            peerd_fib::import::foreign(&links, &routes, &tables, cfg.protocol);
+                        let mut events = Vec::new();
+                        if last.as_ref() != Some(&prefixes) {
+                            last = Some(prefixes.clone());
+                            events.push(Event::Resolvable { prefixes });
+                        }
+                        if last_foreign.as_ref() != Some(&foreign) {
+                            let routes = foreign.iter().map(engine_route).collect();
+                            last_foreign = Some(foreign);
+                            events.push(Event::KernelRoutes { routes });
+                        }
+                        for ev in events {
+                            if engine.blocking_send(EngineMsg::Event(ev)).is_err() {
+                                return; // the daemon is stopping
+                            }
                         }
                     }
-                    Ok(_) => {}
                     Err(e) => eprintln!("peerd: next hops: cannot read the kernel's routes: {e}"),
                 }
                 // Wait for a change, then let the burst settle and read
@@ -69,4 +94,14 @@ pub fn start(cfg: FibConfig, engine: mpsc::Sender<EngineMsg>) -> std::io::Result
             }
         })?;
     Ok(())
+}
+
+/// A kernel route as the engine takes it.
+fn engine_route(f: &Foreign) -> (Prefix, Via) {
+    let via = match &f.via {
+        ForeignVia::Gateway(a, dev) => Via::Address(*a, dev.clone()),
+        ForeignVia::Device(dev) => Via::Interface(dev.clone()),
+        ForeignVia::Blackhole => Via::Blackhole,
+    };
+    (f.prefix, via)
 }

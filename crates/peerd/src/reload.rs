@@ -60,6 +60,9 @@ pub struct Plan {
     /// Static routes or their redistribution changed (what they put into
     /// BGP is recomputed and only the difference sent).
     pub statics: bool,
+    /// The import of other programs' kernel routes or their
+    /// redistribution changed (they go through the import policy again).
+    pub kernel: bool,
 }
 
 /// Changes a reload cannot apply: the listening sockets.
@@ -71,7 +74,11 @@ pub fn refused(old: &Config, new: &Config) -> Vec<String> {
     if old.router.port != new.router.port {
         v.push("router.port changed: restart peerd to listen on another port".to_string());
     }
-    if old.fib != new.fib {
+    let same_table = match (&old.fib, &new.fib) {
+        (Some(a), Some(b)) => a.same_table(b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    if !same_table {
         v.push("[fib] changed: restart peerd to program another kernel table".to_string());
     }
     v
@@ -140,7 +147,10 @@ pub fn plan(old: &Config, new: &Config) -> Plan {
         untouched,
         announce,
         bestpath: old.bestpath != new.bestpath,
-        statics: old.statics != new.statics || !same_redistribution(old, new),
+        statics: old.statics != new.statics
+            || !same_switch(old, old.redistribute_static, new, new.redistribute_static),
+        kernel: !same_kernel_import(old, new)
+            || !same_switch(old, old.redistribute_kernel, new, new.redistribute_kernel),
     }
 }
 
@@ -181,10 +191,24 @@ fn session_changes(o: &Neighbor, n: &Neighbor) -> Vec<&'static str> {
 }
 
 /// Whether static routes enter BGP the same way in both configurations.
-fn same_redistribution(old: &Config, new: &Config) -> bool {
-    match (old.redistribute_static, new.redistribute_static) {
+fn same_switch(
+    old: &Config,
+    a: Option<PolicySwitch>,
+    new: &Config,
+    b: Option<PolicySwitch>,
+) -> bool {
+    match (a, b) {
         (Some(a), Some(b)) => same_policy(old, a, new, b),
         (a, b) => a == b,
+    }
+}
+
+/// Whether `[fib] import` takes the same kernel routes the same way.
+fn same_kernel_import(old: &Config, new: &Config) -> bool {
+    let import = |c: &Config| c.fib.map(|f| (f.import, f.import_distance));
+    match (import(old), import(new)) {
+        (Some((a, da)), Some((b, db))) => da == db && same_policy(old, a, new, b),
+        (a, b) => a.map(|x| x.0) == b.map(|x| x.0),
     }
 }
 
@@ -278,6 +302,12 @@ impl fmt::Display for Plan {
             writeln!(
                 f,
                 "static     static routes or their redistribution changed"
+            )?;
+        }
+        if self.kernel {
+            writeln!(
+                f,
+                "kernel     the import of kernel routes or their redistribution changed"
             )?;
         }
         Ok(())
@@ -435,5 +465,23 @@ export = "accept"
             "router-id = \"192.0.2.1\"\nport = 1179",
         );
         assert_eq!(refused(&cfg(BASE), &cfg(&moved)).len(), 1);
+    }
+
+    #[test]
+    fn the_kernel_import_changes_in_place_the_kernel_table_does_not() {
+        let with =
+            |fib: &str| BASE.replace("[[policy.in]]", &format!("[fib]\n{fib}\n\n[[policy.in]]"));
+        let old = cfg(&with("table = 1000"));
+        let new = cfg(&with("table = 1000\nimport = \"in\""));
+        assert!(refused(&old, &new).is_empty());
+        let p = plan(&old, &new);
+        assert!(p.kernel && !p.statics, "{p}");
+        assert!(p.to_string().contains("kernel     the import"), "{p}");
+        // Editing the import policy counts too; the same file does not.
+        let edited = cfg(&with("table = 1000\nimport = \"in\"").replace("8-24", "8-23"));
+        assert!(plan(&new, &edited).kernel);
+        assert!(!plan(&new, &new).kernel);
+        let other = cfg(&with("table = 1001\nimport = \"in\""));
+        assert_eq!(refused(&new, &other).len(), 1);
     }
 }

@@ -67,6 +67,13 @@ protocol bgp peerd {{
 /// A namespace with both daemons' addresses on its loopback and a veth
 /// link (v0, with carrier) holding BIRD's next hops, and BIRD in it.
 fn with_bird(tag: &str) -> Option<(Netns, std::path::PathBuf, Proc)> {
+    with_bird_conf(tag, bird_conf)
+}
+
+fn with_bird_conf(
+    tag: &str,
+    conf: fn(&std::path::Path) -> String,
+) -> Option<(Netns, std::path::PathBuf, Proc)> {
     let ns = Netns::new(tag, &["198.51.100.1/32", "198.51.100.2/32"])?;
     ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
     ns.ip(&["link", "set", "v0", "up"]);
@@ -74,7 +81,7 @@ fn with_bird(tag: &str) -> Option<(Netns, std::path::PathBuf, Proc)> {
     ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
     ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "v0", "nodad"]);
     let bird_dir = tempdir(&format!("{tag}-bird"));
-    let bird = bird_in(Some(&ns), &bird_dir, &bird_conf(&bird_dir))?;
+    let bird = bird_in(Some(&ns), &bird_dir, &conf(&bird_dir))?;
     Some((ns, bird_dir, bird))
 }
 
@@ -223,5 +230,180 @@ fn retained_routes_survive_a_restart() {
     assert!(t.contains("2001:db8:4000::/36 via 2001:db8::9"), "{t}");
     assert!(t.contains("blackhole 203.0.113.128/25"), "{t}");
     assert_eq!(t.lines().count(), 3, "{t}");
+    drop((us, bird));
+}
+
+/// BIRD as a listener only: it takes what peerd sends and sends nothing.
+fn listening_bird(dir: &std::path::Path) -> String {
+    format!(
+        r#"log "{d}/bird.log" all;
+router id 198.51.100.1;
+protocol device {{ }}
+protocol bgp peerd {{
+    local 198.51.100.1 as 64510;
+    neighbor 198.51.100.2 as 64500;
+    strict bind yes;
+    multihop 2;
+    hold time 9;
+    connect retry time 2;
+    error wait time 1, 5;
+    ipv4 {{ import all; export none; }};
+}}
+"#,
+        d = dir.display()
+    )
+}
+
+/// `[fib] import`: other programs' routes in the kernel's main table enter
+/// the routing table through a policy. A DHCP client's default route (the
+/// regular internet connection) is taken, is not installed again by
+/// peerd, and keeps a conditional announcement up while it lasts; a
+/// route an operator added is redistributed into BGP; a connected route
+/// and a route the policy rejects are not taken.
+#[test]
+fn kernel_routes_are_imported_by_policy() {
+    if !installed("bird") {
+        return;
+    }
+    let Some((ns, bird_dir, bird)) = with_bird_conf("fibin", listening_bird) else {
+        return;
+    };
+    let conf = r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+listen = ["198.51.100.2"]
+
+[fib]
+table = 1000
+import = "from-kernel"
+
+[[announce]]
+prefix = "203.0.113.0/24"
+when = "covered"
+
+[[policy.from-kernel]]
+match = { prefix = ["0.0.0.0/0", "198.51.100.128/25"] }
+action = "accept"
+[[policy.from-kernel]]
+action = "reject"
+
+[[policy.not-default]]
+match = { prefix-length = 0 }
+action = "reject"
+[[policy.not-default]]
+action = "accept"
+
+[redistribute]
+kernel = "not-default"
+
+[[neighbor]]
+name = "bird"
+address = "198.51.100.1"
+local-address = "198.51.100.2"
+remote-as = 64510
+hold-time = 9
+connect-retry = 1
+import = "deny"
+export = "accept"
+"#;
+    let us = peerd_in(Some(&ns), "fibin-us", conf);
+    let at_bird = || birdc(&bird_dir, "show route protocol peerd");
+    let log = || {
+        format!(
+            "bird:\n{}\nrib:\n{}\npeerd:\n{}",
+            at_bird(),
+            us.ctl("rib"),
+            us.log()
+        )
+    };
+    wait(Duration::from_secs(30), || established(&us, "bird"), log);
+    // No default route yet: our conditional prefix is not announced.
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(!at_bird().contains("203.0.113.0/24"), "{}", log());
+
+    // A DHCP client's default, an operator's route, one the policy
+    // rejects.
+    ns.ip(&[
+        "route",
+        "add",
+        "default",
+        "via",
+        "192.0.2.254",
+        "proto",
+        "dhcp",
+        "metric",
+        "1024",
+    ]);
+    ns.ip(&[
+        "route",
+        "add",
+        "198.51.100.128/25",
+        "via",
+        "192.0.2.253",
+        "proto",
+        "static",
+    ]);
+    ns.ip(&[
+        "route",
+        "add",
+        "198.51.100.64/26",
+        "via",
+        "192.0.2.252",
+        "proto",
+        "static",
+    ]);
+    wait(
+        Duration::from_secs(20),
+        || {
+            let b = at_bird();
+            b.contains("203.0.113.0/24") && b.contains("198.51.100.128/25")
+        },
+        log,
+    );
+    let b = at_bird();
+    assert!(
+        !b.contains("0.0.0.0/0"),
+        "the default is not redistributed:\n{b}"
+    );
+    assert!(!b.contains("198.51.100.64/26"), "rejected on import:\n{b}");
+    assert!(
+        !b.contains("192.0.2.0/24"),
+        "connected routes are not taken:\n{b}"
+    );
+    let d = us.ctl("route 198.18.0.1");
+    assert!(
+        d.contains("0.0.0.0/0") && d.contains("kernel"),
+        "{d}\n{}",
+        log()
+    );
+    assert!(d.contains("192.0.2.254"), "{d}");
+    // Not installed by us: the kernel has it already.
+    assert_eq!(table(&ns, false), "", "{}", log());
+
+    // The default goes (the DHCP lease ends): so does our announcement;
+    // the operator's route goes: withdrawn.
+    ns.ip(&[
+        "route",
+        "del",
+        "default",
+        "via",
+        "192.0.2.254",
+        "proto",
+        "dhcp",
+        "metric",
+        "1024",
+    ]);
+    wait(
+        Duration::from_secs(20),
+        || !at_bird().contains("203.0.113.0/24"),
+        log,
+    );
+    assert!(at_bird().contains("198.51.100.128/25"), "{}", log());
+    ns.ip(&["route", "del", "198.51.100.128/25"]);
+    wait(
+        Duration::from_secs(20),
+        || !at_bird().contains("198.51.100.128/25"),
+        log,
+    );
     drop((us, bird));
 }

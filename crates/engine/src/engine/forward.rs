@@ -73,8 +73,9 @@ impl Engine {
 
     /// How packets to `key` leave now.
     pub(super) fn forward_of(&self, key: &RouteKey) -> Option<Forward> {
-        if self.static_wins(key) {
-            return self.statics.get(key).map(|s| match &s.via {
+        if let Some((s, kernel)) = self.table_wins(key) {
+            // An imported kernel route is in the kernel already.
+            return (!kernel).then(|| match &s.via {
                 Via::Address(a, None) => Forward::Gateways(vec![*a]),
                 Via::Address(a, Some(name)) => Forward::Interface {
                     name: name.clone(),

@@ -14,13 +14,14 @@
 //! The routes we originate are recomputed whenever something they depend
 //! on changes; only the difference is selected and sent again.
 
+use super::kernel::next_hop_of;
 use super::{family_of, Action, Engine, RouteKey, Source};
 use crate::route::{Learned, Route};
 use peerd_policy::{evaluate, Context, Direction, PolicyId, Subject};
 use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop, Origin};
 use peerd_wire::Prefix;
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 /// A prefix we originate.
@@ -164,17 +165,14 @@ impl Engine {
         }
     }
 
-    /// Whether a route other than our own covers `p`.
+    /// Whether a route other than our own covers `p`: a neighbour's, an
+    /// active static route, an imported kernel route.
     fn covered(&self, p: &Prefix) -> bool {
         let f = family_of(p);
-        let by_static = (0..=p.len())
+        let by_table = (0..=p.len())
             .filter_map(|l| Prefix::new(p.addr(), l))
-            .any(|q| {
-                self.statics
-                    .get(&(f, q))
-                    .is_some_and(|s| self.static_active(s))
-            });
-        by_static
+            .any(|q| self.table_route(&(f, q)).is_some());
+        by_table
             || self.peers.iter().any(|peer| {
                 peer.adj_in
                     .covering(p.addr(), p.len())
@@ -200,38 +198,37 @@ impl Engine {
             Route::new(Arc::new(path), 0)
         };
         let mut out = BTreeMap::new();
-        if let Some(policy) = self.redistribute_static {
-            let ctx = Context {
-                local_as: self.local_as,
-                neighbor_as: self.local_as,
-                role: None,
-                direction: Direction::Export,
-            };
-            for (k, s) in self.statics.iter().filter(|(_, s)| self.static_active(s)) {
-                let attrs = vec![Attribute::new(AttrValue::Origin(Origin::Incomplete))];
-                let path = AsPath::default();
-                let nh = match &s.via {
-                    Via::Address(IpAddr::V4(a), _) => NextHop::Ipv4(*a),
-                    Via::Address(IpAddr::V6(a), _) => NextHop::Ipv6 {
-                        global: *a,
-                        link_local: None,
-                    },
-                    _ if k.1.addr().is_ipv6() => NextHop::Ipv6 {
-                        global: Ipv6Addr::UNSPECIFIED,
-                        link_local: None,
-                    },
-                    _ => NextHop::Ipv4(Ipv4Addr::UNSPECIFIED),
-                };
-                match policy {
-                    None => {
-                        out.insert(*k, route(attrs, path));
-                    }
-                    Some(id) => {
-                        let mut sub = Subject::new(s.prefix, &attrs, &path, &nh);
-                        if evaluate(&self.policies, id, &ctx, &mut sub) {
-                            let r = route(sub.attrs.into_owned(), sub.as_path.into_owned());
-                            out.insert(*k, r);
-                        }
+        // Kernel routes first: a static route of the same prefix replaces
+        // one, an announcement either.
+        let kernel = self
+            .kernel
+            .iter()
+            .map(|(k, s)| (k, s, self.kernel_import.redistribute));
+        let statics = self
+            .statics
+            .iter()
+            .filter(|(_, s)| self.static_active(s))
+            .map(|(k, s)| (k, s, self.redistribute_static));
+        let ctx = Context {
+            local_as: self.local_as,
+            neighbor_as: self.local_as,
+            role: None,
+            direction: Direction::Export,
+        };
+        for (k, s, policy) in kernel.chain(statics) {
+            let Some(policy) = policy else { continue };
+            let attrs = vec![Attribute::new(AttrValue::Origin(Origin::Incomplete))];
+            let path = AsPath::default();
+            match policy {
+                None => {
+                    out.insert(*k, route(attrs, path));
+                }
+                Some(id) => {
+                    let nh = next_hop_of(&s.prefix, &s.via);
+                    let mut sub = Subject::new(s.prefix, &attrs, &path, &nh);
+                    if evaluate(&self.policies, id, &ctx, &mut sub) {
+                        let r = route(sub.attrs.into_owned(), sub.as_path.into_owned());
+                        out.insert(*k, r);
                     }
                 }
             }
@@ -250,14 +247,13 @@ impl Engine {
         out
     }
 
-    /// The routing table's choice for `key` between its static route and
-    /// its best BGP route, by administrative distance: `true` when the
-    /// static route wins. Our own announcements do not forward.
-    pub(super) fn static_wins(&self, key: &RouteKey) -> bool {
-        let Some(s) = self.statics.get(key).filter(|s| self.static_active(s)) else {
-            return false;
-        };
-        match self.source_of(key) {
+    /// The routing table's choice for `key` between its static or kernel
+    /// route (`kernel.rs`) and its best BGP route, by administrative
+    /// distance: the static or kernel route when it wins (`true`: the
+    /// kernel's). Our own announcements do not forward.
+    pub(super) fn table_wins(&self, key: &RouteKey) -> Option<(&Static, bool)> {
+        let (s, kernel) = self.table_route(key)?;
+        let wins = match self.source_of(key) {
             Some(Source::Peer(i)) => {
                 let d = if self.peers[i].cfg.remote_as != self.local_as {
                     EBGP_DISTANCE
@@ -267,6 +263,7 @@ impl Engine {
                 s.distance <= d
             }
             _ => true,
-        }
+        };
+        wins.then_some((s, kernel))
     }
 }

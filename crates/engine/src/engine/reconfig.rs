@@ -30,6 +30,8 @@ pub struct Reconfig {
     pub statics: Vec<Static>,
     /// Static routes into BGP (see `Engine::set_origination`).
     pub redistribute_static: Option<Option<PolicyId>>,
+    /// Other programs' kernel routes (see `Engine::set_kernel_import`).
+    pub kernel: super::KernelImport,
     /// Neighbours whose settings changed (their routes are kept), and new
     /// ones (an index one past the last), in order.
     pub peers: Vec<(PeerId, PeerConfig)>,
@@ -137,6 +139,9 @@ impl Engine {
             .collect();
         self.replace_statics(statics, &mut actions);
         self.redistribute_static = r.redistribute_static;
+        // The import policy may have changed with the policies.
+        self.kernel_import = r.kernel;
+        self.import_kernel(&mut actions);
         self.refresh_local(&mut actions);
         actions
     }

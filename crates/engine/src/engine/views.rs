@@ -52,7 +52,8 @@ pub struct RouteView {
     /// The Only to Customer attribute (RFC 9234), if present.
     pub otc: Option<u32>,
     /// Where it comes from: "bgp" (a neighbor), "local" (our announcement
-    /// or a redistributed static route), "static" (the static route itself).
+    /// or a redistributed static or kernel route), "static" (the static
+    /// route itself), "kernel" (another program's kernel route, imported).
     pub protocol: &'static str,
 }
 
@@ -81,16 +82,26 @@ impl Engine {
                 (*src, v)
             })
             .collect();
-        // The routing table: a static route against the best BGP route.
-        if let Some(s) = self.statics.get(key) {
-            let wins = self.static_wins(key);
-            if wins {
-                for (_, v) in out.iter_mut().filter(|(_, v)| v.best) {
-                    v.best = false;
-                    v.lost = Some(Step::Distance);
-                }
+        // The routing table: a static and a kernel route against the best
+        // BGP route.
+        let wins = self.table_wins(key).map(|(_, kernel)| kernel);
+        if wins.is_some() {
+            for (_, v) in out.iter_mut().filter(|(_, v)| v.best) {
+                v.best = false;
+                v.lost = Some(Step::Distance);
             }
-            out.push((Source::Local, static_view(key, s, wins)));
+        }
+        if let Some(s) = self.statics.get(key) {
+            out.push((
+                Source::Local,
+                static_view(key, s, wins == Some(false), "static"),
+            ));
+        }
+        if let Some(s) = self.kernel.get(key) {
+            out.push((
+                Source::Local,
+                static_view(key, s, wins == Some(true), "kernel"),
+            ));
         }
         out.sort_by_key(|(_, v)| (!v.best, v.lost));
         out
@@ -113,13 +124,14 @@ impl Engine {
     }
 
     /// The prefix the routing table uses for `addr`: the longest one that
-    /// holds it among the prefixes with a best route (BGP or our own) and
-    /// the static routes.
+    /// holds it among the prefixes with a best route (BGP or our own), the
+    /// static routes and the imported kernel routes.
     pub fn lookup(&self, addr: IpAddr) -> Option<Prefix> {
         let bgp = self.best.longest_match(addr).map(|(p, _)| p);
         let by_static = self
             .statics
             .keys()
+            .chain(self.kernel.keys())
             .map(|k| k.1)
             .filter(|p| Prefix::new(addr, p.len()) == Some(*p))
             .max_by_key(Prefix::len);
@@ -166,17 +178,20 @@ impl Engine {
     }
 
     /// The routing table: for every prefix the best BGP route, or the
-    /// static route where it wins by administrative distance.
+    /// static or imported kernel route where it wins by administrative
+    /// distance.
     pub fn loc_rib(&self) -> Vec<RouteView> {
         let keys: std::collections::BTreeSet<RouteKey> = self
             .best
             .keys()
             .chain(self.statics.keys().copied())
+            .chain(self.kernel.keys().copied())
             .collect();
         keys.iter()
             .filter_map(|k| {
-                if self.static_wins(k) {
-                    return self.statics.get(k).map(|s| static_view(k, s, true));
+                if let Some((s, kernel)) = self.table_wins(k) {
+                    let protocol = if kernel { "kernel" } else { "static" };
+                    return Some(static_view(k, s, true, protocol));
                 }
                 let mut v = view(k, self.best_route(k)?, true);
                 if let Some(Source::Peer(i)) = self.source_of(k) {
@@ -230,7 +245,7 @@ fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
     }
 }
 
-fn static_view(k: &RouteKey, s: &Static, best: bool) -> RouteView {
+fn static_view(k: &RouteKey, s: &Static, best: bool, protocol: &'static str) -> RouteView {
     RouteView {
         family: k.0,
         prefix: k.1,
@@ -250,6 +265,6 @@ fn static_view(k: &RouteKey, s: &Static, best: bool) -> RouteView {
         leak: false,
         discard: false,
         otc: None,
-        protocol: "static",
+        protocol,
     }
 }

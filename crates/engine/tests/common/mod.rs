@@ -124,6 +124,7 @@ pub fn reload_policies(
         announce: vec![],
         statics: vec![],
         redistribute_static: None,
+        kernel: peerd_engine::KernelImport::default(),
         peers,
         remove: vec![],
         reexport: vec![],
