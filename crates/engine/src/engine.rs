@@ -28,6 +28,7 @@ mod kernel;
 mod originate;
 mod reconfig;
 mod resolve;
+mod restart;
 mod views;
 pub use forward::Forward;
 pub use kernel::{KernelImport, KERNEL_DISTANCE};
@@ -159,6 +160,9 @@ pub enum Event {
         /// Their prefixes and ways out.
         routes: Vec<(Prefix, Via)>,
     },
+    /// The wait for convergence after our restart is over, whether every
+    /// neighbour has sent its table or not (`engine/restart.rs`).
+    ConvergenceTimeout,
 }
 
 /// Outputs of the engine.
@@ -214,12 +218,21 @@ pub enum Action {
         /// When.
         after: Duration,
     },
+    /// The wait started by [`Engine::await_convergence`] is over: what
+    /// was held has been sent (the actions before this one).
+    Converged {
+        /// Every neighbour waited for sent its table (else the time ran
+        /// out).
+        complete: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
 struct Up {
     negotiated: Box<Negotiated>,
     local_addr: IpAddr,
+    /// Families the neighbour has sent End-of-RIB for this session.
+    eor_received: Vec<Family>,
 }
 
 #[derive(Debug, Clone)]
@@ -352,6 +365,8 @@ pub struct Engine {
     forwarding: bool,
     /// Which next hops resolve (`resolve.rs`).
     resolver: resolve::Resolver,
+    /// A wait for convergence after our restart (`restart.rs`).
+    restart: Option<restart::Restart>,
 }
 
 impl Engine {
@@ -394,6 +409,7 @@ impl Engine {
             groups: Vec::new(),
             forwarding: false,
             resolver: resolve::Resolver::default(),
+            restart: None,
         };
         e.local = e.wanted_local();
         for k in e.local.keys() {
@@ -448,6 +464,17 @@ impl Engine {
 
     /// Handles one event.
     pub fn handle(&mut self, event: Event) -> Vec<Action> {
+        let down = match &event {
+            Event::PeerDown { peer, .. } => Some(*peer),
+            _ => None,
+        };
+        let timeout = matches!(event, Event::ConvergenceTimeout);
+        let mut actions = self.apply(event);
+        self.converge(down, timeout, &mut actions);
+        actions
+    }
+
+    fn apply(&mut self, event: Event) -> Vec<Action> {
         let mut actions = Vec::new();
         match event {
             Event::PeerUp {
@@ -463,6 +490,7 @@ impl Engine {
                 p.up = Some(Up {
                     negotiated,
                     local_addr,
+                    eor_received: Vec::new(),
                 });
                 self.leave_group(peer);
                 self.join_group(peer, PrefixMap::new(), &mut actions);
@@ -513,6 +541,7 @@ impl Engine {
             Event::StaleTimeout { peer } => self.flush_stale(peer, None, &mut actions),
             Event::Resolvable { prefixes } => self.set_resolvable(prefixes, &mut actions),
             Event::KernelRoutes { routes } => self.set_kernel_routes(routes, &mut actions),
+            Event::ConvergenceTimeout => {}
             Event::Update { peer, update } => self.update(peer, update, &mut actions),
             Event::RouteRefresh { peer, refresh } => {
                 self.route_refresh(peer, refresh, &mut actions)
@@ -554,6 +583,11 @@ impl Engine {
         let mut changed = Vec::new();
 
         if let Some(f) = u.end_of_rib() {
+            if let Some(up) = self.peers[peer].up.as_mut() {
+                if !up.eor_received.contains(&f) {
+                    up.eor_received.push(f);
+                }
+            }
             // The restarting neighbour has re-sent everything (RFC 4724 §4.2).
             self.flush_stale(peer, Some(f), actions);
             return;

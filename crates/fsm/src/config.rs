@@ -6,13 +6,33 @@ use peerd_wire::Family;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-/// Graceful restart as we advertise it (RFC 4724). peerd is a helper: it
-/// keeps a restarting peer's routes; it does not preserve its own forwarding
-/// state across its own restarts, so it never sets the F bits.
+/// Graceful restart as we advertise it (RFC 4724 §3). As a helper we keep
+/// a restarting peer's routes whatever this says. As a restarting speaker
+/// — when our forwarding state survives our own restart (`[fib] retain`) —
+/// we list our families, so that peers keep our routes while we restart,
+/// with the F bit when the forwarding state is there now, and set the R
+/// bit while we have restarted and not yet re-sent everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GracefulRestartConfig {
     /// The restart time we advertise, in seconds (at most 4095).
     pub restart_time: u16,
+    /// Restart State (R): we have restarted and defer our End-of-RIB; the
+    /// peer must not wait for it before sending its own routes.
+    pub restarting: bool,
+    /// `None`: helper only, no family listed. `Some(f)`: our families are
+    /// listed, with Forwarding State (F) = `f`.
+    pub forwarding: Option<bool>,
+}
+
+impl GracefulRestartConfig {
+    /// A helper only: keeps a restarting peer's routes, lists no family.
+    pub fn helper(restart_time: u16) -> Self {
+        GracefulRestartConfig {
+            restart_time,
+            restarting: false,
+            forwarding: None,
+        }
+    }
 }
 
 /// Idle-hold backoff for a peer that keeps failing (RFC 4271 §8.1.1

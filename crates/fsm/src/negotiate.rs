@@ -4,7 +4,8 @@
 use crate::config::PeerConfig;
 use peerd_wire::attr::AS_TRANS;
 use peerd_wire::capability::{
-    AddPathFamily, Capability, ExtendedNextHop, GracefulRestart, LlgrFamily, Role,
+    AddPathFamily, Capability, ExtendedNextHop, GracefulRestart, GracefulRestartFamily, LlgrFamily,
+    Role,
 };
 use peerd_wire::error::{code, subcode, DecodeError, Reason};
 use peerd_wire::message::OptParam;
@@ -76,11 +77,23 @@ pub fn our_open(cfg: &PeerConfig) -> Open {
         caps.push(Capability::ExtendedNextHop(cfg.extended_next_hop.clone()));
     }
     if let Some(gr) = cfg.graceful_restart {
+        let families = match gr.forwarding {
+            None => Vec::new(),
+            Some(f) => cfg
+                .families
+                .iter()
+                .map(|&family| GracefulRestartFamily {
+                    family,
+                    flags: if f { 0x80 } else { 0 },
+                })
+                .collect(),
+        };
         caps.push(Capability::GracefulRestart(GracefulRestart {
-            // N bit (RFC 8538): we handle Hard Reset as such.
-            flags: 0x4,
+            // N bit (RFC 8538): we handle Hard Reset as such; R bit
+            // (RFC 4724 §3) while we have restarted.
+            flags: 0x4 | if gr.restarting { 0x8 } else { 0 },
             restart_time: gr.restart_time.min(4095),
-            families: Vec::new(),
+            families,
         }));
     }
     if let Some(r) = cfg.role {

@@ -19,7 +19,7 @@
 //! - the send-hold timer (RFC 9687) defaults to the larger of 8 minutes and
 //!   twice the hold time.
 
-use crate::config::PeerConfig;
+use crate::config::{GracefulRestartConfig, PeerConfig};
 use crate::negotiate::{negotiate, our_open, Negotiated};
 use crate::timer::{Jitter, Timer, Timers};
 use peerd_wire::error::{code, subcode};
@@ -217,6 +217,15 @@ impl Session {
     /// The configuration.
     pub fn config(&self) -> &PeerConfig {
         &self.cfg
+    }
+
+    /// Changes the graceful-restart capability of the OPENs sent from now
+    /// on (the restart state and forwarding state change while we run).
+    pub fn set_graceful_restart(&mut self, gr: Option<GracefulRestartConfig>) {
+        if self.cfg.graceful_restart != gr {
+            self.cfg.graceful_restart = gr;
+            self.open = our_open(&self.cfg);
+        }
     }
 
     /// The current state.

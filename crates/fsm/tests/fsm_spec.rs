@@ -739,7 +739,7 @@ fn gr_peer_open(flags: u8) -> Open {
 fn gr_established(flags: u8) -> Session {
     let t0 = Instant::now();
     let mut c = cfg();
-    c.graceful_restart = Some(GracefulRestartConfig { restart_time: 120 });
+    c.graceful_restart = Some(GracefulRestartConfig::helper(120));
     let mut s = open_sent(c, t0);
     s.process(Input::Message(A, Message::Open(gr_peer_open(flags))), t0);
     s.process(Input::Message(A, Message::Keepalive), t0);
@@ -835,4 +835,72 @@ fn reset_without_restart_stays_down() {
     );
     assert_eq!(s.poll_timeout(), None);
     assert_eq!(s.state(), State::Idle);
+}
+
+/// The capability we send (RFC 4724 §3): a helper lists no family; with
+/// our forwarding state preserved across restarts, our families with the
+/// F bit as the state is now, and the R bit while we have restarted. A
+/// change applies to the OPENs sent from then on.
+#[test]
+fn our_graceful_restart_capability_follows_the_restart_state() {
+    let t0 = Instant::now();
+    let ours = |s: &mut Session| {
+        let out = s.process(Input::TcpConnected(A), t0);
+        let open = out
+            .iter()
+            .find_map(|o| match o {
+                Output::Send(_, Message::Open(o)) => Some(o.clone()),
+                _ => None,
+            })
+            .expect("an OPEN is sent");
+        let g = open
+            .capabilities()
+            .find_map(|c| match c {
+                Capability::GracefulRestart(g) => Some(g.clone()),
+                _ => None,
+            })
+            .expect("the capability is sent");
+        g
+    };
+    let mut c = cfg();
+    c.families = vec![
+        peerd_wire::Family::IPV4_UNICAST,
+        peerd_wire::Family::IPV6_UNICAST,
+    ];
+    c.graceful_restart = Some(GracefulRestartConfig::helper(120));
+    let mut s = Session::new(c);
+    s.process(Input::ManualStart, t0);
+    let g = ours(&mut s);
+    assert_eq!((g.flags, g.restart_time), (0x4, 120));
+    assert!(g.families.is_empty());
+
+    let mut s2 = Session::new(s.config().clone());
+    s2.set_graceful_restart(Some(GracefulRestartConfig {
+        restart_time: 90,
+        restarting: true,
+        forwarding: Some(true),
+    }));
+    s2.process(Input::ManualStart, t0);
+    let g = ours(&mut s2);
+    assert_eq!((g.flags, g.restart_time), (0x4 | 0x8, 90));
+    let fams: Vec<(peerd_wire::Family, u8)> =
+        g.families.iter().map(|f| (f.family, f.flags)).collect();
+    assert_eq!(
+        fams,
+        [
+            (peerd_wire::Family::IPV4_UNICAST, 0x80),
+            (peerd_wire::Family::IPV6_UNICAST, 0x80)
+        ]
+    );
+    // Cold start: families listed, no forwarding state, not restarting.
+    let mut s3 = Session::new(s.config().clone());
+    s3.set_graceful_restart(Some(GracefulRestartConfig {
+        restart_time: 90,
+        restarting: false,
+        forwarding: Some(false),
+    }));
+    s3.process(Input::ManualStart, t0);
+    let g = ours(&mut s3);
+    assert_eq!(g.flags, 0x4);
+    assert!(g.families.iter().all(|f| f.flags == 0) && g.families.len() == 2);
 }

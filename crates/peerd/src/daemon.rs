@@ -44,6 +44,8 @@ pub struct Shared {
     pub config: tokio::sync::Mutex<Config>,
     pub config_path: PathBuf,
     pub listeners: Vec<Arc<TcpListener>>,
+    /// Our graceful-restart state, for sessions started by a reload.
+    pub gr: Arc<session::GrState>,
 }
 
 impl Shared {
@@ -74,11 +76,12 @@ impl Shared {
     }
 }
 
-fn router_info(cfg: &Config) -> RouterInfo {
+fn router_info(cfg: &Config, gr: &Arc<session::GrState>) -> RouterInfo {
     RouterInfo {
         asn: cfg.router.asn,
         router_id: cfg.router.router_id,
         hostname: cfg.router.hostname.clone(),
+        gr: gr.clone(),
     }
 }
 
@@ -173,7 +176,14 @@ fn spawn_session(
 
 /// Runs the daemon until it is told to stop.
 pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io::Result<()> {
-    let router = router_info(&cfg);
+    // Our forwarding state survives a restart with `[fib] retain`: we do
+    // graceful restart as the restarting speaker too (RFC 4724 §4.1).
+    let retain = cfg.fib.map_or(std::time::Duration::ZERO, |f| f.retain);
+    let gr = Arc::new(session::GrState {
+        preserves: !retain.is_zero(),
+        ..Default::default()
+    });
+    let router = router_info(&cfg, &gr);
     let status: Status = Arc::new(Mutex::new(cfg.neighbors.iter().map(peer_status).collect()));
     let peers = cfg.neighbors.iter().map(engine_peer).collect();
     let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &[]);
@@ -199,6 +209,43 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
                     let _ = h.tx.send(crate::fib_task::FibMsg::Entries(entries));
                 }
             }
+            if !retain.is_zero() {
+                // Routes kept from the run before: we have restarted.
+                // Learn before sending (R bit set, F bits set), until
+                // every enabled neighbour has sent its table or `retain`
+                // is up. A cold start only waits to set the F bits.
+                let restarted = h.kept > 0;
+                gr.restarting
+                    .store(restarted, std::sync::atomic::Ordering::Relaxed);
+                gr.preserved
+                    .store(restarted, std::sync::atomic::Ordering::Relaxed);
+                let wait_for: Vec<usize> = cfg
+                    .neighbors
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| !n.shutdown)
+                    .map(|(i, _)| i)
+                    .collect();
+                if restarted {
+                    eprintln!(
+                        "peerd: graceful restart: restarting with {} kept routes; routes are sent once {} neighbors have sent theirs, or after {} s",
+                        h.kept,
+                        wait_for.len(),
+                        retain.as_secs()
+                    );
+                }
+                // Nothing to wait for: over at once.
+                if !engine.await_convergence(wait_for, restarted).is_empty() {
+                    engine_task::converged(true, &gr, &Some(h.tx.clone()));
+                }
+                let tx = engine_tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(retain).await;
+                    let _ = tx
+                        .send(EngineMsg::Event(peerd_engine::Event::ConvergenceTimeout))
+                        .await;
+                });
+            }
             Some(h)
         }
         None => None,
@@ -219,6 +266,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         senders,
         status.clone(),
         fib.as_ref().map(|h| h.tx.clone()),
+        gr.clone(),
     ));
     for (slot, p) in slots.iter_mut().zip(pending) {
         slot.task = Some(spawn_session(p, &router, &engine_tx, &status));
@@ -235,6 +283,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         config: tokio::sync::Mutex::new(cfg.clone()),
         config_path,
         listeners: listeners.clone(),
+        gr: gr.clone(),
     });
     for l in listeners {
         let shared = shared.clone();
@@ -298,6 +347,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     eprintln!("peerd: stopping");
     // With `[fib] retain` the kernel table stays as it is: the FIB task
     // stops before the sessions, whose end would withdraw the routes.
+    let retains = fib.as_ref().is_some_and(|h| h.retains);
     let fib = match fib {
         Some(h) if h.retains => {
             let _ = tokio::task::spawn_blocking(move || h.stop()).await;
@@ -312,7 +362,12 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         .map(|s| s.cmds.clone())
         .collect();
     for s in cmds {
-        let _ = s.send(SessionCmd::Stop(Some("peerd is shutting down".into())));
+        let text = "peerd is shutting down".to_string();
+        let _ = s.send(if retains {
+            SessionCmd::Restart(text)
+        } else {
+            SessionCmd::Stop(Some(text))
+        });
     }
     // Give the NOTIFICATIONs a moment to leave.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -528,7 +583,7 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
     }
 
     // 4. Start the new sessions, then the in-place changes.
-    let router = router_info(&new);
+    let router = router_info(&new, &shared.gr);
     {
         let mut slots = shared.slots();
         for p in pending {

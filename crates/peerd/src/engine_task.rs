@@ -1,7 +1,7 @@
 //! The one task that owns all routing state.
 
 use crate::fib_task::FibMsg;
-use crate::session::SessionCmd;
+use crate::session::{GrState, SessionCmd};
 use crate::status::{self, Status};
 use peerd_engine::{Action, Engine, Event, Reconfig, RouteView};
 use tokio::sync::{mpsc, oneshot};
@@ -42,6 +42,7 @@ pub async fn run(
     mut sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
     status: Status,
     fib: Option<std::sync::mpsc::Sender<FibMsg>>,
+    gr: std::sync::Arc<GrState>,
 ) {
     let start = std::time::Instant::now();
     while let Some(msg) = rx.recv().await {
@@ -50,7 +51,7 @@ pub async fn run(
                 let secs = start.elapsed().as_secs();
                 engine.set_clock(u32::try_from(secs).unwrap_or(u32::MAX));
                 let actions = engine.handle(ev);
-                dispatch(actions, &sessions, &me, &status, &fib);
+                dispatch(actions, &sessions, &me, &status, &fib, &gr);
                 counts(&engine, sessions.len(), &status);
             }
             EngineMsg::RoutesFrom(peer, reply) => {
@@ -79,7 +80,7 @@ pub async fn run(
                     }
                 }
                 let actions = engine.reconfigure(*r);
-                dispatch(actions, &sessions, &me, &status, &fib);
+                dispatch(actions, &sessions, &me, &status, &fib, &gr);
                 counts(&engine, sessions.len(), &status);
                 let _ = done.send(());
             }
@@ -94,6 +95,7 @@ fn dispatch(
     me: &mpsc::Sender<EngineMsg>,
     status: &Status,
     fib: &Option<std::sync::mpsc::Sender<FibMsg>>,
+    gr: &GrState,
 ) {
     for a in actions {
         match a {
@@ -144,6 +146,7 @@ fn dispatch(
                     let _ = f.send(FibMsg::Entries(entries));
                 }
             }
+            Action::Converged { complete } => converged(complete, gr, fib),
             Action::StaleTimer { peer, after } => {
                 let me = me.clone();
                 tokio::spawn(async move {
@@ -154,6 +157,29 @@ fn dispatch(
                 });
             }
         }
+    }
+}
+
+/// The wait after a restart is over (`Action::Converged`): our routes and
+/// End-of-RIB went out just before (the actions before this one), so the
+/// R bit is cleared, the forwarding state is complete (F bits), and the
+/// kept routes nobody announced again go.
+pub fn converged(complete: bool, gr: &GrState, fib: &Option<std::sync::mpsc::Sender<FibMsg>>) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let restarted = gr.restarting.swap(false, Relaxed);
+    gr.preserved.store(true, Relaxed);
+    if restarted {
+        eprintln!(
+            "peerd: graceful restart: {}; routes sent to the neighbors",
+            if complete {
+                "every neighbor has sent its routes"
+            } else {
+                "the time is up before every neighbor sent its routes"
+            }
+        );
+    }
+    if let Some(f) = fib {
+        let _ = f.send(FibMsg::Sweep);
     }
 }
 

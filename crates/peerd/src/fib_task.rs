@@ -12,8 +12,9 @@
 //! killed) are removed; on a clean stop every route installed is removed.
 //! With `[fib] retain` (kernel-level graceful restart) a clean stop leaves
 //! them, and the next start keeps what it finds: each one learned again
-//! is confirmed (or replaced), and those still unconfirmed after `retain`
-//! are removed.
+//! is confirmed (or replaced), and those still unconfirmed are removed
+//! when the routing table has converged (`FibMsg::Sweep`, after every
+//! neighbour's End-of-RIB) or, at the latest, after `retain`.
 
 use peerd_config::Fib as FibConfig;
 use peerd_engine::Forward;
@@ -29,6 +30,10 @@ pub enum FibMsg {
     Entries(Vec<(Prefix, Option<Forward>)>),
     /// Remove every route installed, then say so.
     Stop(mpsc::Sender<()>),
+    /// The routing table has converged after a restart: remove the kept
+    /// routes that were not learned again, now rather than when `retain`
+    /// is up.
+    Sweep,
 }
 
 /// The running task.
@@ -37,6 +42,8 @@ pub struct FibHandle {
     pub tx: mpsc::Sender<FibMsg>,
     /// Whether a clean stop leaves the routes (`[fib] retain`).
     pub retains: bool,
+    /// How many routes an earlier run left were kept (`retain`).
+    pub kept: usize,
     thread: JoinHandle<()>,
 }
 
@@ -82,12 +89,14 @@ pub fn start(cfg: FibConfig) -> std::io::Result<FibHandle> {
         cfg.table, cfg.protocol, cfg.metric
     );
     let (tx, rx) = mpsc::channel();
+    let kept = adopted.len();
     let thread = std::thread::Builder::new()
         .name("peerd-fib".into())
         .spawn(move || run(fib, cfg, rx, adopted))?;
     Ok(FibHandle {
         tx,
         retains: !cfg.retain.is_zero(),
+        kept,
         thread,
     })
 }
@@ -215,24 +224,7 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
         } else {
             match rx.recv_timeout(sweep_at.saturating_duration_since(std::time::Instant::now())) {
                 Ok(m) => m,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    let gone: Vec<(Op, KernelRoute)> = unconfirmed
-                        .drain()
-                        .filter_map(|p| installed.remove(&p))
-                        .map(|r| (Op::Delete, r))
-                        .collect();
-                    eprintln!(
-                        "peerd: fib: removed {} kept routes that were not learned again",
-                        gone.len()
-                    );
-                    apply(
-                        &mut fib,
-                        gone,
-                        &mut HashMap::new(),
-                        &mut Refusals::new(&mut refused),
-                    );
-                    continue;
-                }
+                Err(mpsc::RecvTimeoutError::Timeout) => FibMsg::Sweep,
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         };
@@ -240,6 +232,7 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
         let mut want: HashMap<Prefix, Option<Forward>> = HashMap::new();
         let mut order: Vec<Prefix> = Vec::new();
         let mut stop = None;
+        let mut sweep = false;
         for msg in std::iter::once(first).chain(rx.try_iter()) {
             match msg {
                 FibMsg::Entries(v) => {
@@ -250,6 +243,7 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
                     }
                 }
                 FibMsg::Stop(done) => stop = Some(done),
+                FibMsg::Sweep => sweep = true,
             }
         }
         let mut changes: Vec<(Op, KernelRoute)> = Vec::new();
@@ -275,6 +269,23 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
         }
         apply(&mut fib, changes, &mut installed, &mut log);
         drop(log);
+        if sweep && !unconfirmed.is_empty() {
+            let gone: Vec<(Op, KernelRoute)> = unconfirmed
+                .drain()
+                .filter_map(|p| installed.remove(&p))
+                .map(|r| (Op::Delete, r))
+                .collect();
+            eprintln!(
+                "peerd: fib: removed {} kept routes that were not learned again",
+                gone.len()
+            );
+            apply(
+                &mut fib,
+                gone,
+                &mut HashMap::new(),
+                &mut Refusals::new(&mut refused),
+            );
+        }
         if let Some(done) = stop {
             if !cfg.retain.is_zero() {
                 // Kernel-level graceful restart: traffic keeps flowing

@@ -23,6 +23,32 @@ pub struct RouterInfo {
     pub asn: u32,
     pub router_id: std::net::Ipv4Addr,
     pub hostname: Option<String>,
+    pub gr: std::sync::Arc<GrState>,
+}
+
+/// Our side of graceful restart, shared by every session (RFC 4724 §3):
+/// what the capability in our OPENs says, as it changes while we run.
+#[derive(Debug, Default)]
+pub struct GrState {
+    /// Our forwarding state survives our restarts (`[fib] retain`): the
+    /// capability lists our families, so that neighbours keep our routes
+    /// while we restart.
+    pub preserves: bool,
+    /// The forwarding state is complete now (the F bits).
+    pub preserved: std::sync::atomic::AtomicBool,
+    /// We have restarted with the forwarding state kept and not yet sent
+    /// our routes again (the R bit).
+    pub restarting: std::sync::atomic::AtomicBool,
+}
+
+/// The graceful-restart capability a neighbour's OPENs carry now.
+fn gr_config(nb: &Neighbor, r: &RouterInfo) -> Option<GracefulRestartConfig> {
+    use std::sync::atomic::Ordering::Relaxed;
+    nb.graceful_restart.then(|| GracefulRestartConfig {
+        restart_time: 120,
+        restarting: r.gr.restarting.load(Relaxed),
+        forwarding: r.gr.preserves.then(|| r.gr.preserved.load(Relaxed)),
+    })
 }
 
 /// Commands to a session task.
@@ -44,6 +70,12 @@ pub enum SessionCmd {
     /// End the session with Cease and this subcode (RFC 4486), and end the
     /// task: the neighbor is removed or replaced by a reload.
     Exit(u8),
+    /// peerd stops and keeps its forwarding state for the next start
+    /// (`[fib] retain`): end the session so that the neighbour keeps our
+    /// routes — with Cease if it handles NOTIFICATIONs gracefully (both N
+    /// bits, RFC 8538), else by closing the connection without one (RFC
+    /// 4724 §4.2) — and end the task.
+    Restart(String),
 }
 
 /// The state machine's configuration for a neighbour.
@@ -57,9 +89,7 @@ pub fn fsm_config(nb: &Neighbor, r: &RouterInfo) -> PeerConfig {
     c.families = nb.families.clone();
     c.role = nb.role;
     c.role_strict = nb.role_strict;
-    c.graceful_restart = nb
-        .graceful_restart
-        .then_some(GracefulRestartConfig { restart_time: 120 });
+    c.graceful_restart = gr_config(nb, r);
     c.hostname = r.hostname.clone().map(|h| (h, String::new()));
     // Short first waits suit a peering edge: a flapping peer still backs off.
     c.idle_hold.initial = Duration::from_secs(2);
@@ -121,6 +151,8 @@ pub async fn run(
         t.exec(out).await;
     }
     loop {
+        // The R and F bits of the OPENs sent from now on.
+        t.fsm.set_graceful_restart(gr_config(&t.nb, &router));
         let deadline = t.fsm.poll_timeout();
         let sleep = async {
             match deadline {
@@ -136,6 +168,20 @@ pub async fn run(
                         restart_after: None,
                     })
                     .await;
+                    return;
+                }
+                Some(SessionCmd::Restart(text)) => {
+                    let n_bits = t
+                        .fsm
+                        .negotiated()
+                        .and_then(|n| n.peer_graceful_restart.as_ref())
+                        .map(|g| g.flags & 0x4 != 0);
+                    match n_bits {
+                        Some(false) if t.fsm.config().graceful_restart.is_some() => {
+                            t.log("restarting: connection closed without NOTIFICATION, so that the neighbor keeps our routes (RFC 4724)");
+                        }
+                        _ => t.command(SessionCmd::Stop(Some(text))).await,
+                    }
                     return;
                 }
                 Some(c) => t.command(c).await,
@@ -218,7 +264,7 @@ impl Task {
             }
             SessionCmd::Start => self.input(Input::ManualStart).await,
             // Handled by the task loop, which ends after it.
-            SessionCmd::Exit(_) => {}
+            SessionCmd::Exit(_) | SessionCmd::Restart(_) => {}
             SessionCmd::RefreshOrReset => {
                 match self.fsm.negotiated().map(|n| n.route_refresh) {
                     None => {} // not established: its next session uses the new policy

@@ -407,3 +407,99 @@ export = "accept"
     );
     drop((us, bird));
 }
+
+/// BIRD as a helper for our graceful restart: it sends its two prefixes
+/// and takes ours.
+fn helper_bird(dir: &std::path::Path) -> String {
+    bird_conf(dir)
+        .replace("    ipv4 {{ import none;", "    ipv4 {{ import all;")
+        .replace("ipv4 { import none;", "ipv4 { import all;")
+}
+
+/// The restarting speaker's side of graceful restart (RFC 4724 §4.1) with
+/// `[fib] retain`: our capability lists our families, so BIRD keeps our
+/// route while peerd restarts (a clean stop); the next start has the R
+/// and F bits set, sends nothing until BIRD's End-of-RIB, then sends its
+/// routes, clears the R bit and removes the kept routes nobody announced
+/// again — at once, not when `retain` is up.
+#[test]
+fn a_restart_with_retained_routes_is_graceful_for_the_neighbours() {
+    if !installed("bird") {
+        return;
+    }
+    let Some((ns, bird_dir, bird)) = with_bird_conf("fibrs", helper_bird) else {
+        return;
+    };
+    let conf = PEERD
+        .replace("metric = 20\n", "metric = 20\nretain = \"60s\"\n")
+        .replace(
+            "[[static]]\nprefix = \"203.0.113.128/25\"",
+            "[[announce]]\nprefix = \"192.0.2.64/26\"\n\n[[static]]\nprefix = \"203.0.113.128/25\"",
+        );
+    let at_bird = || birdc(&bird_dir, "show route protocol peerd");
+    let caps = || birdc(&bird_dir, "show protocols all peerd");
+    let us = peerd_in(Some(&ns), "fibrs-us", &conf);
+    let log = |us: &Proc| {
+        format!(
+            "bird:\n{}\n{}\ntable:\n{}\npeerd:\n{}",
+            at_bird(),
+            caps(),
+            both(&ns),
+            us.log()
+        )
+    };
+    wait(
+        Duration::from_secs(30),
+        || at_bird().contains("192.0.2.64/26") && both(&ns).lines().count() == 4,
+        || log(&us),
+    );
+    // Our capability, as BIRD saw it: both families listed; a cold start
+    // has no forwarding state to speak of (no F bit).
+    let c = caps();
+    let ours = c.split("Neighbor capabilities").nth(1).unwrap_or_default();
+    assert!(ours.contains("AF supported: ipv4 ipv6"), "{c}");
+    assert!(!ours.contains("AF preserved: ipv4"), "{c}");
+
+    // A clean stop: the routes stay in the kernel and BIRD keeps ours.
+    Command::new("kill")
+        .arg(us.child.id().to_string())
+        .status()
+        .unwrap();
+    wait(
+        Duration::from_secs(10),
+        || us.log().contains("left its 4 routes in the table"),
+        || log(&us),
+    );
+    drop(us);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        at_bird().contains("192.0.2.64/26"),
+        "BIRD dropped our route while we restart:\n{}",
+        at_bird()
+    );
+    // BIRD stops announcing its IPv4 prefix meanwhile.
+    birdc(&bird_dir, "disable own4");
+
+    let us = peerd_in(Some(&ns), "fibrs-us2", &conf);
+    wait(
+        Duration::from_secs(30),
+        || us.log().contains("every neighbor has sent its routes"),
+        || log(&us),
+    );
+    let l = us.log();
+    assert!(l.contains("restarting with 4 kept routes"), "{l}");
+    // Swept at convergence, long before `retain` (60 s) is up.
+    assert!(
+        l.contains("removed 1 kept routes that were not learned again"),
+        "{l}"
+    );
+    let t = both(&ns);
+    assert!(!t.contains("203.0.113.0/24"), "{t}");
+    assert_eq!(t.lines().count(), 3, "{t}");
+    // BIRD has our route, and saw our forwarding state preserved (F bits).
+    assert!(at_bird().contains("192.0.2.64/26"), "{}", log(&us));
+    let c = caps();
+    let ours = c.split("Neighbor capabilities").nth(1).unwrap_or_default();
+    assert!(ours.contains("AF preserved: ipv4 ipv6"), "{c}");
+    drop((us, bird));
+}

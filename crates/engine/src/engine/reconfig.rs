@@ -143,6 +143,7 @@ impl Engine {
         self.kernel_import = r.kernel;
         self.import_kernel(&mut actions);
         self.refresh_local(&mut actions);
+        self.converge(None, false, &mut actions);
         actions
     }
 
