@@ -229,6 +229,21 @@ impl<K: Key, V> Table<K, V> {
             .map(|(k, v)| (k.prefix(), v))
     }
 
+    /// Keys and values in order, from the first key above `k` (all of
+    /// them without one): a page starts where the last one ended without
+    /// walking what came before.
+    fn iter_after(&self, k: Option<K>) -> impl Iterator<Item = (Prefix, &V)> + '_ {
+        let from = k.and_then(|k| self.bucket_of(k));
+        let buckets = match from {
+            Some(b) => self.buckets.range(b..),
+            None => self.buckets.range(..),
+        };
+        buckets
+            .flat_map(|(_, b)| b.keys.iter().zip(&b.vals))
+            .filter(move |(key, _)| k.is_none_or(|k| **key > k))
+            .map(|(k, v)| (k.prefix(), v))
+    }
+
     fn iter_mut(&mut self) -> impl Iterator<Item = (Prefix, &mut V)> + '_ {
         self.buckets
             .values_mut()
@@ -401,6 +416,29 @@ impl<V> PrefixMap<V> {
         let v4 = self.v4.iter().map(|(p, v)| ((Family::IPV4_UNICAST, p), v));
         let v6 = self.v6.iter().map(|(p, v)| ((Family::IPV6_UNICAST, p), v));
         v4.chain(v6)
+    }
+
+    /// Keys and values in order (IPv4 before IPv6, then by address and
+    /// length), from the first one after `after`.
+    pub(crate) fn iter_after(
+        &self,
+        after: Option<Prefix>,
+    ) -> Box<dyn Iterator<Item = (RouteKey, &V)> + '_> {
+        let v4 = |k| {
+            self.v4
+                .iter_after(k)
+                .map(|(p, v)| ((Family::IPV4_UNICAST, p), v))
+        };
+        let v6 = |k| {
+            self.v6
+                .iter_after(k)
+                .map(|(p, v)| ((Family::IPV6_UNICAST, p), v))
+        };
+        match after.map(|p| (p.addr(), p.len())) {
+            None => Box::new(v4(None).chain(v6(None))),
+            Some((IpAddr::V4(a), l)) => Box::new(v4(Some(K4::new(a, l))).chain(v6(None))),
+            Some((IpAddr::V6(a), l)) => Box::new(v6(Some(K6::new(a, l)))),
+        }
     }
 
     /// Keys and values in order, the values changeable.
@@ -623,6 +661,15 @@ mod tests {
             for f in [Family::IPV4_UNICAST, Family::IPV6_UNICAST] {
                 prop_assert_eq!(m.count(f), model.keys().filter(|k| k.0 == f).count());
             }
+            // Pages: from after any prefix, what the model has after it.
+            for (p, _, _) in ops.iter().take(20) {
+                use std::ops::Bound::{Excluded, Unbounded};
+                let k = (family_of(p), *p);
+                let got: Vec<RouteKey> = m.iter_after(Some(*p)).map(|(k, _)| k).collect();
+                let want: Vec<RouteKey> = model.range((Excluded(k), Unbounded)).map(|(k, _)| *k).collect();
+                prop_assert_eq!(got, want);
+            }
+            prop_assert_eq!(m.iter_after(None).count(), model.len());
             for (p, _, _) in &ops {
                 let a = p.addr();
                 let brute = model

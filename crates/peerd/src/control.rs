@@ -1,5 +1,7 @@
-//! The control socket: one command per connection, as a line of text; the
-//! answer is a table for people or JSON lines for programs.
+//! The control socket: one request per connection — an HTTP request of
+//! the management API (`api.rs`, `peerd-api`), or a line of text, the
+//! older protocol `peerctl` still speaks, whose answer is a table for
+//! people or JSON lines for programs.
 //!
 //! Commands: `neighbors [json]`, `routes NAME [received] [json]`, `rib [json]`,
 //! `route PREFIX|ADDRESS [json]`, `stop NAME [MESSAGE...]`, `start NAME`,
@@ -13,7 +15,7 @@ use peerd_engine::RouteView;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixListener;
 use tokio::sync::oneshot;
 
@@ -30,15 +32,13 @@ pub async fn serve(path: &Path, ctl: Control) -> std::io::Result<()> {
         let (stream, _) = listener.accept().await?;
         let ctl = ctl.clone();
         tokio::spawn(async move {
-            let (rd, mut wr) = stream.into_split();
-            let mut line = String::new();
-            let mut rd = BufReader::new(rd);
-            if rd.read_line(&mut line).await.is_err() {
-                return;
+            let mut stream = stream;
+            let limit = std::time::Duration::from_secs(10);
+            let answer = tokio::time::timeout(limit, ctl.read_and_answer(&mut stream)).await;
+            if let Ok(Some(answer)) = answer {
+                let _ = stream.write_all(&answer).await;
             }
-            let answer = ctl.command(line.trim()).await;
-            let _ = wr.write_all(answer.as_bytes()).await;
-            let _ = wr.shutdown().await;
+            let _ = stream.shutdown().await;
         });
     }
 }
@@ -69,7 +69,45 @@ fn uptime(secs: u64) -> String {
     }
 }
 
+/// How a connection's first bytes read: an HTTP request (a method in
+/// capitals, then a space), a line of the older protocol, or not known yet.
+fn is_http(buf: &[u8]) -> Option<bool> {
+    let word_end = buf.iter().position(|b| *b == b' ' || *b == b'\n');
+    word_end.map(|i| buf[i] == b' ' && i > 0 && buf[..i].iter().all(u8::is_ascii_uppercase))
+}
+
 impl Control {
+    /// Reads one request, HTTP or a line, and answers it; `None` when the
+    /// connection ends first.
+    async fn read_and_answer(&self, stream: &mut tokio::net::UnixStream) -> Option<Vec<u8>> {
+        let mut buf = Vec::with_capacity(512);
+        loop {
+            let n = stream.read_buf(&mut buf).await.ok()?;
+            match is_http(&buf) {
+                Some(true) => match peerd_api::http::parse(&buf) {
+                    Ok(peerd_api::http::Parsed::Request(r)) => {
+                        return Some(crate::api::answer(&self.shared, &r).await)
+                    }
+                    Ok(peerd_api::http::Parsed::Incomplete) if n > 0 => continue,
+                    Ok(peerd_api::http::Parsed::Incomplete) => return None,
+                    Err(e) => return Some(peerd_api::http::error(&e)),
+                },
+                Some(false) => {
+                    let end = buf.iter().position(|b| *b == b'\n').unwrap_or(buf.len());
+                    let line = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    return Some(self.command(line.trim()).await.into_bytes());
+                }
+                // A line without its end: take it as it is.
+                None if n == 0 && !buf.is_empty() => {
+                    let line = String::from_utf8_lossy(&buf).into_owned();
+                    return Some(self.command(line.trim()).await.into_bytes());
+                }
+                None if n == 0 || buf.len() > peerd_api::http::MAX_HEAD => return None,
+                None => continue,
+            }
+        }
+    }
+
     fn find(&self, name: &str) -> Option<usize> {
         self.shared.find(name)
     }

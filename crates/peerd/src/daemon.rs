@@ -46,6 +46,8 @@ pub struct Shared {
     pub listeners: Vec<Arc<TcpListener>>,
     /// Our graceful-restart state, for sessions started by a reload.
     pub gr: Arc<session::GrState>,
+    /// When peerd started.
+    pub started: std::time::Instant,
 }
 
 impl Shared {
@@ -284,6 +286,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         config_path,
         listeners: listeners.clone(),
         gr: gr.clone(),
+        started: std::time::Instant::now(),
     });
     for l in listeners {
         let shared = shared.clone();

@@ -17,6 +17,22 @@ pub enum EngineMsg {
     RoutesReceived(usize, oneshot::Sender<Option<Vec<RouteView>>>),
     /// The best route of every prefix.
     LocRib(oneshot::Sender<Vec<RouteView>>),
+    /// One page of the routing table: after this prefix, at most so many.
+    RibPage(
+        Option<peerd_wire::Prefix>,
+        usize,
+        oneshot::Sender<peerd_engine::Page>,
+    ),
+    /// One page of a neighbour's routes (as received, or accepted).
+    RoutesPage(
+        usize,
+        bool,
+        Option<peerd_wire::Prefix>,
+        usize,
+        oneshot::Sender<Option<peerd_engine::Page>>,
+    ),
+    /// Prefixes in the routing table: IPv4, IPv6.
+    Counts(oneshot::Sender<(usize, usize)>),
     /// Every candidate for one prefix, with why each lost.
     Candidates(peerd_wire::Prefix, oneshot::Sender<Vec<RouteView>>),
     /// The routing table's longest match for an address, with every
@@ -62,6 +78,18 @@ pub async fn run(
             }
             EngineMsg::LocRib(reply) => {
                 let _ = reply.send(engine.loc_rib());
+            }
+            EngineMsg::RibPage(after, limit, reply) => {
+                let _ = reply.send(engine.loc_rib_page(after, limit));
+            }
+            EngineMsg::RoutesPage(peer, received, after, limit, reply) => {
+                let _ = reply.send(engine.routes_from_page(peer, received, after, limit));
+            }
+            EngineMsg::Counts(reply) => {
+                let _ = reply.send((
+                    engine.prefix_count(peerd_wire::Family::IPV4_UNICAST),
+                    engine.prefix_count(peerd_wire::Family::IPV6_UNICAST),
+                ));
             }
             EngineMsg::Candidates(prefix, reply) => {
                 let _ = reply.send(engine.candidates(prefix));

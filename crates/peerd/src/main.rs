@@ -6,6 +6,7 @@
 //! peerd lab direct|carrier [OPTIONS]    peering rebuilt in network namespaces
 //! ```
 
+mod api;
 mod conn;
 mod control;
 mod daemon;

@@ -187,20 +187,116 @@ impl Engine {
             .chain(self.statics.keys().copied())
             .chain(self.kernel.keys().copied())
             .collect();
-        keys.iter()
-            .filter_map(|k| {
-                if let Some((s, kernel)) = self.table_wins(k) {
-                    let protocol = if kernel { "kernel" } else { "static" };
-                    return Some(static_view(k, s, true, protocol));
-                }
-                let mut v = view(k, self.best_route(k)?, true);
-                if let Some(Source::Peer(i)) = self.source_of(k) {
-                    v.from = self.source_name(Source::Peer(i));
-                    v.protocol = "bgp";
-                }
-                Some(v)
-            })
-            .collect()
+        keys.iter().filter_map(|k| self.rib_entry(k)).collect()
+    }
+
+    /// The routing table's entry for one prefix.
+    fn rib_entry(&self, k: &RouteKey) -> Option<RouteView> {
+        if let Some((s, kernel)) = self.table_wins(k) {
+            let protocol = if kernel { "kernel" } else { "static" };
+            return Some(static_view(k, s, true, protocol));
+        }
+        let mut v = view(k, self.best_route(k)?, true);
+        if let Some(Source::Peer(i)) = self.source_of(k) {
+            v.from = self.source_name(Source::Peer(i));
+            v.protocol = "bgp";
+        }
+        Some(v)
+    }
+
+    /// One page of the routing table: at most `limit` entries after
+    /// `after` (in prefix order, IPv4 first), and the prefix to ask from
+    /// for the next page (`None` on the last). A page costs its own size,
+    /// not the table's.
+    pub fn loc_rib_page(&self, after: Option<Prefix>, limit: usize) -> Page {
+        let beyond = |k: &RouteKey| after.is_none_or(|a| *k > (family_of(&a), a));
+        let mut keys: Vec<RouteKey> = self
+            .best
+            .iter_after(after)
+            .map(|(k, _)| k)
+            .take(limit.saturating_add(1))
+            .collect();
+        keys.extend(
+            self.statics
+                .keys()
+                .chain(self.kernel.keys())
+                .filter(|k| beyond(k)),
+        );
+        keys.sort_unstable();
+        keys.dedup();
+        paged(keys, limit, |k| self.rib_entry(k))
+    }
+
+    /// One page of a neighbour's routes, as [`Engine::loc_rib_page`]:
+    /// those its import policy accepted, or (`received`) those it sent as
+    /// they came — `None` when it does not keep them, or is unknown.
+    pub fn routes_from_page(
+        &self,
+        peer: PeerId,
+        received: bool,
+        after: Option<Prefix>,
+        limit: usize,
+    ) -> Option<Page> {
+        let p = self.peers.get(peer)?;
+        if received {
+            let pre = p.pre.as_ref()?;
+            let keys: Vec<RouteKey> = pre
+                .iter_after(after)
+                .map(|(k, _)| k)
+                .take(limit.saturating_add(1))
+                .collect();
+            return Some(paged(keys, limit, |k| {
+                pre.get(k).map(|r| view(k, r, false))
+            }));
+        }
+        let keys: Vec<RouteKey> = p
+            .adj_in
+            .iter_after(after)
+            .map(|(k, _)| k)
+            .take(limit.saturating_add(1))
+            .collect();
+        Some(paged(keys, limit, |k| {
+            self.judged(k)
+                .into_iter()
+                .find(|(s, _)| *s == Source::Peer(peer))
+                .map(|(_, v)| v)
+        }))
+    }
+
+    /// How many prefixes of `family` the routing table has a route for.
+    pub fn prefix_count(&self, family: peerd_wire::Family) -> usize {
+        let extra = self
+            .statics
+            .keys()
+            .chain(self.kernel.keys().filter(|k| !self.statics.contains_key(k)))
+            .filter(|k| k.0 == family && !self.best.contains_key(k))
+            .count();
+        self.best.count(family) + extra
+    }
+}
+
+/// One page of routes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The routes, in prefix order.
+    pub routes: Vec<RouteView>,
+    /// Where the next page starts (after this prefix); `None` on the last.
+    pub next: Option<Prefix>,
+}
+
+/// The first `limit` of `keys` (sorted) as views; the next page starts
+/// after the last one when there are more.
+fn paged(
+    mut keys: Vec<RouteKey>,
+    limit: usize,
+    mut view: impl FnMut(&RouteKey) -> Option<RouteView>,
+) -> Page {
+    let more = keys.len() > limit;
+    keys.truncate(limit);
+    let next = more.then(|| keys.last().map(|k| k.1)).flatten();
+    Page {
+        routes: keys.iter().filter_map(&mut view).collect(),
+        next,
     }
 }
 

@@ -1,0 +1,509 @@
+//! The endpoints: a request's method and path made into an [`Endpoint`]
+//! with its parameters checked, and the table the OpenAPI description is
+//! generated from ([`ENDPOINTS`]).
+
+use crate::http::Request;
+use crate::types::{ApiError, DisableRequest, ErrorCode};
+use peerd_wire::Prefix;
+use std::net::IpAddr;
+
+/// The most routes one page holds, and the default.
+pub const MAX_PAGE: usize = 10_000;
+/// Routes per page unless asked otherwise.
+pub const DEFAULT_PAGE: usize = 1_000;
+
+/// Which page of routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// At most this many routes.
+    pub limit: usize,
+    /// Those after this prefix (in the table's order).
+    pub after: Option<Prefix>,
+}
+
+/// Which of a neighbor's routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteSet {
+    /// Accepted by its import policy (Adj-RIB-In, post-policy).
+    Accepted,
+    /// As received, before the import policy (Adj-RIB-In, pre-policy;
+    /// with `keep-received`).
+    Received,
+}
+
+/// What a request asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET /openapi.json`.
+    OpenApi,
+    /// `GET /v1/summary`.
+    Summary,
+    /// `GET /v1/neighbors`.
+    Neighbors,
+    /// `GET /v1/neighbors/{name}`.
+    Neighbor(String),
+    /// `GET /v1/neighbors/{name}/routes`.
+    NeighborRoutes(String, RouteSet, PageRequest),
+    /// `GET /v1/rib`.
+    Rib(PageRequest),
+    /// `GET /v1/rib/{prefix}`.
+    Candidates(Prefix),
+    /// `GET /v1/lookup/{address}`.
+    Lookup(IpAddr),
+    /// `POST /v1/reload`.
+    Reload {
+        /// Only say what would happen.
+        dry_run: bool,
+    },
+    /// `POST /v1/neighbors/{name}/disable`.
+    Disable(String, Option<String>),
+    /// `POST /v1/neighbors/{name}/enable`.
+    Enable(String),
+    /// `POST /v1/neighbors/{name}/refresh`.
+    Refresh(String),
+}
+
+/// A parameter of an endpoint, for the description.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// Its name.
+    pub name: &'static str,
+    /// `path` or `query`.
+    pub place: &'static str,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+/// An endpoint, for the description.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The method.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+    /// What it does.
+    pub doc: &'static str,
+    /// Its parameters.
+    pub params: &'static [Param],
+    /// The schema of its answer (a component name; `None`: the OpenAPI
+    /// description itself).
+    pub answer: Option<&'static str>,
+    /// A JSON body it takes (a component name), if any.
+    pub body: Option<&'static str>,
+}
+
+const NAME: Param = Param {
+    name: "name",
+    place: "path",
+    doc: "The neighbor's name (or address).",
+};
+const LIMIT: Param = Param {
+    name: "limit",
+    place: "query",
+    doc: "At most this many routes (default 1000, at most 10000).",
+};
+const AFTER: Param = Param {
+    name: "after",
+    place: "query",
+    doc: "The routes after this prefix: the `next` of the page before.",
+};
+
+/// Every endpoint.
+pub const ENDPOINTS: &[Spec] = &[
+    Spec {
+        method: "GET",
+        path: "/openapi.json",
+        doc: "This description.",
+        params: &[],
+        answer: None,
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/summary",
+        doc: "The router at a glance.",
+        params: &[],
+        answer: Some("Summary"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/neighbors",
+        doc: "Every neighbor and its session.",
+        params: &[],
+        answer: Some("NeighborList"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/neighbors/{name}",
+        doc: "One neighbor and its session.",
+        params: &[NAME],
+        answer: Some("Neighbor"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/neighbors/{name}/routes",
+        doc: "The routes a neighbor sent, one page at a time.",
+        params: &[
+            NAME,
+            LIMIT,
+            AFTER,
+            Param {
+                name: "received",
+                place: "query",
+                doc: "`true`: as received, before the import policy (needs keep-received).",
+            },
+        ],
+        answer: Some("RoutePage"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/rib",
+        doc: "The best route of every prefix, one page at a time.",
+        params: &[LIMIT, AFTER],
+        answer: Some("RoutePage"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/rib/{prefix}",
+        doc: "Every candidate for a prefix: the best first, the others with the step each lost at.",
+        params: &[Param {
+            name: "prefix",
+            place: "path",
+            doc: "The prefix, such as 203.0.113.0/24 (the slash as is).",
+        }],
+        answer: Some("Candidates"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/lookup/{address}",
+        doc:
+            "The route traffic to an address takes: the longest matching prefix and its candidates.",
+        params: &[Param {
+            name: "address",
+            place: "path",
+            doc: "An IPv4 or IPv6 address.",
+        }],
+        answer: Some("Candidates"),
+        body: None,
+    },
+    Spec {
+        method: "POST",
+        path: "/v1/reload",
+        doc: "Read the configuration file again and apply only the difference.",
+        params: &[Param {
+            name: "dry-run",
+            place: "query",
+            doc: "`true`: say what would happen, change nothing.",
+        }],
+        answer: Some("ReloadResult"),
+        body: None,
+    },
+    Spec {
+        method: "POST",
+        path: "/v1/neighbors/{name}/disable",
+        doc: "Administrative shutdown, with a message for the neighbor (RFC 9003).",
+        params: &[NAME],
+        answer: Some("Done"),
+        body: Some("DisableRequest"),
+    },
+    Spec {
+        method: "POST",
+        path: "/v1/neighbors/{name}/enable",
+        doc: "Start a neighbor's session again after a shutdown.",
+        params: &[NAME],
+        answer: Some("Done"),
+        body: None,
+    },
+    Spec {
+        method: "POST",
+        path: "/v1/neighbors/{name}/refresh",
+        doc: "Ask the neighbor to send its routes again (route refresh, RFC 2918).",
+        params: &[NAME],
+        answer: Some("Done"),
+        body: None,
+    },
+];
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, msg)
+}
+
+fn flag(req: &Request, name: &str) -> Result<bool, ApiError> {
+    match req.param(name) {
+        None | Some("false") => Ok(false),
+        Some("" | "true") => Ok(true),
+        Some(v) => Err(bad(format!("{name}: expected true or false, found {v:?}"))),
+    }
+}
+
+fn page(req: &Request) -> Result<PageRequest, ApiError> {
+    let limit = match req.param("limit") {
+        None => DEFAULT_PAGE,
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
+            _ => {
+                return Err(bad(format!(
+                    "limit: expected a number from 1 to {MAX_PAGE}, found {v:?}"
+                )))
+            }
+        },
+    };
+    let after = match req.param("after") {
+        None | Some("") => None,
+        Some(v) => Some(v.parse::<Prefix>().map_err(|_| {
+            bad(format!(
+                "after: expected a prefix such as 203.0.113.0/24, found {v:?}"
+            ))
+        })?),
+    };
+    Ok(PageRequest { limit, after })
+}
+
+/// The body of a shutdown: `{"message": ...}` and nothing else.
+fn disable_body(body: &[u8]) -> Result<DisableRequest, ApiError> {
+    let why = |e: &dyn std::fmt::Display| {
+        bad(format!(
+            "expected a body such as {{\"message\": \"maintenance\"}}: {e}"
+        ))
+    };
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| why(&e))?;
+    match v.as_object() {
+        Some(o) if o.keys().all(|k| k == "message") => {}
+        _ => return Err(why(&"an object with `message` only")),
+    }
+    serde_json::from_value(v).map_err(|e| why(&e))
+}
+
+/// What `req` asks for, or why it is not a request of the API.
+pub fn endpoint(req: &Request) -> Result<Endpoint, ApiError> {
+    if let Some(found) = matched(req) {
+        return found;
+    }
+    // The path exists with another method?
+    let other = if req.method == "POST" { "GET" } else { "POST" };
+    let probe = Request {
+        method: other.to_string(),
+        ..req.clone()
+    };
+    Err(match matched(&probe) {
+        Some(_) => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{} {} is not an endpoint; {other} is", req.method, req.path),
+        ),
+        None => ApiError::new(
+            ErrorCode::NotFound,
+            format!(
+                "no endpoint {} {} (see /openapi.json)",
+                req.method, req.path
+            ),
+        ),
+    })
+}
+
+/// The endpoint a method and path name, with its parameters checked;
+/// `None` when they name none.
+fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
+    let path = req.path.trim_end_matches('/');
+    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    let get = req.method == "GET";
+    let post = req.method == "POST";
+    let found = (|| {
+        Ok(match segs.as_slice() {
+            ["openapi.json"] if get => Endpoint::OpenApi,
+            ["v1", "summary"] if get => Endpoint::Summary,
+            ["v1", "neighbors"] if get => Endpoint::Neighbors,
+            ["v1", "neighbors", name] if get => Endpoint::Neighbor((*name).to_string()),
+            ["v1", "neighbors", name, "routes"] if get => {
+                let set = if flag(req, "received")? {
+                    RouteSet::Received
+                } else {
+                    RouteSet::Accepted
+                };
+                Endpoint::NeighborRoutes((*name).to_string(), set, page(req)?)
+            }
+            ["v1", "rib"] if get => Endpoint::Rib(page(req)?),
+            ["v1", "rib", addr, len] if get => {
+                let text = format!("{addr}/{len}");
+                Endpoint::Candidates(text.parse().map_err(|_| {
+                    bad(format!("expected a prefix such as 203.0.113.0/24 with its host bits zero, found {text:?}"))
+                })?)
+            }
+            ["v1", "lookup", addr] if get => Endpoint::Lookup(addr.parse().map_err(|_| {
+                bad(format!(
+                    "expected an address such as 203.0.113.7 or 2001:db8::7, found {addr:?}"
+                ))
+            })?),
+            ["v1", "reload"] if post => Endpoint::Reload {
+                dry_run: flag(req, "dry-run")?,
+            },
+            ["v1", "neighbors", name, "disable"] if post => {
+                let body = if req.body.iter().all(u8::is_ascii_whitespace) {
+                    DisableRequest { message: None }
+                } else {
+                    disable_body(&req.body)?
+                };
+                Endpoint::Disable((*name).to_string(), body.message)
+            }
+            ["v1", "neighbors", name, "enable"] if post => Endpoint::Enable((*name).to_string()),
+            ["v1", "neighbors", name, "refresh"] if post => Endpoint::Refresh((*name).to_string()),
+            _ => return Err(None),
+        })
+    })();
+    match found {
+        Ok(e) => Some(Ok(e)),
+        Err(Some(e)) => Some(Err(e)),
+        Err(None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn ask(method: &str, target: &str, body: &str) -> Result<Endpoint, ApiError> {
+        let raw = format!(
+            "{method} {target} HTTP/1.1\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        match crate::http::parse(raw.as_bytes()).unwrap() {
+            crate::http::Parsed::Request(r) => endpoint(&r),
+            crate::http::Parsed::Incomplete => panic!("incomplete"),
+        }
+    }
+
+    #[test]
+    fn every_endpoint_is_recognised() {
+        let p: Prefix = "203.0.113.0/24".parse().unwrap();
+        assert_eq!(ask("GET", "/v1/summary", ""), Ok(Endpoint::Summary));
+        assert_eq!(ask("GET", "/v1/neighbors/", ""), Ok(Endpoint::Neighbors));
+        assert_eq!(
+            ask("GET", "/v1/neighbors/transit", ""),
+            Ok(Endpoint::Neighbor("transit".into()))
+        );
+        assert_eq!(
+            ask(
+                "GET",
+                "/v1/neighbors/t/routes?received=true&limit=5&after=203.0.113.0/24",
+                ""
+            ),
+            Ok(Endpoint::NeighborRoutes(
+                "t".into(),
+                RouteSet::Received,
+                PageRequest {
+                    limit: 5,
+                    after: Some(p)
+                }
+            ))
+        );
+        assert_eq!(
+            ask("GET", "/v1/rib", ""),
+            Ok(Endpoint::Rib(PageRequest {
+                limit: DEFAULT_PAGE,
+                after: None
+            }))
+        );
+        assert_eq!(
+            ask("GET", "/v1/rib/203.0.113.0/24", ""),
+            Ok(Endpoint::Candidates(p))
+        );
+        assert_eq!(
+            ask("GET", "/v1/rib/203.0.113.0%2F24", ""),
+            Ok(Endpoint::Candidates(p))
+        );
+        assert_eq!(
+            ask("GET", "/v1/lookup/2001:db8::7", ""),
+            Ok(Endpoint::Lookup("2001:db8::7".parse().unwrap()))
+        );
+        assert_eq!(
+            ask("POST", "/v1/reload?dry-run=true", ""),
+            Ok(Endpoint::Reload { dry_run: true })
+        );
+        assert_eq!(
+            ask(
+                "POST",
+                "/v1/neighbors/t/disable",
+                "{\"message\":\"maintenance\"}"
+            ),
+            Ok(Endpoint::Disable("t".into(), Some("maintenance".into())))
+        );
+        assert_eq!(
+            ask("POST", "/v1/neighbors/t/disable", ""),
+            Ok(Endpoint::Disable("t".into(), None))
+        );
+        assert_eq!(
+            ask("POST", "/v1/neighbors/t/enable", ""),
+            Ok(Endpoint::Enable("t".into()))
+        );
+        assert_eq!(
+            ask("POST", "/v1/neighbors/t/refresh", ""),
+            Ok(Endpoint::Refresh("t".into()))
+        );
+        assert_eq!(ask("GET", "/openapi.json", ""), Ok(Endpoint::OpenApi));
+    }
+
+    #[test]
+    fn wrong_requests_get_precise_errors() {
+        let code = |m, t, b| ask(m, t, b).unwrap_err().code;
+        assert_eq!(code("GET", "/v2/summary", ""), ErrorCode::NotFound);
+        assert_eq!(code("POST", "/v1/summary", ""), ErrorCode::MethodNotAllowed);
+        assert_eq!(code("GET", "/v1/reload", ""), ErrorCode::MethodNotAllowed);
+        assert_eq!(code("GET", "/v1/rib?limit=0", ""), ErrorCode::BadRequest);
+        assert_eq!(
+            code("GET", "/v1/rib?limit=10001", ""),
+            ErrorCode::BadRequest
+        );
+        assert_eq!(
+            code("GET", "/v1/rib?after=banana", ""),
+            ErrorCode::BadRequest
+        );
+        assert_eq!(
+            code("GET", "/v1/rib/203.0.113.1/24", ""),
+            ErrorCode::BadRequest
+        );
+        assert_eq!(
+            code("GET", "/v1/lookup/not-an-address", ""),
+            ErrorCode::BadRequest
+        );
+        assert_eq!(
+            code("POST", "/v1/reload?dry-run=maybe", ""),
+            ErrorCode::BadRequest
+        );
+        assert_eq!(
+            code("POST", "/v1/neighbors/t/disable", "{\"msg\":1}"),
+            ErrorCode::BadRequest
+        );
+        let e = ask("GET", "/v1/rib/203.0.113.1/24", "").unwrap_err();
+        assert!(e.message.contains("host bits zero"), "{e}");
+    }
+
+    #[test]
+    fn the_table_lists_every_endpoint_once() {
+        // Each entry of the table is recognised with its method ...
+        for s in ENDPOINTS {
+            let target = s
+                .path
+                .replace("{name}", "n")
+                .replace("{prefix}", "203.0.113.0/24")
+                .replace("{address}", "203.0.113.7");
+            assert!(
+                ask(s.method, &target, "").is_ok(),
+                "{} {}",
+                s.method,
+                s.path
+            );
+        }
+        // ... and no two entries share a method and path.
+        for (i, a) in ENDPOINTS.iter().enumerate() {
+            for b in &ENDPOINTS[i + 1..] {
+                assert!(a.method != b.method || a.path != b.path, "{}", a.path);
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The management API's endpoints (`peerd-api` parses and describes them):
+//! each request answered from the neighbours' status, the engine (asked
+//! over its queue, one page at a time) and the reload machinery.
+
+use crate::daemon::{self, Shared};
+use crate::engine_task::EngineMsg;
+use crate::session::SessionCmd;
+use crate::status;
+use peerd_api::http::{self, Request};
+use peerd_api::types::{Candidates, Done, Neighbor, ReloadResult, Route, RoutePage, Summary};
+use peerd_api::{ApiError, Endpoint, ErrorCode, RouteSet};
+use peerd_engine::{Page, RouteView};
+use std::time::Instant;
+use tokio::sync::oneshot;
+
+/// The answer to one request, as bytes.
+pub async fn answer(shared: &Shared, req: &Request) -> Vec<u8> {
+    let found = peerd_api::endpoint::endpoint(req);
+    match found {
+        Ok(ep) => match handle(shared, ep).await {
+            Ok(bytes) => bytes,
+            Err(e) => http::error(&e),
+        },
+        Err(e) => http::error(&e),
+    }
+}
+
+fn not_found(name: &str) -> ApiError {
+    ApiError::new(ErrorCode::NotFound, format!("no neighbor {name:?}"))
+}
+
+/// Asks the engine and waits for its answer.
+async fn ask<T>(
+    shared: &Shared,
+    msg: impl FnOnce(oneshot::Sender<T>) -> EngineMsg,
+) -> Result<T, ApiError> {
+    let (tx, rx) = oneshot::channel();
+    let gone = || ApiError::new(ErrorCode::Internal, "the routing engine is not answering");
+    shared.engine.send(msg(tx)).await.map_err(|_| gone())?;
+    rx.await.map_err(|_| gone())
+}
+
+async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
+    Ok(match ep {
+        Endpoint::OpenApi => http::json(&peerd_api::openapi::document()),
+        Endpoint::Summary => {
+            let (v4, v6) = ask(shared, EngineMsg::Counts).await?;
+            let cfg = shared.config.lock().await;
+            let peers: Vec<_> = status::snapshot(&shared.status)
+                .into_iter()
+                .filter(|p| !p.removed)
+                .collect();
+            http::json(&Summary {
+                asn: cfg.router.asn,
+                router_id: cfg.router.router_id.to_string(),
+                uptime_seconds: shared.started.elapsed().as_secs(),
+                neighbors: peers.len() as u32,
+                established: peers
+                    .iter()
+                    .filter(|p| p.state == peerd_fsm::State::Established)
+                    .count() as u32,
+                prefixes_ipv4: v4 as u64,
+                prefixes_ipv6: v6 as u64,
+                fib_table: cfg.fib.map(|f| f.table),
+            })
+        }
+        Endpoint::Neighbors => {
+            let now = Instant::now();
+            let list: Vec<Neighbor> = status::snapshot(&shared.status)
+                .iter()
+                .filter(|p| !p.removed)
+                .map(|p| neighbor(p, now))
+                .collect();
+            http::json(&list)
+        }
+        Endpoint::Neighbor(name) => {
+            let i = shared.find(&name).ok_or_else(|| not_found(&name))?;
+            let p = status::snapshot(&shared.status)
+                .into_iter()
+                .nth(i)
+                .ok_or_else(|| not_found(&name))?;
+            http::json(&neighbor(&p, Instant::now()))
+        }
+        Endpoint::NeighborRoutes(name, set, page) => {
+            let i = shared.find(&name).ok_or_else(|| not_found(&name))?;
+            let received = set == RouteSet::Received;
+            let found = ask(shared, |tx| {
+                EngineMsg::RoutesPage(i, received, page.after, page.limit, tx)
+            })
+            .await?;
+            let page = found.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotKept,
+                    format!("neighbor {name:?} does not keep its routes as received (keep-received = true)"),
+                )
+            })?;
+            http::json(&route_page(&page))
+        }
+        Endpoint::Rib(page) => {
+            let p = ask(shared, |tx| EngineMsg::RibPage(page.after, page.limit, tx)).await?;
+            http::json(&route_page(&p))
+        }
+        Endpoint::Candidates(prefix) => {
+            let v = ask(shared, |tx| EngineMsg::Candidates(prefix, tx)).await?;
+            if v.is_empty() {
+                return Err(ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("no route for {prefix}"),
+                ));
+            }
+            http::json(&Candidates {
+                prefix: prefix.to_string(),
+                routes: v.iter().map(route).collect(),
+            })
+        }
+        Endpoint::Lookup(addr) => {
+            let found = ask(shared, |tx| EngineMsg::Lookup(addr, tx)).await?;
+            let (prefix, v) = found.ok_or_else(|| {
+                ApiError::new(ErrorCode::NotFound, format!("no route for {addr}"))
+            })?;
+            http::json(&Candidates {
+                prefix: prefix.to_string(),
+                routes: v.iter().map(route).collect(),
+            })
+        }
+        Endpoint::Reload { dry_run } => match daemon::reload(shared, dry_run).await {
+            Ok(text) => http::json(&ReloadResult {
+                dry_run,
+                plan: text.lines().map(str::to_string).collect(),
+            }),
+            Err(e) => return Err(ApiError::new(ErrorCode::ReloadRefused, e)),
+        },
+        Endpoint::Disable(name, message) => {
+            tell(shared, &name, SessionCmd::Stop(message))?;
+            http::json(&Done {
+                message: format!("neighbor {name:?} shut down"),
+            })
+        }
+        Endpoint::Enable(name) => {
+            tell(shared, &name, SessionCmd::Start)?;
+            http::json(&Done {
+                message: format!("neighbor {name:?} started"),
+            })
+        }
+        Endpoint::Refresh(name) => {
+            tell(shared, &name, SessionCmd::Refresh)?;
+            http::json(&Done {
+                message: format!("route refresh asked of neighbor {name:?}"),
+            })
+        }
+    })
+}
+
+fn tell(shared: &Shared, name: &str, c: SessionCmd) -> Result<(), ApiError> {
+    let i = shared.find(name).ok_or_else(|| not_found(name))?;
+    let tx = shared.session(i).ok_or_else(|| not_found(name))?;
+    tx.send(c).map_err(|_| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("neighbor {name:?}'s session is gone"),
+        )
+    })
+}
+
+fn neighbor(p: &status::PeerStatus, now: Instant) -> Neighbor {
+    Neighbor {
+        name: p.name.clone(),
+        address: p.address.clone(),
+        remote_as: p.remote_as,
+        state: format!("{:?}", p.state),
+        state_seconds: now.saturating_duration_since(p.since).as_secs(),
+        received: p.received as u64,
+        sent: p.sent as u64,
+        filtered: p.filtered,
+        last_error: p.last_error.clone(),
+        hostname: p.hostname.clone(),
+        families: p.families.clone(),
+    }
+}
+
+/// A route as the API shows it.
+pub fn route(r: &RouteView) -> Route {
+    Route {
+        prefix: r.prefix.to_string(),
+        family: r.family.to_string(),
+        next_hop: r.next_hop.clone(),
+        as_path: r.as_path.clone(),
+        origin: r.origin.to_string(),
+        local_pref: r.local_pref,
+        med: r.med,
+        communities: r.communities.clone(),
+        large_communities: r.large_communities.clone(),
+        extended_communities: r.ext_communities.clone(),
+        from: r.from.clone(),
+        best: r.best,
+        multipath: r.multipath,
+        lost: r.lost.map(|l| l.as_str().to_string()),
+        stale: r.stale,
+        leak: r.leak,
+        discard: r.discard,
+        otc: r.otc,
+        protocol: r.protocol.to_string(),
+    }
+}
+
+fn route_page(p: &Page) -> RoutePage {
+    RoutePage {
+        routes: p.routes.iter().map(route).collect(),
+        next: p.next.map(|n| n.to_string()),
+    }
+}

@@ -1,0 +1,271 @@
+//! The management API against a running daemon with a real neighbor: BIRD
+//! (AS 64520, 127.0.32.2) sends three prefixes to peerd (AS 64500,
+//! 127.0.32.1); a second neighbor is configured shut down. Every endpoint
+//! is asked over the Unix socket as a client would (HTTP/1.1, one request
+//! per connection), and every error answers with its stable code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::Duration;
+
+/// One request; the status and the JSON body.
+fn http(sock: &Path, method: &str, target: &str, body: &str) -> (u16, Value) {
+    let raw = format!(
+        "{method} {target} HTTP/1.1\r\nHost: peerd\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, body) = send(sock, raw.as_bytes());
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+fn send(sock: &Path, raw: &[u8]) -> (u16, Vec<u8>) {
+    let mut s = UnixStream::connect(sock).unwrap();
+    s.write_all(raw).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let (status, body) = peerd_api::http::parse_response(&out).unwrap();
+    (status, body.to_vec())
+}
+
+fn conf() -> String {
+    r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+listen = ["127.0.32.1"]
+port = 1179
+
+[[announce]]
+prefix = "203.0.113.0/24"
+
+[[neighbor]]
+name = "bird"
+address = "127.0.32.2"
+port = 1179
+local-address = "127.0.32.1"
+remote-as = 64520
+hold-time = 9
+connect-retry = 1
+import = "accept"
+export = "accept"
+
+[[neighbor]]
+name = "ghost"
+address = "127.0.32.3"
+port = 1179
+local-address = "127.0.32.1"
+remote-as = 64530
+shutdown = true
+import = "accept"
+export = "accept"
+"#
+    .to_string()
+}
+
+/// The keys of a JSON object, sorted.
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// The properties a schema of the served description requires, sorted.
+fn required(doc: &Value, name: &str) -> Vec<String> {
+    let mut k: Vec<String> = doc["components"]["schemas"][name]["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn every_endpoint_answers_against_a_live_daemon() {
+    if !installed("bird") {
+        return;
+    }
+    let bird_dir = tempdir("api-bird");
+    let statics = "    route 198.51.100.0/24 unreachable;\n    route 198.51.100.128/25 unreachable;\n    route 192.0.2.128/25 unreachable;";
+    let Some(_bird) = bird(
+        &bird_dir,
+        &bird_conf(&bird_dir, "127.0.32.2", 64520, "127.0.32.1", "", statics),
+    ) else {
+        return;
+    };
+    let us = peerd("api-us", &conf());
+    let sock = us.dir.join("peerd.sock");
+    wait(
+        Duration::from_secs(30),
+        || {
+            let (_, v) = http(&sock, "GET", "/v1/neighbors/bird", "");
+            v["state"] == "Established" && v["received"] == 3
+        },
+        || us.log(),
+    );
+
+    // The description: served, and the shapes it promises are the ones sent.
+    let (status, doc) = http(&sock, "GET", "/openapi.json", "");
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/v1/rib/{prefix}"]["get"].is_object());
+
+    let (status, s) = http(&sock, "GET", "/v1/summary", "");
+    assert_eq!(status, 200);
+    assert_eq!(keys(&s), required(&doc, "Summary"));
+    assert_eq!(
+        (s["asn"].as_u64(), s["neighbors"].as_u64()),
+        (Some(64500), Some(2))
+    );
+    assert_eq!(s["established"], 1);
+    // BIRD's three and our own announcement.
+    assert_eq!(s["prefixes_ipv4"], 4);
+
+    let (status, list) = http(&sock, "GET", "/v1/neighbors", "");
+    assert_eq!(status, 200);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    for n in list {
+        assert_eq!(keys(n), required(&doc, "Neighbor"));
+    }
+    assert_eq!(list[1]["name"], "ghost");
+    assert_eq!(list[1]["state"], "Idle");
+    let (_, b) = http(&sock, "GET", "/v1/neighbors/127.0.32.2", "");
+    assert_eq!(
+        (b["name"].as_str(), b["remote_as"].as_u64()),
+        (Some("bird"), Some(64520))
+    );
+
+    // The routing table, page by page, equals the whole.
+    let mut walked = Vec::new();
+    let mut target = "/v1/rib?limit=1".to_string();
+    loop {
+        let (status, page) = http(&sock, "GET", &target, "");
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(keys(&page), required(&doc, "RoutePage"));
+        for r in page["routes"].as_array().unwrap() {
+            assert_eq!(keys(r), required(&doc, "Route"));
+            walked.push(r["prefix"].as_str().unwrap().to_string());
+        }
+        match page["next"].as_str() {
+            Some(n) => target = format!("/v1/rib?limit=1&after={n}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        walked,
+        [
+            "192.0.2.128/25",
+            "198.51.100.0/24",
+            "198.51.100.128/25",
+            "203.0.113.0/24"
+        ]
+    );
+    let (_, page) = http(&sock, "GET", "/v1/neighbors/bird/routes?limit=2", "");
+    assert_eq!(page["routes"].as_array().unwrap().len(), 2);
+    assert_eq!(page["next"], "198.51.100.0/24");
+
+    // One prefix's candidates; the route traffic to an address takes.
+    let (status, c) = http(&sock, "GET", "/v1/rib/198.51.100.0/24", "");
+    assert_eq!(status, 200);
+    assert_eq!(c["routes"][0]["from"], "bird");
+    assert_eq!(c["routes"][0]["as_path"], "64520");
+    assert_eq!(c["routes"][0]["best"], true);
+    let (_, l) = http(&sock, "GET", "/v1/lookup/198.51.100.200", "");
+    assert_eq!(l["prefix"], "198.51.100.128/25");
+
+    // Errors: stable codes and statuses.
+    let err = |m: &str, t: &str, b: &str| {
+        let (status, v) = http(&sock, m, t, b);
+        (
+            status,
+            v["error"]["code"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(
+        err("GET", "/v1/neighbors/nobody", ""),
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/rib/10.0.0.0/8", ""),
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/lookup/2001:db8::1", ""),
+        (404, "not_found".into())
+    );
+    assert_eq!(err("GET", "/v1/nothing", ""), (404, "not_found".into()));
+    assert_eq!(
+        err("GET", "/v1/reload", ""),
+        (405, "method_not_allowed".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/rib?limit=0", ""),
+        (400, "bad_request".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/rib/198.51.100.1/24", ""),
+        (400, "bad_request".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/neighbors/bird/routes?received=true", ""),
+        (409, "not_kept".into())
+    );
+    assert_eq!(
+        err("POST", "/v1/neighbors/bird/disable", "{\"msg\": 1}"),
+        (400, "bad_request".into())
+    );
+    let (status, _) = send(
+        &sock,
+        b"GET /v1/summary HTTP/1.1\r\nContent-Length: many\r\n\r\n",
+    );
+    assert_eq!(status, 400);
+    let mut huge = b"GET /".to_vec();
+    huge.extend(vec![b'a'; 20_000]);
+    let (status, _) = send(&sock, &huge);
+    assert_eq!(status, 413);
+
+    // A reload, dry: the plan, nothing changed.
+    let (status, r) = http(&sock, "POST", "/v1/reload?dry-run=true", "");
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["dry_run"], true);
+    assert!(
+        r["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("bird")),
+        "{r}"
+    );
+
+    // Shut BIRD's session down with a message, then start it again.
+    let (status, d) = http(
+        &sock,
+        "POST",
+        "/v1/neighbors/bird/disable",
+        "{\"message\": \"maintenance window\"}",
+    );
+    assert_eq!(status, 200, "{d}");
+    wait(
+        Duration::from_secs(10),
+        || birdc(&bird_dir, "show protocols all peerd").contains("maintenance window"),
+        || birdc(&bird_dir, "show protocols all peerd"),
+    );
+    let (status, _) = http(&sock, "POST", "/v1/neighbors/bird/enable", "");
+    assert_eq!(status, 200);
+    wait(
+        Duration::from_secs(30),
+        || http(&sock, "GET", "/v1/neighbors/bird", "").1["state"] == "Established",
+        || us.log(),
+    );
+    let (status, _) = http(&sock, "POST", "/v1/neighbors/bird/refresh", "");
+    assert_eq!(status, 200);
+
+    // The older line protocol still answers on the same socket.
+    assert!(us.ctl("neighbors").contains("bird"));
+}
