@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-600}"; shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(message update mrt_record)
+[ ${#targets[@]} -gt 0 ] || targets=(message update mrt_record api_request)
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "corpus/$t" -- \
