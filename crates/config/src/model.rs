@@ -28,6 +28,8 @@ pub struct Config {
     pub redistribute_kernel: Option<PolicySwitch>,
     /// The kernel forwarding table peerd programs (`[fib]`), if any.
     pub fib: Option<Fib>,
+    /// Who may use the management API, and where (`[api]`).
+    pub api: Api,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
     pub warnings: Vec<String>,
 }
@@ -80,6 +82,19 @@ impl Fib {
         (self.table, self.protocol, self.metric, self.retain)
             == (other.table, other.protocol, other.metric, other.retain)
     }
+}
+
+/// The management API's access (`[api]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Api {
+    /// The group whose members may use the control socket besides root
+    /// (the socket is then mode 0660, else 0600): a name or a number.
+    pub group: Option<String>,
+    /// A TCP address to serve the API on as well.
+    pub listen: Option<std::net::SocketAddr>,
+    /// The file holding the bearer token TCP clients must send (required
+    /// with `listen`).
+    pub token_file: Option<std::path::PathBuf>,
 }
 
 /// Choices in the decision process (RFC 4271 §9.1), router-wide.

@@ -112,6 +112,18 @@ pub fn to_toml(c: &Config) -> String {
             f.import_distance
         );
     }
+    if c.api != crate::model::Api::default() {
+        o.push_str("\n[api]\n");
+        if let Some(g) = &c.api.group {
+            let _ = writeln!(o, "group = {}", q(g));
+        }
+        if let Some(l) = &c.api.listen {
+            let _ = writeln!(o, "listen = {}", q(&l.to_string()));
+        }
+        if let Some(t) = &c.api.token_file {
+            let _ = writeln!(o, "token-file = {}", q(&t.display().to_string()));
+        }
+    }
     for a in &c.announce {
         let when = match a.when {
             AnnounceWhen::Always => "always",

@@ -24,6 +24,16 @@ pub(crate) struct RawConfig {
     pub statics: Vec<Spanned<RawStatic>>,
     pub redistribute: Option<RawRedistribute>,
     pub fib: Option<RawFib>,
+    pub api: Option<RawApi>,
+}
+
+/// `[api]`: who may use the management API, and where.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawApi {
+    pub group: Option<Spanned<String>>,
+    pub listen: Option<Spanned<String>>,
+    pub token_file: Option<Spanned<String>>,
 }
 
 /// `[fib]`: the kernel forwarding table.

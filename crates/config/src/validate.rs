@@ -337,6 +337,50 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             .and_then(|d| c.uint(d, 1, 255, "fib.import-distance"))
             .map_or(250, |d| d as u8),
     });
+    let api = match &raw.api {
+        None => crate::model::Api::default(),
+        Some(a) => {
+            let listen = a.listen.as_ref().and_then(|l| {
+                match l.get_ref().parse::<std::net::SocketAddr>() {
+                    Ok(s) => Some(s),
+                    Err(_) => {
+                        c.err(
+                            l.span(),
+                            format!("api.listen: expected ADDRESS:PORT such as \"127.0.0.1:8179\" or \"[::1]:8179\", found {:?}", l.get_ref()),
+                        );
+                        None
+                    }
+                }
+            });
+            if let (Some(l), None) = (&a.listen, &a.token_file) {
+                c.err(
+                    l.span(),
+                    "api.listen: a TCP listener needs api.token-file (a file holding the bearer token clients must send); without one it is refused",
+                );
+            }
+            let group = a.group.as_ref().and_then(|g| {
+                let v = g.get_ref();
+                let ok = !v.is_empty()
+                    && v.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || "_-.".contains(ch));
+                if !ok {
+                    c.err(
+                        g.span(),
+                        format!("api.group: expected a group name or number, found {v:?}"),
+                    );
+                }
+                ok.then(|| v.clone())
+            });
+            crate::model::Api {
+                group,
+                listen,
+                token_file: a
+                    .token_file
+                    .as_ref()
+                    .map(|t| std::path::PathBuf::from(t.get_ref())),
+            }
+        }
+    };
     let imports = fib.is_some_and(|f| f.import != PolicySwitch::Deny);
     if redistribute_kernel.is_some_and(|r| r != PolicySwitch::Deny) && !imports {
         warnings.push(
@@ -354,6 +398,7 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             redistribute_static,
             redistribute_kernel,
             fib,
+            api,
             bestpath: Bestpath {
                 always_compare_med: b.always_compare_med.unwrap_or(false),
                 prefer_oldest: b.prefer_oldest.unwrap_or(false),

@@ -503,3 +503,39 @@ fn the_fib_section_has_defaults_and_precise_errors() {
         "{s}"
     );
 }
+
+#[test]
+fn the_api_section_is_checked() {
+    let head = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\n";
+    let c = parse(head, "a.toml").unwrap();
+    assert_eq!(c.api, peerd_config::Api::default());
+    let c = parse(
+        &format!("{head}\n[api]\ngroup = \"peerd\"\nlisten = \"[::1]:8179\"\ntoken-file = \"/etc/peerd/t\"\n"),
+        "a.toml",
+    )
+    .unwrap();
+    assert_eq!(c.api.group.as_deref(), Some("peerd"));
+    assert_eq!(c.api.listen, "[::1]:8179".parse().ok());
+    let s = parse(
+        &format!("{head}\n[api]\nlisten = \"127.0.0.1:8179\"\ngroup = \"a b\"\n"),
+        "a.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    for want in [
+        "a.toml:6:10: api.listen: a TCP listener needs api.token-file",
+        "a.toml:7:9: api.group: expected a group name or number, found \"a b\"",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in {s}");
+    }
+    let s = parse(
+        &format!("{head}\n[api]\nlisten = \"localhost\"\ntoken-file = \"t\"\n"),
+        "a.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        s.contains("a.toml:6:10: api.listen: expected ADDRESS:PORT"),
+        "{s}"
+    );
+}

@@ -1,7 +1,7 @@
-//! The control socket: one request per connection — an HTTP request of
-//! the management API (`api.rs`, `peerd-api`), or a line of text, the
-//! older protocol `peerctl` still speaks, whose answer is a table for
-//! people or JSON lines for programs.
+//! The control socket's older protocol, which `peerctl` still speaks: a
+//! line of text per connection (`api_server.rs` tells it from an HTTP
+//! request of the management API); the answer is a table for people or
+//! JSON lines for programs.
 //!
 //! Commands: `neighbors [json]`, `routes NAME [received] [json]`, `rib [json]`,
 //! `route PREFIX|ADDRESS [json]`, `stop NAME [MESSAGE...]`, `start NAME`,
@@ -13,34 +13,11 @@ use crate::session::SessionCmd;
 use crate::status;
 use peerd_engine::RouteView;
 use std::fmt::Write as _;
-use std::path::Path;
 use std::time::Instant;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::UnixListener;
 use tokio::sync::oneshot;
 
 pub struct Control {
     pub shared: std::sync::Arc<Shared>,
-}
-
-/// Serves the control socket at `path`.
-pub async fn serve(path: &Path, ctl: Control) -> std::io::Result<()> {
-    let _ = std::fs::remove_file(path);
-    let listener = UnixListener::bind(path)?;
-    let ctl = std::sync::Arc::new(ctl);
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let ctl = ctl.clone();
-        tokio::spawn(async move {
-            let mut stream = stream;
-            let limit = std::time::Duration::from_secs(10);
-            let answer = tokio::time::timeout(limit, ctl.read_and_answer(&mut stream)).await;
-            if let Ok(Some(answer)) = answer {
-                let _ = stream.write_all(&answer).await;
-            }
-            let _ = stream.shutdown().await;
-        });
-    }
 }
 
 fn esc(s: &str) -> String {
@@ -69,45 +46,7 @@ fn uptime(secs: u64) -> String {
     }
 }
 
-/// How a connection's first bytes read: an HTTP request (a method in
-/// capitals, then a space), a line of the older protocol, or not known yet.
-fn is_http(buf: &[u8]) -> Option<bool> {
-    let word_end = buf.iter().position(|b| *b == b' ' || *b == b'\n');
-    word_end.map(|i| buf[i] == b' ' && i > 0 && buf[..i].iter().all(u8::is_ascii_uppercase))
-}
-
 impl Control {
-    /// Reads one request, HTTP or a line, and answers it; `None` when the
-    /// connection ends first.
-    async fn read_and_answer(&self, stream: &mut tokio::net::UnixStream) -> Option<Vec<u8>> {
-        let mut buf = Vec::with_capacity(512);
-        loop {
-            let n = stream.read_buf(&mut buf).await.ok()?;
-            match is_http(&buf) {
-                Some(true) => match peerd_api::http::parse(&buf) {
-                    Ok(peerd_api::http::Parsed::Request(r)) => {
-                        return Some(crate::api::answer(&self.shared, &r).await)
-                    }
-                    Ok(peerd_api::http::Parsed::Incomplete) if n > 0 => continue,
-                    Ok(peerd_api::http::Parsed::Incomplete) => return None,
-                    Err(e) => return Some(peerd_api::http::error(&e)),
-                },
-                Some(false) => {
-                    let end = buf.iter().position(|b| *b == b'\n').unwrap_or(buf.len());
-                    let line = String::from_utf8_lossy(&buf[..end]).into_owned();
-                    return Some(self.command(line.trim()).await.into_bytes());
-                }
-                // A line without its end: take it as it is.
-                None if n == 0 && !buf.is_empty() => {
-                    let line = String::from_utf8_lossy(&buf).into_owned();
-                    return Some(self.command(line.trim()).await.into_bytes());
-                }
-                None if n == 0 || buf.len() > peerd_api::http::MAX_HEAD => return None,
-                None => continue,
-            }
-        }
-    }
-
     fn find(&self, name: &str) -> Option<usize> {
         self.shared.find(name)
     }
@@ -119,7 +58,8 @@ impl Control {
         }
     }
 
-    async fn command(&self, line: &str) -> String {
+    /// Answers one line of the older protocol.
+    pub async fn command(&self, line: &str) -> String {
         let words: Vec<&str> = line.split_whitespace().collect();
         let json = words.last() == Some(&"json");
         match words.as_slice() {

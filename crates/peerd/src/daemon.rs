@@ -2,7 +2,7 @@
 //! the control socket; a reload on SIGHUP or `peerctl reload`; an orderly
 //! stop on SIGTERM/SIGINT.
 
-use crate::control::{self, Control};
+use crate::control::Control;
 use crate::engine_task::{self, EngineMsg};
 use crate::reload::{self, Change};
 use crate::session::{self, RouterInfo, SessionCmd};
@@ -311,15 +311,32 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         });
     }
 
-    let ctl = Control {
+    let ctl = Arc::new(Control {
         shared: shared.clone(),
-    };
+    });
+    let unix = crate::api_server::bind_unix(&socket, cfg.api.group.as_deref()).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("control socket {}: {e}", socket.display()),
+        )
+    })?;
     let sock_path = socket.clone();
+    let c = ctl.clone();
     tokio::spawn(async move {
-        if let Err(e) = control::serve(&sock_path, ctl).await {
+        if let Err(e) = crate::api_server::serve_unix(unix, c).await {
             eprintln!("peerd: control socket {}: {e}", sock_path.display());
         }
     });
+    if let (Some(addr), Some(file)) = (cfg.api.listen, &cfg.api.token_file) {
+        let (tcp, token) = crate::api_server::bind_tcp(addr, file).await?;
+        eprintln!("peerd: api: listening on {addr} (bearer token required)");
+        let c = ctl.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::api_server::serve_tcp(tcp, token, c).await {
+                eprintln!("peerd: api {addr}: {e}");
+            }
+        });
+    }
     eprintln!(
         "peerd: AS{} router-id {}, {} neighbors, control socket {}",
         cfg.router.asn,

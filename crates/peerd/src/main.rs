@@ -7,6 +7,7 @@
 //! ```
 
 mod api;
+mod api_server;
 mod conn;
 mod control;
 mod daemon;

@@ -78,6 +78,9 @@ pub fn refused(old: &Config, new: &Config) -> Vec<String> {
         (Some(a), Some(b)) => a.same_table(b),
         (a, b) => a.is_none() && b.is_none(),
     };
+    if old.api != new.api {
+        v.push("[api] changed: restart peerd to serve the API elsewhere or to others".to_string());
+    }
     if !same_table {
         v.push("[fib] changed: restart peerd to program another kernel table".to_string());
     }

@@ -269,3 +269,92 @@ fn every_endpoint_answers_against_a_live_daemon() {
     // The older line protocol still answers on the same socket.
     assert!(us.ctl("neighbors").contains("bird"));
 }
+
+/// One request over TCP, with a token or not: the status and the body.
+fn over_tcp(addr: &str, target: &str, token: Option<&str>) -> (u16, Value) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    write!(s, "GET {target} HTTP/1.1\r\nHost: peerd\r\n{auth}\r\n").unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let (status, body) = peerd_api::http::parse_response(&out).unwrap();
+    (status, serde_json::from_slice(body).unwrap_or(Value::Null))
+}
+
+/// `[api]`: the control socket is root's alone (0600), or its group's too
+/// (0660); a TCP listener answers only with the token (a wrong or missing
+/// one gets 401 and is logged), and without a token file peerd does not
+/// start.
+#[test]
+fn access_is_restricted_to_root_a_group_and_token_holders() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let base = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\nlisten = [\"127.0.33.1\"]\nport = 1179\n";
+    let us = peerd("api-perm", base);
+    let meta = std::fs::metadata(us.dir.join("peerd.sock")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    drop(us);
+
+    let secret = tempdir("api-token");
+    let token = "3f9c0d5e7a1b4c2d8e6f0a9b";
+    std::fs::write(secret.join("token"), format!("{token}\n")).unwrap();
+    let conf = format!(
+        "{base}\n[api]\ngroup = \"daemon\"\nlisten = \"127.0.33.1:18179\"\ntoken-file = \"{}\"\n",
+        secret.join("token").display()
+    );
+    let us = peerd("api-tcp", &conf);
+    let meta = std::fs::metadata(us.dir.join("peerd.sock")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    assert_eq!(meta.gid(), 1, "the group daemon");
+    wait(
+        Duration::from_secs(10),
+        || us.log().contains("api: listening on 127.0.33.1:18179"),
+        || us.log(),
+    );
+    let (status, s) = over_tcp("127.0.33.1:18179", "/v1/summary", Some(token));
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["asn"], 64500);
+    let (status, e) = over_tcp("127.0.33.1:18179", "/v1/summary", None);
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let (status, _) = over_tcp(
+        "127.0.33.1:18179",
+        "/v1/neighbors",
+        Some("3f9c0d5e7a1b4c2d8e6f0a9c"),
+    );
+    assert_eq!(status, 401);
+    wait(
+        Duration::from_secs(5),
+        || {
+            let l = us.log();
+            l.contains("refused GET /v1/summary from 127.0.0.1")
+                && l.contains("no token")
+                && l.contains("refused GET /v1/neighbors from 127.0.0.1")
+                && l.contains("a wrong token")
+        },
+        || us.log(),
+    );
+    drop(us);
+
+    // No token file: peerd refuses to start, and says why.
+    let dir = tempdir("api-notoken");
+    let conf = format!(
+        "{base}\n[api]\nlisten = \"127.0.33.1:18180\"\ntoken-file = \"{}\"\n",
+        dir.join("missing").display()
+    );
+    std::fs::write(dir.join("peerd.toml"), conf).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerd"))
+        .arg("--config")
+        .arg(dir.join("peerd.toml"))
+        .arg("--socket")
+        .arg(dir.join("peerd.sock"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the TCP API is refused without a token"),
+        "{err}"
+    );
+}
