@@ -1,48 +1,50 @@
 //! `peerctl`: the command-line client of peerd.
 //!
-//! Daemon commands talk to peerd's control socket (`--socket PATH`, or
-//! `$PEERD_SOCKET`, default `/run/peerd.sock`); `peerctl mrt` reads MRT files.
+//! Daemon commands are requests of peerd's management API (docs/api.md)
+//! over its control socket (`--socket PATH`, or `$PEERD_SOCKET`, default
+//! `/run/peerd.sock`), answered as tables or JSON; `peerctl mrt` reads MRT
+//! files.
 
-mod daemon;
+mod client;
+mod commands;
 mod mrt;
+mod render;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: peerctl [--socket PATH] neighbors [--json]
-       peerctl [--socket PATH] routes NEIGHBOR [--received] [--json]
-       peerctl [--socket PATH] rib [--json]
-       peerctl [--socket PATH] route PREFIX|ADDRESS [--json]
-       peerctl [--socket PATH] reload [--dry-run]
-       peerctl [--socket PATH] stop NEIGHBOR [MESSAGE...]
-       peerctl [--socket PATH] start NEIGHBOR
-       peerctl [--socket PATH] refresh NEIGHBOR
-       peerctl mrt [--json | --stats] FILE...
-       peerctl mrt --write-sample FILE
+usage: peerctl [--socket PATH] COMMAND [--json]
 
-  neighbors             every neighbor: state, for how long, routes received and sent, last error
-  routes NEIGHBOR       the routes received from a neighbor (* marks the best)
-  routes N --received   the same as they came, before the import policy
-                        (for a neighbor with keep-received = true)
-  rib                   the best route of every prefix
-  route PREFIX          every candidate route for PREFIX: the best first, each
-                        other one with the decision step it lost at
-  route ADDRESS         the same for the longest prefix in the routing table that
-                        holds ADDRESS: the route traffic to it takes
-  reload                read the configuration file again and apply only what
-                        changed: new neighbors start, removed ones stop, a
-                        changed policy is re-evaluated without a session reset
-  reload --dry-run      say what a reload would do, change nothing
-  stop NEIGHBOR [MSG]   administrative shutdown, MSG shown to the neighbor (RFC 9003)
-  start NEIGHBOR        start again after a stop
-  refresh NEIGHBOR      ask the neighbor to send its routes again (route refresh)
+  summary                       the router at a glance
+  neighbors [--watch[=SECS]]    every neighbor: state, for how long, routes received,
+                                sent and filtered, last error (--watch: again every SECS, 2)
+  neighbor NAME                 one neighbor in full (NAME: its name or address)
+  neighbor NAME disable [--message TEXT]
+                                administrative shutdown; TEXT is shown to the neighbor (RFC 9003)
+  neighbor NAME enable          start its session again
+  neighbor NAME refresh         ask it for its routes again (route refresh)
+  routes                        the best route of every prefix (* marks the best)
+  routes --neighbor NAME [--received]
+                                the routes a neighbor sent, after its import policy
+                                (--received: as they came; needs keep-received = true)
+  routes PREFIX|ADDRESS         every candidate for PREFIX, or for the longest prefix
+                                holding ADDRESS: the best first, the others with the
+                                decision step each lost at
+  route get ADDRESS             where traffic to ADDRESS goes now, and why
+  reload [--dry-run]            read the configuration file again and apply only what
+                                changed (--dry-run: say what would happen, change nothing)
+  mrt [--json | --stats] FILE...   print MRT records one line per prefix, as `bgpdump -m`
+                                does (--json: one object per line; --stats: counts)
+  mrt --write-sample FILE       write a small MRT file (TABLE_DUMP_V2 and BGP4MP)
 
-  mrt FILE...           print MRT records one line per prefix, as `bgpdump -m` does
-  mrt --json FILE...    print one JSON object per line with every attribute
-  mrt --stats FILE...   count records by type, prefixes by family, and peers
-  mrt --write-sample F  write a small MRT file (TABLE_DUMP_V2 and BGP4MP) to F
+  --json     the API's JSON (route lists: one route per line) instead of tables
+  --page N   routes per request when walking a table (default 1000)
 
-Files may be plain, gzip or bzip2 compressed.";
+Older spellings still work: rib, route PREFIX, stop NAME [MESSAGE], start NAME,
+refresh NAME. The socket is --socket PATH, else $PEERD_SOCKET, else /run/peerd.sock.
+Exit status: 0 done, 1 peerd refused (its message is printed), 2 usage, 3 peerd
+unreachable. Colour only on a terminal, and never with NO_COLOR set.
+MRT files may be plain, gzip or bzip2 compressed.";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,8 +60,9 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("mrt") => mrt::run(&args[1..]),
         Some(
-            "neighbors" | "routes" | "rib" | "route" | "reload" | "stop" | "start" | "refresh",
-        ) => daemon::run(&socket, &args),
+            "summary" | "neighbors" | "neighbor" | "routes" | "rib" | "route" | "reload" | "stop"
+            | "start" | "refresh",
+        ) => commands::run(&socket, &args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -358,3 +358,149 @@ fn access_is_restricted_to_root_a_group_and_token_holders() {
         "{err}"
     );
 }
+
+/// `peerctl` (built beside peerd) against the daemon: stdout, stderr and
+/// the exit status.
+fn peerctl(sock: &Path, args: &[&str]) -> Option<(String, String, i32)> {
+    let bin = Path::new(env!("CARGO_BIN_EXE_peerd")).with_file_name("peerctl");
+    if !bin.exists() {
+        eprintln!(
+            "SKIP: {} is not built (cargo build -p peerctl)",
+            bin.display()
+        );
+        return None;
+    }
+    let out = std::process::Command::new(bin)
+        .arg("--socket")
+        .arg(sock)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Some((
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    ))
+}
+
+/// peerctl over the API: tables, JSON, the explanation of where traffic
+/// goes, actions, and its exit statuses.
+#[test]
+fn peerctl_speaks_the_api() {
+    if !installed("bird") {
+        return;
+    }
+    let bird_dir = tempdir("ctl-bird");
+    let statics =
+        "    route 198.51.100.0/24 unreachable;\n    route 198.51.100.128/25 unreachable;";
+    let Some(_bird) = bird(
+        &bird_dir,
+        &bird_conf(&bird_dir, "127.0.34.2", 64520, "127.0.34.1", "", statics),
+    ) else {
+        return;
+    };
+    let conf = conf().replace("127.0.32.", "127.0.34.").replace(
+        "name = \"ghost\"",
+        "name = \"ghost\"\ndescription = \"not yet\"",
+    );
+    let us = peerd("ctl-us", &conf);
+    let sock = us.dir.join("peerd.sock");
+    let Some(_) = peerctl(&sock, &["summary"]) else {
+        return;
+    };
+    wait(
+        Duration::from_secs(30),
+        || {
+            peerctl(&sock, &["neighbor", "bird", "--json"]).is_some_and(|(o, _, _)| {
+                o.contains("\"state\":\"Established\"") && o.contains("\"received\":2")
+            })
+        },
+        || us.log(),
+    );
+    let (out, _, code) = peerctl(&sock, &["neighbors"]).unwrap();
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("name") && lines[0].contains("filtered"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("bird ") && lines[1].contains("Established"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("ghost") && lines[2].contains("Idle"),
+        "{out}"
+    );
+
+    let (out, _, _) = peerctl(&sock, &["routes"]).unwrap();
+    assert_eq!(out.lines().count(), 1 + 3, "{out}");
+    assert!(
+        out.contains("* 198.51.100.128/25") && out.contains("bird"),
+        "{out}"
+    );
+    // JSON lines, the same routes, walked a page of one at a time.
+    let (out, _, _) = peerctl(&sock, &["routes", "--json", "--page", "1"]).unwrap();
+    let prefixes: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["prefix"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        prefixes,
+        ["198.51.100.0/24", "198.51.100.128/25", "203.0.113.0/24"]
+    );
+    let (out, _, _) = peerctl(&sock, &["routes", "--neighbor", "bird"]).unwrap();
+    assert_eq!(out.lines().count(), 1 + 2, "{out}");
+    // The older spelling: `routes NAME`.
+    let (old, _, _) = peerctl(&sock, &["routes", "bird"]).unwrap();
+    assert_eq!(old, out);
+
+    let (out, _, code) = peerctl(&sock, &["route", "get", "198.51.100.200"]).unwrap();
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("198.51.100.200 is in 198.51.100.128/25"),
+        "{out}"
+    );
+    assert!(out.contains("from neighbor bird, AS path 64520"), "{out}");
+    let (out, _, _) = peerctl(&sock, &["route", "get", "203.0.113.9"]).unwrap();
+    assert!(out.contains("our own prefix"), "{out}");
+
+    let (out, _, code) = peerctl(&sock, &["reload", "--dry-run"]).unwrap();
+    assert_eq!(code, 0);
+    assert!(out.starts_with("dry run, nothing changed:"), "{out}");
+
+    // Errors: peerd's message and status 1; usage 2; no daemon 3.
+    let (_, err, code) = peerctl(&sock, &["neighbor", "nobody"]).unwrap();
+    assert_eq!(code, 1);
+    assert!(err.contains("no neighbor \"nobody\""), "{err}");
+    let (_, err, code) = peerctl(&sock, &["routes", "198.51.100.1/24"]).unwrap();
+    assert_eq!(code, 1, "{err}");
+    let (_, _, code) = peerctl(&sock, &["neighbors", "--bogus"]).unwrap();
+    assert_eq!(code, 2);
+    let (_, err, code) = peerctl(&us.dir.join("nothing.sock"), &["neighbors"]).unwrap();
+    assert_eq!(code, 3);
+    assert!(err.contains("cannot reach peerd"), "{err}");
+
+    // An action: BIRD gets the message.
+    let (_, _, code) = peerctl(
+        &sock,
+        &["neighbor", "bird", "disable", "--message", "fiber cut"],
+    )
+    .unwrap();
+    assert_eq!(code, 0);
+    wait(
+        Duration::from_secs(10),
+        || birdc(&bird_dir, "show protocols all peerd").contains("fiber cut"),
+        || birdc(&bird_dir, "show protocols all peerd"),
+    );
+    let (out, _, _) = peerctl(&sock, &["neighbor", "bird"]).unwrap();
+    assert!(out.contains("state        Idle"), "{out}");
+    let (_, _, code) = peerctl(&sock, &["neighbor", "bird", "enable"]).unwrap();
+    assert_eq!(code, 0);
+}
