@@ -36,6 +36,8 @@ pub enum RouteSet {
 pub enum Endpoint {
     /// `GET /openapi.json`.
     OpenApi,
+    /// `GET /metrics` (Prometheus text format).
+    Metrics,
     /// `GET /v1/summary`.
     Summary,
     /// `GET /v1/neighbors`.
@@ -85,8 +87,8 @@ pub struct Spec {
     pub doc: &'static str,
     /// Its parameters.
     pub params: &'static [Param],
-    /// The schema of its answer (a component name; `None`: the OpenAPI
-    /// description itself).
+    /// The schema of its answer (a component name; `"text/plain"`: text;
+    /// `None`: the OpenAPI description itself).
     pub answer: Option<&'static str>,
     /// A JSON body it takes (a component name), if any.
     pub body: Option<&'static str>,
@@ -116,6 +118,14 @@ pub const ENDPOINTS: &[Spec] = &[
         doc: "This description.",
         params: &[],
         answer: None,
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/metrics",
+        doc: "Metrics in the Prometheus text format (version 0.0.4).",
+        params: &[],
+        answer: Some("text/plain"),
         body: None,
     },
     Spec {
@@ -316,6 +326,7 @@ fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
     let found = (|| {
         Ok(match segs.as_slice() {
             ["openapi.json"] if get => Endpoint::OpenApi,
+            ["metrics"] if get => Endpoint::Metrics,
             ["v1", "summary"] if get => Endpoint::Summary,
             ["v1", "neighbors"] if get => Endpoint::Neighbors,
             ["v1", "neighbors", name] if get => Endpoint::Neighbor((*name).to_string()),
@@ -446,6 +457,7 @@ mod tests {
             Ok(Endpoint::Refresh("t".into()))
         );
         assert_eq!(ask("GET", "/openapi.json", ""), Ok(Endpoint::OpenApi));
+        assert_eq!(ask("GET", "/metrics", ""), Ok(Endpoint::Metrics));
     }
 
     #[test]

@@ -12,12 +12,14 @@
 //! - [`types`]: what the endpoints answer, each type with its JSON Schema
 //!   generated from the same field list ([`schema`]);
 //! - [`openapi`]: the OpenAPI 3.1 description, generated from the endpoint
-//!   table and those schemas, served at `/openapi.json`.
+//!   table and those schemas, served at `/openapi.json`;
+//! - [`metrics`]: the Prometheus text format, for `/metrics`.
 
 #![deny(missing_docs)]
 
 pub mod endpoint;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod schema;
 pub mod types;

@@ -58,6 +58,10 @@ pub fn document() -> Value {
             })
             .collect();
         let ok = match s.answer {
+            Some("text/plain") => json!({
+                "description": s.doc,
+                "content": { "text/plain": { "schema": { "type": "string" } } }
+            }),
             Some(a) => json!({
                 "description": s.doc,
                 "content": { "application/json": { "schema": reference(a) } }

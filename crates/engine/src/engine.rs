@@ -34,7 +34,7 @@ pub use forward::Forward;
 pub use kernel::{KernelImport, KERNEL_DISTANCE};
 pub use originate::{Announcement, Static, Via};
 pub use reconfig::Reconfig;
-pub use views::{Page, RouteView};
+pub use views::{Page, RouteView, Stats};
 
 /// Index of a neighbour, in configuration order.
 pub type PeerId = usize;

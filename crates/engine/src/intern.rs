@@ -39,6 +39,11 @@ impl<T: ?Sized + Eq + Hash> Default for Interner<T> {
 }
 
 impl<T: ?Sized + Eq + Hash> Interner<T> {
+    /// Distinct values held (including some no longer used, until a sweep).
+    pub(crate) fn len(&self) -> usize {
+        self.set.len()
+    }
+
     /// The shared copy of `v`, copied into a new block when it is new
     /// (slices: `Interner<[u32]>`).
     pub(crate) fn intern_ref(&mut self, v: &T) -> Arc<T>
@@ -68,12 +73,6 @@ impl<T: Eq + Hash> Interner<T> {
             return Arc::clone(a);
         }
         self.insert(Arc::new(v))
-    }
-
-    /// Distinct values held (including some no longer used, until a sweep).
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.set.len()
     }
 }
 
@@ -136,7 +135,6 @@ impl PathInterner {
     }
 
     /// Records held (including some no longer used, until a sweep).
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.table.len()
     }

@@ -34,6 +34,6 @@ pub use compact_path::CompactPath;
 pub use decision::{DecisionOptions, Step};
 pub use engine::{
     Action, Announcement, Engine, Event, Forward, KernelImport, Page, PeerConfig, PeerId, Reconfig,
-    RouteView, Static, Via, KERNEL_DISTANCE,
+    RouteView, Static, Stats, Via, KERNEL_DISTANCE,
 };
 pub use route::{Learned, Path, Route};

@@ -8,21 +8,8 @@ mod common;
 use common::*;
 use peerd_engine::{Action, DecisionOptions, Engine, Event, Forward, Static, Via};
 use peerd_wire::attr::{AsPath, Origin};
-use peerd_wire::{AttrValue, Attribute, Prefix, Update};
+use peerd_wire::{AttrValue, Attribute, Update};
 use std::net::Ipv4Addr;
-
-/// The last entry sent for `prefix`, if any was.
-fn entry(actions: &[Action], prefix: &str) -> Option<Option<Forward>> {
-    let p: Prefix = prefix.parse().unwrap();
-    actions.iter().rev().find_map(|a| match a {
-        Action::Forward(v) => v
-            .iter()
-            .rev()
-            .find(|(q, _)| *q == p)
-            .map(|(_, f)| f.clone()),
-        _ => None,
-    })
-}
 
 fn gw(a: &str) -> Forward {
     Forward::Gateways(vec![a.parse().unwrap()])

@@ -7,9 +7,8 @@
 
 mod common;
 use common::*;
-use peerd_engine::{Action, Announcement, Event, Forward, KernelImport, Step, Via};
+use peerd_engine::{Announcement, Event, Forward, KernelImport, Step, Via};
 use peerd_policy::{Match, Policy, Verdict};
-use peerd_wire::Prefix;
 
 fn kernel(routes: &[(&str, &str)]) -> Event {
     Event::KernelRoutes {
@@ -18,19 +17,6 @@ fn kernel(routes: &[(&str, &str)]) -> Event {
             .map(|(p, gw)| (p.parse().unwrap(), Via::Address(gw.parse().unwrap(), None)))
             .collect(),
     }
-}
-
-/// The last entry sent to the forwarding table for `prefix`, if any was.
-fn entry(actions: &[Action], prefix: &str) -> Option<Option<Forward>> {
-    let p: Prefix = prefix.parse().unwrap();
-    actions.iter().rev().find_map(|a| match a {
-        Action::Forward(v) => v
-            .iter()
-            .rev()
-            .find(|(q, _)| *q == p)
-            .map(|(_, f)| f.clone()),
-        _ => None,
-    })
 }
 
 #[test]

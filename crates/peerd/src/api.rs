@@ -43,6 +43,10 @@ async fn ask<T>(
 async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
     Ok(match ep {
         Endpoint::OpenApi => http::json(&peerd_api::openapi::document()),
+        Endpoint::Metrics => {
+            let text = metrics(shared).await?;
+            http::response(200, peerd_api::metrics::CONTENT_TYPE, text.as_bytes())
+        }
         Endpoint::Summary => {
             let (v4, v6) = ask(shared, EngineMsg::Counts).await?;
             let cfg = shared.config.lock().await;
@@ -149,6 +153,167 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
             })
         }
     })
+}
+
+/// Everything `/metrics` exposes, gathered now.
+async fn metrics(shared: &Shared) -> Result<String, ApiError> {
+    use peerd_api::metrics::{Exposition, Kind};
+    let (v4, v6) = ask(shared, EngineMsg::Counts).await?;
+    let stats = ask(shared, EngineMsg::Stats).await?;
+    let depth = shared.engine.max_capacity() - shared.engine.capacity();
+    let peers: Vec<_> = status::snapshot(&shared.status)
+        .into_iter()
+        .filter(|p| !p.removed)
+        .collect();
+    let now = Instant::now();
+    let mut e = Exposition::default();
+    e.family(
+        "peerd_uptime_seconds",
+        Kind::Gauge,
+        "Seconds since peerd started.",
+    )
+    .sample(
+        "peerd_uptime_seconds",
+        &[],
+        shared.started.elapsed().as_secs() as f64,
+    );
+    e.family(
+        "peerd_neighbor_up",
+        Kind::Gauge,
+        "1 while the BGP session with the neighbor is established.",
+    );
+    for p in &peers {
+        let up = p.state == peerd_fsm::State::Established;
+        let asn = p.remote_as.to_string();
+        e.sample(
+            "peerd_neighbor_up",
+            &[
+                ("neighbor", &p.name),
+                ("address", &p.address),
+                ("remote_as", &asn),
+            ],
+            f64::from(u8::from(up)),
+        );
+    }
+    e.family(
+        "peerd_neighbor_state_seconds",
+        Kind::Gauge,
+        "Seconds the session has been in its present state.",
+    );
+    for p in &peers {
+        let state = format!("{:?}", p.state);
+        e.sample(
+            "peerd_neighbor_state_seconds",
+            &[("neighbor", &p.name), ("state", &state)],
+            now.saturating_duration_since(p.since).as_secs() as f64,
+        );
+    }
+    e.family(
+        "peerd_neighbor_flaps_total",
+        Kind::Counter,
+        "Times the established session went down.",
+    );
+    for p in &peers {
+        e.sample(
+            "peerd_neighbor_flaps_total",
+            &[("neighbor", &p.name)],
+            p.flaps as f64,
+        );
+    }
+    for (name, dir, help) in [
+        (
+            "peerd_neighbor_messages_received_total",
+            true,
+            "BGP messages received, by type.",
+        ),
+        (
+            "peerd_neighbor_messages_sent_total",
+            false,
+            "BGP messages sent, by type.",
+        ),
+    ] {
+        e.family(name, Kind::Counter, help);
+        for p in &peers {
+            let counts = if dir { &p.msgs_in } else { &p.msgs_out };
+            for (ty, n) in status::MESSAGE_TYPES.iter().zip(counts) {
+                e.sample(name, &[("neighbor", &p.name), ("type", ty)], *n as f64);
+            }
+        }
+    }
+    e.family(
+        "peerd_neighbor_prefixes_received",
+        Kind::Gauge,
+        "Prefixes accepted from the neighbor (after its import policy).",
+    );
+    for p in &peers {
+        e.sample(
+            "peerd_neighbor_prefixes_received",
+            &[("neighbor", &p.name)],
+            p.received as f64,
+        );
+    }
+    e.family(
+        "peerd_neighbor_prefixes_sent",
+        Kind::Gauge,
+        "Prefixes sent to the neighbor.",
+    );
+    for p in &peers {
+        e.sample(
+            "peerd_neighbor_prefixes_sent",
+            &[("neighbor", &p.name)],
+            p.sent as f64,
+        );
+    }
+    e.family(
+        "peerd_neighbor_prefixes_filtered_total",
+        Kind::Counter,
+        "Announcements not accepted from the neighbor this session, by reason.",
+    );
+    for p in &peers {
+        e.sample(
+            "peerd_neighbor_prefixes_filtered_total",
+            &[("neighbor", &p.name), ("reason", "policy")],
+            p.filtered as f64,
+        );
+    }
+    e.family(
+        "peerd_rib_prefixes",
+        Kind::Gauge,
+        "Prefixes in the routing table, by family.",
+    );
+    e.sample(
+        "peerd_rib_prefixes",
+        &[("family", "ipv4-unicast")],
+        v4 as f64,
+    )
+    .sample(
+        "peerd_rib_prefixes",
+        &[("family", "ipv6-unicast")],
+        v6 as f64,
+    );
+    e.family(
+        "peerd_engine_queue_depth",
+        Kind::Gauge,
+        "Events waiting for the routing engine.",
+    )
+    .sample("peerd_engine_queue_depth", &[], depth as f64);
+    e.family(
+        "peerd_engine_objects",
+        Kind::Gauge,
+        "Structures the routing engine holds, by kind (shared ones counted once).",
+    );
+    for (kind, n) in [
+        ("attribute_sets", stats.attribute_sets),
+        ("as_paths", stats.as_paths),
+        ("next_hops", stats.next_hops),
+        ("route_records", stats.route_records),
+        ("export_sets", stats.export_sets),
+        ("adj_rib_in_routes", stats.adj_rib_in_routes),
+        ("best_routes", stats.best_routes),
+    ] {
+        e.sample("peerd_engine_objects", &[("kind", kind)], n as f64);
+    }
+    Ok(e.finish())
 }
 
 fn tell(shared: &Shared, name: &str, c: SessionCmd) -> Result<(), ApiError> {

@@ -101,6 +101,9 @@ fn peer_status(n: &Neighbor) -> PeerStatus {
         removed: false,
         hostname: None,
         families: Vec::new(),
+        msgs_in: [0; 6],
+        msgs_out: [0; 6],
+        flaps: 0,
     }
 }
 
@@ -348,12 +351,14 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
+    crate::notify::notify("READY=1\nSTATUS=serving");
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
             _ = term.recv() => break,
             _ = hup.recv() => {
                 eprintln!("peerd: SIGHUP: reloading");
+                crate::notify::notify("RELOADING=1");
                 let text = match reload(&shared, false).await {
                     Ok(t) => t,
                     Err(e) => format!("reload refused: {e}"),
@@ -361,10 +366,12 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
                 for line in text.lines() {
                     eprintln!("peerd: reload: {line}");
                 }
+                crate::notify::notify("READY=1");
             }
         }
     }
     eprintln!("peerd: stopping");
+    crate::notify::notify("STOPPING=1");
     // With `[fib] retain` the kernel table stays as it is: the FIB task
     // stops before the sessions, whose end would withdraw the routes.
     let retains = fib.as_ref().is_some_and(|h| h.retains);

@@ -33,6 +33,8 @@ pub enum EngineMsg {
     ),
     /// Prefixes in the routing table: IPv4, IPv6.
     Counts(oneshot::Sender<(usize, usize)>),
+    /// The engine's structure counts.
+    Stats(oneshot::Sender<peerd_engine::Stats>),
     /// Every candidate for one prefix, with why each lost.
     Candidates(peerd_wire::Prefix, oneshot::Sender<Vec<RouteView>>),
     /// The routing table's longest match for an address, with every
@@ -84,6 +86,9 @@ pub async fn run(
             }
             EngineMsg::RoutesPage(peer, received, after, limit, reply) => {
                 let _ = reply.send(engine.routes_from_page(peer, received, after, limit));
+            }
+            EngineMsg::Stats(reply) => {
+                let _ = reply.send(engine.stats());
             }
             EngineMsg::Counts(reply) => {
                 let _ = reply.send((

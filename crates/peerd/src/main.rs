@@ -15,6 +15,7 @@ mod engine_task;
 mod fib_task;
 mod lab;
 mod nexthop_task;
+mod notify;
 mod reload;
 mod session;
 mod sockopt;

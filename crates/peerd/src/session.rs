@@ -211,17 +211,31 @@ impl Task {
         self.exec(out).await;
     }
 
+    /// Sends encoded messages on the established connection, counting
+    /// them by type.
+    fn send_raw(&self, msgs: Vec<Vec<u8>>) {
+        let Some(conn) = self
+            .established
+            .and_then(|id| self.conns[slot(id)].as_ref())
+        else {
+            return;
+        };
+        let mut sent = [0u64; 6];
+        for m in msgs {
+            sent[status::message_index(m.get(18).copied().unwrap_or(0))] += 1;
+            let _ = conn.tx.send(m);
+        }
+        status::update(&self.status, self.idx, |s| {
+            for (c, n) in s.msgs_out.iter_mut().zip(sent) {
+                *c += n;
+            }
+        });
+    }
+
     async fn command(&mut self, c: SessionCmd) {
         match c {
             SessionCmd::Send(msgs) => {
-                if let Some(conn) = self
-                    .established
-                    .and_then(|id| self.conns[slot(id)].as_ref())
-                {
-                    for m in msgs {
-                        let _ = conn.tx.send(m);
-                    }
-                }
+                self.send_raw(msgs);
             }
             SessionCmd::MaxPrefix { family, limit } => {
                 // RFC 4486 §4: AFI, SAFI and the limit as data.
@@ -306,14 +320,7 @@ impl Task {
                     "asking for a route refresh of {} families",
                     msgs.len()
                 ));
-                if let Some(conn) = self
-                    .established
-                    .and_then(|id| self.conns[slot(id)].as_ref())
-                {
-                    for m in msgs {
-                        let _ = conn.tx.send(m);
-                    }
-                }
+                self.send_raw(msgs);
             }
         }
     }
@@ -380,6 +387,8 @@ impl Task {
     async fn conn_event(&mut self, ev: ConnEvent) {
         let input = match ev {
             ConnEvent::Frame(tag, bytes) if self.current(tag) => {
+                let ty = status::message_index(bytes.get(18).copied().unwrap_or(0));
+                status::update(&self.status, self.idx, |s| s.msgs_in[ty] += 1);
                 let neg = self.fsm.negotiated();
                 let ctx = neg.map_or(DecodeContext::MODERN, |n| n.rx);
                 let max = neg.map_or(MAX_MESSAGE_LEN, |n| n.rx.max_message_len());
@@ -449,7 +458,10 @@ impl Task {
                         ));
                     }
                     if let Some(c) = &self.conns[slot(id)] {
-                        let _ = c.tx.send(m.encode(&ctx));
+                        let bytes = m.encode(&ctx);
+                        let ty = status::message_index(bytes.get(18).copied().unwrap_or(0));
+                        status::update(&self.status, self.idx, |s| s.msgs_out[ty] += 1);
+                        let _ = c.tx.send(bytes);
                     }
                 }
                 Output::Close(id) => {
@@ -513,6 +525,7 @@ impl Task {
                     let text = describe(&reason);
                     self.log(&format!("down: {text}"));
                     self.status_error(text);
+                    status::update(&self.status, self.idx, |s| s.flaps += 1);
                     let _ = self
                         .engine
                         .send(EngineMsg::Event(Event::PeerDown {

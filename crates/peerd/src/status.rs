@@ -23,6 +23,30 @@ pub struct PeerStatus {
     pub hostname: Option<String>,
     /// Families negotiated on the established session.
     pub families: Vec<String>,
+    /// Messages received, by type (1 OPEN … 5 ROUTE-REFRESH; 0 others).
+    pub msgs_in: [u64; 6],
+    /// Messages sent, by type.
+    pub msgs_out: [u64; 6],
+    /// Times an established session went down.
+    pub flaps: u64,
+}
+
+/// The names of the message types counted, by index.
+pub const MESSAGE_TYPES: [&str; 6] = [
+    "other",
+    "open",
+    "update",
+    "notification",
+    "keepalive",
+    "route_refresh",
+];
+
+/// The index of a message type (the octet after the header's length).
+pub fn message_index(ty: u8) -> usize {
+    match ty {
+        1..=5 => usize::from(ty),
+        _ => 0,
+    }
 }
 
 /// All neighbours, in configuration order.

@@ -263,6 +263,19 @@ impl Engine {
         }))
     }
 
+    /// How many of each shared structure the engine holds (for metrics).
+    pub fn stats(&self) -> Stats {
+        Stats {
+            attribute_sets: self.attr_sets.len(),
+            as_paths: self.paths.len(),
+            next_hops: self.next_hops.len(),
+            route_records: self.route_paths.len(),
+            export_sets: self.out_sets.len(),
+            adj_rib_in_routes: self.peers.iter().map(|p| p.adj_in.len()).sum(),
+            best_routes: self.best.len(),
+        }
+    }
+
     /// How many prefixes of `family` the routing table has a route for.
     pub fn prefix_count(&self, family: peerd_wire::Family) -> usize {
         let extra = self
@@ -273,6 +286,25 @@ impl Engine {
             .count();
         self.best.count(family) + extra
     }
+}
+
+/// How many of each shared structure the engine holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Distinct attribute sets (interned, shared by the routes that carry them).
+    pub attribute_sets: usize,
+    /// Distinct AS paths.
+    pub as_paths: usize,
+    /// Distinct next hops.
+    pub next_hops: usize,
+    /// Distinct route records (attributes, path, next hop, origin).
+    pub route_records: usize,
+    /// Distinct attribute sets as sent.
+    pub export_sets: usize,
+    /// Routes in every Adj-RIB-In together.
+    pub adj_rib_in_routes: usize,
+    /// Prefixes with a best route.
+    pub best_routes: usize,
 }
 
 /// One page of routes.

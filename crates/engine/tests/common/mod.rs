@@ -187,3 +187,16 @@ pub fn prefixes(ups: &[Update]) -> (Vec<String>, Vec<String>) {
         .collect();
     (ann, wd)
 }
+
+/// The last entry sent for `prefix`, if any was.
+pub fn entry(actions: &[Action], prefix: &str) -> Option<Option<peerd_engine::Forward>> {
+    let p: peerd_wire::Prefix = prefix.parse().unwrap();
+    actions.iter().rev().find_map(|a| match a {
+        peerd_engine::Action::Forward(v) => v
+            .iter()
+            .rev()
+            .find(|(q, _)| *q == p)
+            .map(|(_, f)| f.clone()),
+        _ => None,
+    })
+}
