@@ -37,7 +37,7 @@ mod validate;
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigErrors};
 pub use model::{
-    Announce, AnnounceWhen, Api, Bestpath, Config, Fib, MaxPrefix, MaxPrefixAction, Neighbor,
+    Announce, AnnounceWhen, Api, Bestpath, Config, Fib, MaxPrefix, MaxPrefixAction, Mrt, Neighbor,
     PolicySwitch, Router, StaticNextHop, StaticRoute,
 };
 pub use print::to_toml;

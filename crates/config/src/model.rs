@@ -30,6 +30,8 @@ pub struct Config {
     pub fib: Option<Fib>,
     /// Who may use the management API, and where (`[api]`).
     pub api: Api,
+    /// MRT files of what peerd receives (`[mrt]`), if any.
+    pub mrt: Option<Mrt>,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
     pub warnings: Vec<String>,
 }
@@ -82,6 +84,18 @@ impl Fib {
         (self.table, self.protocol, self.metric, self.retain)
             == (other.table, other.protocol, other.metric, other.retain)
     }
+}
+
+/// MRT output (RFC 6396): every BGP message received, as BGP4MP records,
+/// in files of `updates` length each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mrt {
+    /// The directory of the files (`updates.YYYYMMDD.HHMM[.gz]`, UTC).
+    pub dir: std::path::PathBuf,
+    /// How long each file covers (from a multiple of it since midnight).
+    pub updates: Duration,
+    /// gzip the files.
+    pub gzip: bool,
 }
 
 /// The management API's access (`[api]`).

@@ -112,6 +112,15 @@ pub fn to_toml(c: &Config) -> String {
             f.import_distance
         );
     }
+    if let Some(m) = &c.mrt {
+        let _ = writeln!(
+            o,
+            "\n[mrt]\ndir = {}\nupdates = {}\ncompress = {}",
+            q(&m.dir.display().to_string()),
+            secs(m.updates),
+            q(if m.gzip { "gzip" } else { "none" })
+        );
+    }
     if c.api != crate::model::Api::default() {
         o.push_str("\n[api]\n");
         if let Some(g) = &c.api.group {

@@ -25,6 +25,16 @@ pub(crate) struct RawConfig {
     pub redistribute: Option<RawRedistribute>,
     pub fib: Option<RawFib>,
     pub api: Option<RawApi>,
+    pub mrt: Option<Spanned<RawMrt>>,
+}
+
+/// `[mrt]`: MRT files of what peerd receives.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawMrt {
+    pub dir: Option<Spanned<String>>,
+    pub updates: Option<Spanned<RawDuration>>,
+    pub compress: Option<Spanned<String>>,
 }
 
 /// `[api]`: who may use the management API, and where.

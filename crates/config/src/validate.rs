@@ -381,6 +381,49 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             }
         }
     };
+    let mrt = raw.mrt.as_ref().and_then(|m| {
+        let r = m.get_ref();
+        let dir = match &r.dir {
+            Some(d) if !d.get_ref().is_empty() => Some(std::path::PathBuf::from(d.get_ref())),
+            _ => {
+                c.err(
+                    m.span(),
+                    "mrt: expected dir = \"DIRECTORY\", where the MRT files go",
+                );
+                None
+            }
+        };
+        let updates = match &r.updates {
+            None => Some(Duration::from_secs(900)),
+            Some(u) => c.duration(u, "mrt.updates").and_then(|d| {
+                let ok = d >= Duration::from_secs(60) && 86_400 % d.as_secs() == 0;
+                if !ok {
+                    c.err(
+                        u.span(),
+                        "mrt.updates: expected a length from 1 minute to 1 day that divides a day, such as \"5m\", \"15m\" or \"1h\"",
+                    );
+                }
+                ok.then_some(d)
+            }),
+        };
+        let gzip = match r.compress.as_ref().map(|c| c.get_ref().as_str()) {
+            None | Some("gzip") => Some(true),
+            Some("none") => Some(false),
+            Some(other) => {
+                let span = r.compress.as_ref().map_or(m.span(), |c| c.span());
+                c.err(
+                    span,
+                    format!("mrt.compress: expected \"gzip\" or \"none\", found {other:?}"),
+                );
+                None
+            }
+        };
+        Some(crate::model::Mrt {
+            dir: dir?,
+            updates: updates?,
+            gzip: gzip?,
+        })
+    });
     let imports = fib.is_some_and(|f| f.import != PolicySwitch::Deny);
     if redistribute_kernel.is_some_and(|r| r != PolicySwitch::Deny) && !imports {
         warnings.push(
@@ -399,6 +442,7 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             redistribute_kernel,
             fib,
             api,
+            mrt,
             bestpath: Bestpath {
                 always_compare_med: b.always_compare_med.unwrap_or(false),
                 prefer_oldest: b.prefer_oldest.unwrap_or(false),

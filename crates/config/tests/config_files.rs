@@ -539,3 +539,29 @@ fn the_api_section_is_checked() {
         "{s}"
     );
 }
+
+#[test]
+fn the_mrt_section_is_checked() {
+    let head = "[router]\nasn = 64500\nrouter-id = \"192.0.2.1\"\n";
+    let c = parse(
+        &format!("{head}\n[mrt]\ndir = \"/var/lib/peerd/mrt\"\n"),
+        "m.toml",
+    )
+    .unwrap();
+    let m = c.mrt.unwrap();
+    assert_eq!(m.updates, std::time::Duration::from_secs(900));
+    assert!(m.gzip);
+    let s = parse(
+        &format!("{head}\n[mrt]\nupdates = \"7m\"\ncompress = \"bz2\"\n"),
+        "m.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    for want in [
+        "m.toml:5:1: mrt: expected dir = \"DIRECTORY\"",
+        "m.toml:6:11: mrt.updates: expected a length from 1 minute to 1 day that divides a day",
+        "m.toml:7:12: mrt.compress: expected \"gzip\" or \"none\", found \"bz2\"",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in {s}");
+    }
+}

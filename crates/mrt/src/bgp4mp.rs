@@ -87,6 +87,61 @@ pub struct StateChange {
     pub new_state: u16,
 }
 
+/// The two ends of a BGP session as a BGP4MP record names them, for
+/// writing what a speaker receives as it comes ([`crate::MrtWriter::write_received`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    /// The peer's AS.
+    pub peer_as: u32,
+    /// Our AS.
+    pub local_as: u32,
+    /// The peer's address.
+    pub peer_ip: IpAddr,
+    /// Our address.
+    pub local_ip: IpAddr,
+    /// The session uses 4-octet AS numbers (RFC 6793): the _AS4 subtypes.
+    pub as4: bool,
+    /// NLRI carry path identifiers (RFC 7911): the _ADDPATH subtypes (RFC 8050).
+    pub add_path: bool,
+}
+
+impl Session {
+    /// The subtype of a received message on this session.
+    pub(crate) fn subtype(&self) -> u16 {
+        match (self.as4, self.add_path) {
+            (false, false) => subtype::MESSAGE,
+            (true, false) => subtype::MESSAGE_AS4,
+            (false, true) => subtype::MESSAGE_ADDPATH,
+            (true, true) => subtype::MESSAGE_AS4_ADDPATH,
+        }
+    }
+
+    /// The body of a BGP4MP record of `raw` received on this session. Two
+    /// addresses of different families are written as IPv6 (the IPv4 one
+    /// mapped); an AS above 65535 in a 2-octet field is AS_TRANS.
+    pub(crate) fn encode(&self, raw: &[u8], out: &mut Vec<u8>) {
+        let v6 = |a: IpAddr| match a {
+            IpAddr::V4(v4) => IpAddr::V6(v4.to_ipv6_mapped()),
+            a => a,
+        };
+        let (peer_ip, local_ip) = match (self.peer_ip, self.local_ip) {
+            (p @ IpAddr::V4(_), l @ IpAddr::V4(_)) => (p, l),
+            (p, l) => (v6(p), v6(l)),
+        };
+        let trans = |a: u32| if self.as4 || a <= 0xffff { a } else { 23456 };
+        let c = Common {
+            peer_as: trans(self.peer_as),
+            local_as: trans(self.local_as),
+            ifindex: 0,
+            afi: if peer_ip.is_ipv4() { 1 } else { 2 },
+            peer_ip,
+            local_ip,
+        };
+        write_common(out, &c, self.as4);
+        out.extend_from_slice(raw);
+    }
+}
+
 struct Common {
     peer_as: u32,
     local_as: u32,

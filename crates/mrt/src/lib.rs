@@ -33,7 +33,7 @@ mod table_dump;
 mod table_dump_v2;
 mod writer;
 
-pub use bgp4mp::{Bgp4mpMessage, StateChange};
+pub use bgp4mp::{Bgp4mpMessage, Session, StateChange};
 pub use bgp_legacy::{LegacyBgp, LegacyPayload};
 pub use error::{MrtError, MrtErrorKind};
 pub use header::{mrt_type, Header};

@@ -48,6 +48,8 @@ pub struct Shared {
     pub gr: Arc<session::GrState>,
     /// When peerd started.
     pub started: std::time::Instant,
+    /// The MRT writer's queue, for sessions started by a reload.
+    pub mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
 }
 
 impl Shared {
@@ -78,12 +80,17 @@ impl Shared {
     }
 }
 
-fn router_info(cfg: &Config, gr: &Arc<session::GrState>) -> RouterInfo {
+fn router_info(
+    cfg: &Config,
+    gr: &Arc<session::GrState>,
+    mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
+) -> RouterInfo {
     RouterInfo {
         asn: cfg.router.asn,
         router_id: cfg.router.router_id,
         hostname: cfg.router.hostname.clone(),
         gr: gr.clone(),
+        mrt,
     }
 }
 
@@ -188,7 +195,11 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         preserves: !retain.is_zero(),
         ..Default::default()
     });
-    let router = router_info(&cfg, &gr);
+    let mrt = match &cfg.mrt {
+        Some(m) => Some(crate::mrt_task::start(m.clone())?),
+        None => None,
+    };
+    let router = router_info(&cfg, &gr, mrt.as_ref().map(|m| m.tx.clone()));
     let status: Status = Arc::new(Mutex::new(cfg.neighbors.iter().map(peer_status).collect()));
     let peers = cfg.neighbors.iter().map(engine_peer).collect();
     let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &[]);
@@ -290,6 +301,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         listeners: listeners.clone(),
         gr: gr.clone(),
         started: std::time::Instant::now(),
+        mrt: mrt.as_ref().map(|m| m.tx.clone()),
     });
     for l in listeners {
         let shared = shared.clone();
@@ -400,6 +412,9 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     tokio::time::sleep(Duration::from_millis(300)).await;
     if let Some(h) = fib {
         let _ = tokio::task::spawn_blocking(move || h.stop()).await;
+    }
+    if let Some(m) = mrt {
+        let _ = tokio::task::spawn_blocking(move || m.stop()).await;
     }
     let _ = std::fs::remove_file(&socket);
     Ok(())
@@ -610,7 +625,7 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
     }
 
     // 4. Start the new sessions, then the in-place changes.
-    let router = router_info(&new, &shared.gr);
+    let router = router_info(&new, &shared.gr, shared.mrt.clone());
     {
         let mut slots = shared.slots();
         for p in pending {

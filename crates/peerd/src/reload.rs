@@ -78,6 +78,9 @@ pub fn refused(old: &Config, new: &Config) -> Vec<String> {
         (Some(a), Some(b)) => a.same_table(b),
         (a, b) => a.is_none() && b.is_none(),
     };
+    if old.mrt != new.mrt {
+        v.push("[mrt] changed: restart peerd to write MRT elsewhere or otherwise".to_string());
+    }
     if old.api != new.api {
         v.push("[api] changed: restart peerd to serve the API elsewhere or to others".to_string());
     }

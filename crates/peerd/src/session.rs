@@ -24,6 +24,8 @@ pub struct RouterInfo {
     pub router_id: std::net::Ipv4Addr,
     pub hostname: Option<String>,
     pub gr: std::sync::Arc<GrState>,
+    /// Where received messages go to be written as MRT (`[mrt]`).
+    pub mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
 }
 
 /// Our side of graceful restart, shared by every session (RFC 4724 §3):
@@ -110,6 +112,9 @@ struct Task {
     connected: mpsc::Sender<(u64, std::io::Result<TcpStream>)>,
     engine: mpsc::Sender<EngineMsg>,
     status: Status,
+    /// Our AS (for MRT records).
+    local_as: u32,
+    mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
 }
 
 fn slot(id: ConnId) -> usize {
@@ -145,6 +150,8 @@ pub async fn run(
         connected,
         engine,
         status,
+        local_as: router.asn,
+        mrt: router.mrt.clone(),
     };
     if !t.nb.shutdown {
         let out = t.fsm.process(Input::ManualStart, Instant::now());
@@ -389,6 +396,7 @@ impl Task {
             ConnEvent::Frame(tag, bytes) if self.current(tag) => {
                 let ty = status::message_index(bytes.get(18).copied().unwrap_or(0));
                 status::update(&self.status, self.idx, |s| s.msgs_in[ty] += 1);
+                self.to_mrt(tag.id, &bytes);
                 let neg = self.fsm.negotiated();
                 let ctx = neg.map_or(DecodeContext::MODERN, |n| n.rx);
                 let max = neg.map_or(MAX_MESSAGE_LEN, |n| n.rx.max_message_len());
@@ -424,6 +432,30 @@ impl Task {
             }
         }
         self.input(input).await;
+    }
+
+    /// Hands a received message to the MRT writer, if there is one.
+    fn to_mrt(&self, id: ConnId, bytes: &[u8]) {
+        let (Some(tx), Some(conn)) = (&self.mrt, self.conns[slot(id)].as_ref()) else {
+            return;
+        };
+        let neg = self.fsm.negotiated();
+        let session = peerd_mrt::Session {
+            peer_as: self.nb.remote_as,
+            local_as: self.local_as,
+            peer_ip: self.nb.address,
+            local_ip: conn.local.ip(),
+            // Before the session is up (OPEN): no AS path to read.
+            as4: neg.is_none_or(|n| n.rx.four_octet_as),
+            add_path: neg.is_some_and(|n| n.add_path_rx != peerd_wire::FamilySet::EMPTY),
+        };
+        let _ = tx.send(crate::mrt_task::MrtMsg::Received(
+            crate::mrt_task::Received {
+                at: std::time::SystemTime::now(),
+                session,
+                raw: bytes.to_vec(),
+            },
+        ));
     }
 
     fn status_error(&self, e: String) {

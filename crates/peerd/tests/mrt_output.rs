@@ -1,0 +1,118 @@
+//! `[mrt]`: peerd writes every message it receives as BGP4MP records, and
+//! Debian's bgpdump reads the files back with the routes BIRD sent — the
+//! same lines `peerctl mrt` prints and the same prefixes peerd's routing
+//! table shows.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+use std::process::Command;
+use std::time::Duration;
+
+#[test]
+fn received_messages_are_written_as_mrt_that_bgpdump_reads() {
+    if !installed("bird") || !installed("bgpdump") {
+        return;
+    }
+    let bird_dir = tempdir("mrt-bird");
+    let statics = "    route 198.51.100.0/24 unreachable;\n    route 198.51.100.128/25 unreachable;\n    route 192.0.2.128/25 unreachable;";
+    let Some(_bird) = bird(
+        &bird_dir,
+        &bird_conf(&bird_dir, "127.0.36.2", 64520, "127.0.36.1", "", statics),
+    ) else {
+        return;
+    };
+    let out_dir = tempdir("mrt-files");
+    let conf = format!(
+        r#"[router]
+asn = 64500
+router-id = "192.0.2.1"
+listen = ["127.0.36.1"]
+port = 1179
+
+[mrt]
+dir = "{}"
+updates = "1m"
+
+[[neighbor]]
+name = "bird"
+address = "127.0.36.2"
+port = 1179
+local-address = "127.0.36.1"
+remote-as = 64520
+hold-time = 9
+connect-retry = 1
+import = "accept"
+export = "deny"
+"#,
+        out_dir.display()
+    );
+    let us = peerd("mrt-us", &conf);
+    wait(
+        Duration::from_secs(30),
+        || us.ctl("neighbors json").contains("\"received\":3"),
+        || us.log(),
+    );
+    let rib = us.ctl("rib json");
+    // A clean stop finishes the file (its gzip trailer).
+    let mut us = us;
+    Command::new("kill")
+        .arg(us.child.id().to_string())
+        .status()
+        .unwrap();
+    let t = std::time::Instant::now();
+    while us.child.try_wait().unwrap().is_none() && t.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(us.child.try_wait().unwrap().is_some(), "{}", us.log());
+    drop(us);
+
+    let mut files: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no MRT file in {}", out_dir.display());
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("updates.") && name.ends_with(".gz"),
+            "{name}"
+        );
+    }
+    let dump = |prog: &str, args: &[&str]| {
+        let mut all = String::new();
+        for f in &files {
+            let out = Command::new(prog).args(args).arg(f).output().unwrap();
+            all.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+        all
+    };
+    let theirs = dump("bgpdump", &["-m"]);
+    let announced: Vec<&str> = theirs.lines().filter(|l| l.contains("|A|")).collect();
+    for p in ["198.51.100.0/24", "198.51.100.128/25", "192.0.2.128/25"] {
+        let line = announced
+            .iter()
+            .find(|l| l.split('|').nth(5) == Some(p))
+            .unwrap_or_else(|| panic!("{p} not in bgpdump's output:\n{theirs}"));
+        // BGP4MP|time|A|peer address|peer AS|prefix|AS path|...
+        let f: Vec<&str> = line.split('|').collect();
+        assert_eq!(
+            (f[0], f[3], f[4], f[6]),
+            ("BGP4MP", "127.0.36.2", "64520", "64520"),
+            "{line}"
+        );
+        assert!(
+            rib.contains(&format!("\"prefix\":\"{p}\"")),
+            "{p} not in the RIB: {rib}"
+        );
+    }
+    // peerctl reads the same files to the same lines.
+    let ctl = std::path::Path::new(env!("CARGO_BIN_EXE_peerd")).with_file_name("peerctl");
+    if ctl.exists() {
+        let ours = dump(ctl.to_str().unwrap(), &["mrt"]);
+        assert_eq!(ours, theirs);
+    } else {
+        eprintln!("SKIP: peerctl is not built: its reading of the files is not compared");
+    }
+}
