@@ -63,6 +63,8 @@ pub enum Endpoint {
     Enable(String),
     /// `POST /v1/neighbors/{name}/refresh`.
     Refresh(String),
+    /// `POST /v1/mrt/dump`.
+    MrtDump,
 }
 
 /// A parameter of an endpoint, for the description.
@@ -238,6 +240,14 @@ pub const ENDPOINTS: &[Spec] = &[
         answer: Some("Done"),
         body: None,
     },
+    Spec {
+        method: "POST",
+        path: "/v1/mrt/dump",
+        doc: "Write a TABLE_DUMP_V2 snapshot now (with [mrt]), as the table-dump period would.",
+        params: &[],
+        answer: Some("Done"),
+        body: None,
+    },
 ];
 
 fn bad(msg: impl Into<String>) -> ApiError {
@@ -363,6 +373,7 @@ fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
             }
             ["v1", "neighbors", name, "enable"] if post => Endpoint::Enable((*name).to_string()),
             ["v1", "neighbors", name, "refresh"] if post => Endpoint::Refresh((*name).to_string()),
+            ["v1", "mrt", "dump"] if post => Endpoint::MrtDump,
             _ => return Err(None),
         })
     })();
@@ -458,6 +469,7 @@ mod tests {
         );
         assert_eq!(ask("GET", "/openapi.json", ""), Ok(Endpoint::OpenApi));
         assert_eq!(ask("GET", "/metrics", ""), Ok(Endpoint::Metrics));
+        assert_eq!(ask("POST", "/v1/mrt/dump", ""), Ok(Endpoint::MrtDump));
     }
 
     #[test]

@@ -155,6 +155,9 @@ pub enum ErrorCode {
     /// What was asked for is not kept (a neighbor without
     /// `keep-received`) (409).
     NotKept,
+    /// What was asked for needs a section the configuration does not
+    /// have (an MRT dump without `[mrt]`) (409).
+    NotConfigured,
     /// A reload was refused: the file is invalid, or asks for what only a
     /// restart can do (422).
     ReloadRefused,
@@ -164,13 +167,14 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the description.
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 9] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::TooLarge,
         ErrorCode::NotKept,
+        ErrorCode::NotConfigured,
         ErrorCode::ReloadRefused,
         ErrorCode::Internal,
     ];
@@ -183,7 +187,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::TooLarge => 413,
-            ErrorCode::NotKept => 409,
+            ErrorCode::NotKept | ErrorCode::NotConfigured => 409,
             ErrorCode::ReloadRefused => 422,
             ErrorCode::Internal => 500,
         }
@@ -198,6 +202,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::NotKept => "not_kept",
+            ErrorCode::NotConfigured => "not_configured",
             ErrorCode::ReloadRefused => "reload_refused",
             ErrorCode::Internal => "internal",
         }

@@ -87,7 +87,7 @@ impl Fib {
 }
 
 /// MRT output (RFC 6396): every BGP message received, as BGP4MP records,
-/// in files of `updates` length each.
+/// in files of `updates` length each, and TABLE_DUMP_V2 snapshots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mrt {
     /// The directory of the files (`updates.YYYYMMDD.HHMM[.gz]`, UTC).
@@ -96,6 +96,11 @@ pub struct Mrt {
     pub updates: Duration,
     /// gzip the files.
     pub gzip: bool,
+    /// A TABLE_DUMP_V2 snapshot every this long, if at all.
+    pub table_dump: Option<Duration>,
+    /// Snapshots of every neighbour's routes (the Adj-RIB-Ins) rather
+    /// than of the best ones (the Loc-RIB).
+    pub table_dump_adj_rib_in: bool,
 }
 
 /// The management API's access (`[api]`).

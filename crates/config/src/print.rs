@@ -120,6 +120,18 @@ pub fn to_toml(c: &Config) -> String {
             secs(m.updates),
             q(if m.gzip { "gzip" } else { "none" })
         );
+        if let Some(t) = m.table_dump {
+            let _ = writeln!(
+                o,
+                "table-dump = {}\ntable-dump-source = {}",
+                secs(t),
+                q(if m.table_dump_adj_rib_in {
+                    "adj-rib-in"
+                } else {
+                    "loc-rib"
+                })
+            );
+        }
     }
     if c.api != crate::model::Api::default() {
         o.push_str("\n[api]\n");

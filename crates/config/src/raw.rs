@@ -35,6 +35,8 @@ pub(crate) struct RawMrt {
     pub dir: Option<Spanned<String>>,
     pub updates: Option<Spanned<RawDuration>>,
     pub compress: Option<Spanned<String>>,
+    pub table_dump: Option<Spanned<RawDuration>>,
+    pub table_dump_source: Option<Spanned<String>>,
 }
 
 /// `[api]`: who may use the management API, and where.

@@ -418,10 +418,37 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
                 None
             }
         };
+        let table_dump = match &r.table_dump {
+            None => Some(None),
+            Some(t) => c.duration(t, "mrt.table-dump").and_then(|d| {
+                let ok = d >= Duration::from_secs(60) && 86_400 % d.as_secs() == 0;
+                if !ok {
+                    c.err(
+                        t.span(),
+                        "mrt.table-dump: expected a length from 1 minute to 1 day that divides a day, such as \"15m\" or \"2h\"",
+                    );
+                }
+                ok.then_some(Some(d))
+            }),
+        };
+        let adj = match r.table_dump_source.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("loc-rib") => Some(false),
+            Some("adj-rib-in") => Some(true),
+            Some(other) => {
+                let span = r.table_dump_source.as_ref().map_or(m.span(), |s| s.span());
+                c.err(
+                    span,
+                    format!("mrt.table-dump-source: expected \"loc-rib\" or \"adj-rib-in\", found {other:?}"),
+                );
+                None
+            }
+        };
         Some(crate::model::Mrt {
             dir: dir?,
             updates: updates?,
             gzip: gzip?,
+            table_dump: table_dump?,
+            table_dump_adj_rib_in: adj?,
         })
     });
     let imports = fib.is_some_and(|f| f.import != PolicySwitch::Deny);

@@ -564,4 +564,18 @@ fn the_mrt_section_is_checked() {
     ] {
         assert!(s.contains(want), "missing {want:?} in {s}");
     }
+    let s = parse(
+        &format!("{head}\n[mrt]\ndir = \"d\"\ntable-dump = \"7m\"\ntable-dump-source = \"all\"\n"),
+        "m.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        s.contains("m.toml:7:14: mrt.table-dump: expected a length"),
+        "{s}"
+    );
+    assert!(
+        s.contains("m.toml:8:21: mrt.table-dump-source: expected \"loc-rib\" or \"adj-rib-in\""),
+        "{s}"
+    );
 }

@@ -22,6 +22,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod dump;
 mod forward;
 mod groups;
 mod kernel;
@@ -30,6 +31,7 @@ mod reconfig;
 mod resolve;
 mod restart;
 mod views;
+pub use dump::{DumpPage, DumpPeer, DumpRoute};
 pub use forward::Forward;
 pub use kernel::{KernelImport, KERNEL_DISTANCE};
 pub use originate::{Announcement, Static, Via};

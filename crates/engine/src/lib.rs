@@ -33,7 +33,7 @@ mod table;
 pub use compact_path::CompactPath;
 pub use decision::{DecisionOptions, Step};
 pub use engine::{
-    Action, Announcement, Engine, Event, Forward, KernelImport, Page, PeerConfig, PeerId, Reconfig,
-    RouteView, Static, Stats, Via, KERNEL_DISTANCE,
+    Action, Announcement, DumpPage, DumpPeer, DumpRoute, Engine, Event, Forward, KernelImport,
+    Page, PeerConfig, PeerId, Reconfig, RouteView, Static, Stats, Via, KERNEL_DISTANCE,
 };
 pub use route::{Learned, Path, Route};

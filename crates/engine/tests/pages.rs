@@ -85,3 +85,55 @@ fn pages_walk_the_whole_view() {
     // Not kept as received: None.
     assert!(e.routes_from_page(0, true, None, 5).is_none());
 }
+
+/// MRT table dumps: the Loc-RIB's best route per prefix or every
+/// neighbour's, page by page, each with the attributes a RIB entry carries
+/// (AS_PATH with the real path, NEXT_HOP).
+#[test]
+fn dumps_carry_every_route_with_its_attributes() {
+    use peerd_wire::attr::AttrValue;
+    let mut e = engine();
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["198.51.100.0/24", "198.51.101.0/24"], vec![]),
+    });
+    // B has one of them too (a longer path: not the best).
+    let attrs = vec![
+        peerd_wire::Attribute::new(AttrValue::Origin(peerd_wire::attr::Origin::Igp)),
+        peerd_wire::Attribute::new(AttrValue::AsPath(peerd_wire::attr::AsPath::from_sequence(
+            vec![64502, 64999, 4_200_000_001],
+        ))),
+        peerd_wire::Attribute::new(AttrValue::NextHop("198.51.100.2".parse().unwrap())),
+    ];
+    e.handle(Event::Update {
+        peer: 1,
+        update: update_with(&attrs, &["198.51.100.0/24"]),
+    });
+    let peers = e.dump_peers();
+    assert_eq!(peers.len(), 3);
+    assert_eq!(peers[1].asn, 64502);
+    // The Loc-RIB: ours and A's two, one page of two then one.
+    let (page, next) = e.dump_page(false, None, 2);
+    assert_eq!(page.len(), 2);
+    let (rest, last) = e.dump_page(false, next, 2);
+    assert_eq!((rest.len(), last), (1, None));
+    let (p, routes) = &page[0];
+    assert_eq!(p.to_string(), "198.51.100.0/24");
+    assert_eq!(routes.len(), 1);
+    assert_eq!(routes[0].peer, Some(0));
+    let kinds: Vec<u8> = routes[0].attributes.iter().map(|a| a.type_code()).collect();
+    assert!(
+        kinds.contains(&2) && kinds.contains(&3),
+        "AS_PATH and NEXT_HOP: {kinds:?}"
+    );
+    // The Adj-RIB-Ins: both neighbours' routes for the shared prefix, ours not.
+    let (all, _) = e.dump_page(true, None, 10);
+    assert_eq!(all.len(), 2);
+    let peers_of: Vec<Option<usize>> = all[0].1.iter().map(|r| r.peer).collect();
+    assert_eq!(peers_of, [Some(0), Some(1)]);
+    let path = all[0].1[1].attributes.iter().find_map(|a| match &a.value {
+        AttrValue::AsPath(p) => Some(p.to_string()),
+        _ => None,
+    });
+    assert_eq!(path.as_deref(), Some("64502 64999 4200000001"));
+}

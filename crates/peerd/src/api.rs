@@ -146,6 +146,28 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
                 message: format!("neighbor {name:?} started"),
             })
         }
+        Endpoint::MrtDump => {
+            let cfg = shared.config.lock().await.clone();
+            let Some(m) = cfg.mrt else {
+                return Err(ApiError::new(
+                    ErrorCode::NotConfigured,
+                    "no [mrt] section: MRT dumps are not configured",
+                ));
+            };
+            let us = crate::mrt_dump::Us {
+                router_id: cfg.router.router_id,
+                asn: cfg.router.asn,
+                started: shared.started_at,
+            };
+            let engine = shared.engine.clone();
+            let done = tokio::task::spawn_blocking(move || crate::mrt_dump::dump(&m, us, &engine))
+                .await
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+                .map_err(|e| ApiError::new(ErrorCode::Internal, format!("MRT dump: {e}")))?;
+            http::json(&Done {
+                message: format!("wrote {}", done.display()),
+            })
+        }
         Endpoint::Refresh(name) => {
             tell(shared, &name, SessionCmd::Refresh)?;
             http::json(&Done {

@@ -48,6 +48,8 @@ pub struct Shared {
     pub gr: Arc<session::GrState>,
     /// When peerd started.
     pub started: std::time::Instant,
+    /// The same, on the wall clock (the engine's clock counts from it).
+    pub started_at: std::time::SystemTime,
     /// The MRT writer's queue, for sessions started by a reload.
     pub mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
 }
@@ -275,6 +277,8 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         pending.push(p);
     }
     let senders = slots.iter().map(|s| s.cmds.clone()).collect();
+    // The engine's clock starts with its task.
+    let started_at = std::time::SystemTime::now();
     tokio::spawn(engine_task::run(
         engine,
         engine_rx,
@@ -286,6 +290,14 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     ));
     for (slot, p) in slots.iter_mut().zip(pending) {
         slot.task = Some(spawn_session(p, &router, &engine_tx, &status));
+    }
+    if let Some(m) = &cfg.mrt {
+        let us = crate::mrt_dump::Us {
+            router_id: cfg.router.router_id,
+            asn: cfg.router.asn,
+            started: started_at,
+        };
+        crate::mrt_dump::start(m.clone(), us, engine_tx.clone())?;
     }
 
     let mut listeners = Vec::new();
@@ -301,6 +313,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         listeners: listeners.clone(),
         gr: gr.clone(),
         started: std::time::Instant::now(),
+        started_at,
         mrt: mrt.as_ref().map(|m| m.tx.clone()),
     });
     for l in listeners {

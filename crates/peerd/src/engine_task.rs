@@ -35,6 +35,16 @@ pub enum EngineMsg {
     Counts(oneshot::Sender<(usize, usize)>),
     /// The engine's structure counts.
     Stats(oneshot::Sender<peerd_engine::Stats>),
+    /// The neighbours, for an MRT PEER_INDEX_TABLE.
+    DumpPeers(oneshot::Sender<Vec<peerd_engine::DumpPeer>>),
+    /// One page of an MRT table dump: every neighbour's routes (or the
+    /// best ones), after this prefix, at most so many prefixes.
+    DumpPage(
+        bool,
+        Option<peerd_wire::Prefix>,
+        usize,
+        oneshot::Sender<peerd_engine::DumpPage>,
+    ),
     /// Every candidate for one prefix, with why each lost.
     Candidates(peerd_wire::Prefix, oneshot::Sender<Vec<RouteView>>),
     /// The routing table's longest match for an address, with every
@@ -86,6 +96,12 @@ pub async fn run(
             }
             EngineMsg::RoutesPage(peer, received, after, limit, reply) => {
                 let _ = reply.send(engine.routes_from_page(peer, received, after, limit));
+            }
+            EngineMsg::DumpPeers(reply) => {
+                let _ = reply.send(engine.dump_peers());
+            }
+            EngineMsg::DumpPage(all, after, limit, reply) => {
+                let _ = reply.send(engine.dump_page(all, after, limit));
             }
             EngineMsg::Stats(reply) => {
                 let _ = reply.send(engine.stats());

@@ -14,6 +14,7 @@ mod daemon;
 mod engine_task;
 mod fib_task;
 mod lab;
+mod mrt_dump;
 mod mrt_task;
 mod nexthop_task;
 mod notify;

@@ -64,13 +64,13 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-/// The name of the file whose period starts at `start` (seconds since the
-/// epoch).
-fn file_name(start: u64, gzip: bool) -> String {
+/// The name of the `kind` file (updates, rib) whose period starts at
+/// `start` (seconds since the epoch).
+pub fn file_name(kind: &str, start: u64, gzip: bool) -> String {
     let (y, m, d) = civil((start / 86_400) as i64);
     let s = start % 86_400;
     format!(
-        "updates.{y:04}{m:02}{d:02}.{:02}{:02}{}",
+        "{kind}.{y:04}{m:02}{d:02}.{:02}{:02}{}",
         s / 3600,
         s / 60 % 60,
         if gzip { ".gz" } else { "" }
@@ -85,7 +85,7 @@ struct Open {
 }
 
 fn open(cfg: &Mrt, start: u64) -> std::io::Result<Open> {
-    let path = cfg.dir.join(file_name(start, cfg.gzip));
+    let path = cfg.dir.join(file_name("updates", start, cfg.gzip));
     let f = BufWriter::new(File::options().create(true).append(true).open(&path)?);
     let out: Box<dyn Write + Send> = if cfg.gzip {
         Box::new(flate2::write::GzEncoder::new(
@@ -184,10 +184,16 @@ mod tests {
 
     #[test]
     fn files_are_named_by_their_period_in_utc() {
-        assert_eq!(file_name(0, false), "updates.19700101.0000");
+        assert_eq!(file_name("updates", 0, false), "updates.19700101.0000");
         // 2026-11-28 09:45:00 UTC.
-        assert_eq!(file_name(1_795_859_100, true), "updates.20261128.0945.gz");
+        assert_eq!(
+            file_name("rib", 1_795_859_100, true),
+            "rib.20261128.0945.gz"
+        );
         // 2024-02-29 23:59 (a leap day).
-        assert_eq!(file_name(1_709_251_140, false), "updates.20240229.2359");
+        assert_eq!(
+            file_name("updates", 1_709_251_140, false),
+            "updates.20240229.2359"
+        );
     }
 }

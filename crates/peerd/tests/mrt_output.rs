@@ -1,7 +1,7 @@
-//! `[mrt]`: peerd writes every message it receives as BGP4MP records, and
-//! Debian's bgpdump reads the files back with the routes BIRD sent — the
-//! same lines `peerctl mrt` prints and the same prefixes peerd's routing
-//! table shows.
+//! `[mrt]`: peerd writes every message it receives as BGP4MP records and,
+//! on request, a TABLE_DUMP_V2 snapshot of its Loc-RIB; Debian's bgpdump
+//! reads the files back with the routes BIRD sent — the same lines
+//! `peerctl mrt` prints and the same prefixes peerd's routing table shows.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -54,6 +54,17 @@ export = "deny"
         || us.log(),
     );
     let rib = us.ctl("rib json");
+    // A TABLE_DUMP_V2 snapshot of the Loc-RIB, now.
+    let dumped = {
+        use std::io::{Read, Write};
+        let mut c = std::os::unix::net::UnixStream::connect(us.dir.join("peerd.sock")).unwrap();
+        c.write_all(b"POST /v1/mrt/dump HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
+        let mut out = Vec::new();
+        c.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    assert!(dumped.starts_with("HTTP/1.1 200"), "{dumped}");
     // A clean stop finishes the file (its gzip trailer).
     let mut us = us;
     Command::new("kill")
@@ -73,12 +84,44 @@ export = "deny"
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no MRT file in {}", out_dir.display());
-    for f in &files {
+    let (ribs, files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| f.file_name().unwrap().to_string_lossy().starts_with("rib."));
+    assert_eq!(ribs.len(), 1, "one snapshot in {}", out_dir.display());
+    for f in files.iter().chain(&ribs) {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(
-            name.starts_with("updates.") && name.ends_with(".gz"),
-            "{name}"
+        assert!(name.ends_with(".gz") && !name.starts_with('.'), "{name}");
+    }
+    // The snapshot: each of BIRD's prefixes once, from BIRD (index 1 of
+    // the peer table), with its AS path — and peerctl reads it to the
+    // same lines.
+    let snap = Command::new("bgpdump")
+        .arg("-m")
+        .arg(&ribs[0])
+        .output()
+        .unwrap();
+    let snap = String::from_utf8_lossy(&snap.stdout).into_owned();
+    assert_eq!(snap.lines().count(), 3, "{snap}");
+    for p in ["198.51.100.0/24", "198.51.100.128/25", "192.0.2.128/25"] {
+        let line = snap
+            .lines()
+            .find(|l| l.split('|').nth(5) == Some(p))
+            .unwrap_or_else(|| panic!("{p} not in the snapshot:\n{snap}"));
+        let f: Vec<&str> = line.split('|').collect();
+        assert_eq!(
+            (f[0], f[2], f[3], f[4], f[6]),
+            ("TABLE_DUMP2", "B", "127.0.36.2", "64520", "64520"),
+            "{line}"
         );
+    }
+    let ctl = std::path::Path::new(env!("CARGO_BIN_EXE_peerd")).with_file_name("peerctl");
+    if ctl.exists() {
+        let ours = Command::new(&ctl)
+            .arg("mrt")
+            .arg(&ribs[0])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&ours.stdout), snap);
     }
     let dump = |prog: &str, args: &[&str]| {
         let mut all = String::new();
@@ -108,7 +151,6 @@ export = "deny"
         );
     }
     // peerctl reads the same files to the same lines.
-    let ctl = std::path::Path::new(env!("CARGO_BIN_EXE_peerd")).with_file_name("peerctl");
     if ctl.exists() {
         let ours = dump(ctl.to_str().unwrap(), &["mrt"]);
         assert_eq!(ours, theirs);
