@@ -275,13 +275,16 @@ fn every_endpoint_answers_against_a_live_daemon() {
     );
     let (status, _) = http(&sock, "POST", "/v1/neighbors/bird/enable", "");
     assert_eq!(status, 200);
+    // Up again, and BIRD's routes back in the routing table.
     wait(
         Duration::from_secs(30),
-        || http(&sock, "GET", "/v1/neighbors/bird", "").1["state"] == "Established",
+        || {
+            let (_, n) = http(&sock, "GET", "/v1/neighbors/bird", "");
+            let (_, s) = http(&sock, "GET", "/v1/summary", "");
+            n["state"] == "Established" && n["received"] == 3 && s["prefixes_ipv4"] == 4
+        },
         || us.log(),
     );
-    let (status, _) = http(&sock, "POST", "/v1/neighbors/bird/refresh", "");
-    assert_eq!(status, 200);
 
     // Metrics, after known traffic: BIRD's three prefixes, two sessions
     // (one shut down by us with a NOTIFICATION), the ghost never up.
@@ -319,6 +322,8 @@ fn every_endpoint_answers_against_a_live_daemon() {
         "peerd_neighbor_messages_sent_total{neighbor=\"bird\",type=\"keepalive\"}",
         2.0,
     );
+    let (status, _) = http(&sock, "POST", "/v1/neighbors/bird/refresh", "");
+    assert_eq!(status, 200);
 
     // The older line protocol still answers on the same socket.
     assert!(us.ctl("neighbors").contains("bird"));
