@@ -7,6 +7,7 @@
 
 mod client;
 mod commands;
+mod completions;
 mod mrt;
 mod render;
 
@@ -36,6 +37,8 @@ usage: peerctl [--socket PATH] COMMAND [--json]
   mrt [--json | --stats] FILE...   print MRT records one line per prefix, as `bgpdump -m`
                                 does (--json: one object per line; --stats: counts)
   mrt --write-sample FILE       write a small MRT file (TABLE_DUMP_V2 and BGP4MP)
+  completions bash|zsh|fish     a completion script to source (neighbor names come
+                                from the running daemon)
 
   --json     the API's JSON (route lists: one route per line) instead of tables
   --page N   routes per request when walking a table (default 1000)
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("mrt") => mrt::run(&args[1..]),
+        Some("completions") => completions::run(&args[1..]),
         Some(
             "summary" | "neighbors" | "neighbor" | "routes" | "rib" | "route" | "reload" | "stop"
             | "start" | "refresh",
