@@ -230,17 +230,33 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
             now.saturating_duration_since(p.since).as_secs() as f64,
         );
     }
-    e.family(
-        "peerd_neighbor_flaps_total",
-        Kind::Counter,
-        "Times the established session went down.",
-    );
-    for p in &peers {
-        e.sample(
+    // One number per neighbor.
+    type PerNeighbor = fn(&status::PeerStatus) -> u64;
+    let single: [(&str, Kind, &str, PerNeighbor); 3] = [
+        (
             "peerd_neighbor_flaps_total",
-            &[("neighbor", &p.name)],
-            p.flaps as f64,
-        );
+            Kind::Counter,
+            "Times the established session went down.",
+            |p| p.flaps,
+        ),
+        (
+            "peerd_neighbor_prefixes_received",
+            Kind::Gauge,
+            "Prefixes accepted from the neighbor (after its import policy).",
+            |p| p.received as u64,
+        ),
+        (
+            "peerd_neighbor_prefixes_sent",
+            Kind::Gauge,
+            "Prefixes sent to the neighbor.",
+            |p| p.sent as u64,
+        ),
+    ];
+    for (name, kind, help, value) in single {
+        e.family(name, kind, help);
+        for p in &peers {
+            e.sample(name, &[("neighbor", &p.name)], value(p) as f64);
+        }
     }
     for (name, dir, help) in [
         (
@@ -256,35 +272,11 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
     ] {
         e.family(name, Kind::Counter, help);
         for p in &peers {
-            let counts = if dir { &p.msgs_in } else { &p.msgs_out };
+            let counts = p.messages.get(!dir);
             for (ty, n) in status::MESSAGE_TYPES.iter().zip(counts) {
-                e.sample(name, &[("neighbor", &p.name), ("type", ty)], *n as f64);
+                e.sample(name, &[("neighbor", &p.name), ("type", ty)], n as f64);
             }
         }
-    }
-    e.family(
-        "peerd_neighbor_prefixes_received",
-        Kind::Gauge,
-        "Prefixes accepted from the neighbor (after its import policy).",
-    );
-    for p in &peers {
-        e.sample(
-            "peerd_neighbor_prefixes_received",
-            &[("neighbor", &p.name)],
-            p.received as f64,
-        );
-    }
-    e.family(
-        "peerd_neighbor_prefixes_sent",
-        Kind::Gauge,
-        "Prefixes sent to the neighbor.",
-    );
-    for p in &peers {
-        e.sample(
-            "peerd_neighbor_prefixes_sent",
-            &[("neighbor", &p.name)],
-            p.sent as f64,
-        );
     }
     e.family(
         "peerd_neighbor_prefixes_filtered_total",

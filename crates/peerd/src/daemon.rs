@@ -51,7 +51,7 @@ pub struct Shared {
     /// The same, on the wall clock (the engine's clock counts from it).
     pub started_at: std::time::SystemTime,
     /// The MRT writer's queue, for sessions started by a reload.
-    pub mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
+    pub mrt: Option<crate::mrt_task::MrtQueue>,
 }
 
 impl Shared {
@@ -85,7 +85,7 @@ impl Shared {
 fn router_info(
     cfg: &Config,
     gr: &Arc<session::GrState>,
-    mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
+    mrt: Option<crate::mrt_task::MrtQueue>,
 ) -> RouterInfo {
     RouterInfo {
         asn: cfg.router.asn,
@@ -110,8 +110,7 @@ fn peer_status(n: &Neighbor) -> PeerStatus {
         removed: false,
         hostname: None,
         families: Vec::new(),
-        msgs_in: [0; 6],
-        msgs_out: [0; 6],
+        messages: Default::default(),
         flaps: 0,
     }
 }
@@ -201,7 +200,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         Some(m) => Some(crate::mrt_task::start(m.clone())?),
         None => None,
     };
-    let router = router_info(&cfg, &gr, mrt.as_ref().map(|m| m.tx.clone()));
+    let router = router_info(&cfg, &gr, mrt.as_ref().map(|m| m.queue.clone()));
     let status: Status = Arc::new(Mutex::new(cfg.neighbors.iter().map(peer_status).collect()));
     let peers = cfg.neighbors.iter().map(engine_peer).collect();
     let mut engine = Engine::new(cfg.router.asn, cfg.router.router_id, peers, &[]);
@@ -314,7 +313,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         gr: gr.clone(),
         started: std::time::Instant::now(),
         started_at,
-        mrt: mrt.as_ref().map(|m| m.tx.clone()),
+        mrt: mrt.as_ref().map(|m| m.queue.clone()),
     });
     for l in listeners {
         let shared = shared.clone();

@@ -3,17 +3,21 @@
 //! `updates.YYYYMMDD.HHMM` in UTC (gzipped: `.gz`), as route collectors
 //! name theirs — readable by bgpdump and `peerctl mrt`.
 //!
-//! The session tasks hand each message over a channel to a thread of its
-//! own that writes; a file is flushed every few seconds and finished (its
-//! gzip trailer written) when its period ends or peerd stops. A write
-//! error is logged once per file and the file given up, never the session.
+//! The session tasks hand each message over a bounded queue ([`MrtQueue`])
+//! to a thread of its own that writes; a session never waits for the disk:
+//! when the queue is full the message is not written, and the writer logs
+//! how many were lost that way. A file is flushed every few seconds and
+//! finished (its gzip trailer written) when its period ends or peerd
+//! stops. A write error is logged once per file and the file given up,
+//! never the session.
 
 use peerd_config::Mrt;
 use peerd_mrt::{MrtWriter, Session};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -35,17 +39,38 @@ pub enum MrtMsg {
     Stop,
 }
 
+/// Messages the queue holds at most (the writer is far faster than the
+/// sessions unless the disk stalls).
+const QUEUE: usize = 16_384;
+
+/// The way into the writer, for the sessions: never blocks; what does not
+/// fit is counted, and the writer logs the count.
+#[derive(Debug, Clone)]
+pub struct MrtQueue {
+    tx: mpsc::SyncSender<MrtMsg>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl MrtQueue {
+    /// Hands a received message to the writer.
+    pub fn send(&self, r: Received) {
+        if self.tx.try_send(MrtMsg::Received(r)).is_err() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// The running writer.
 pub struct MrtHandle {
     /// Where the session tasks send what they receive.
-    pub tx: mpsc::Sender<MrtMsg>,
+    pub queue: MrtQueue,
     thread: JoinHandle<()>,
 }
 
 impl MrtHandle {
     /// Finishes the file and waits for it.
     pub fn stop(self) {
-        let _ = self.tx.send(MrtMsg::Stop);
+        let _ = self.queue.tx.send(MrtMsg::Stop);
         let _ = self.thread.join();
     }
 }
@@ -112,7 +137,12 @@ fn finish(o: Open) {
 /// Starts the writer.
 pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
     std::fs::create_dir_all(&cfg.dir)?;
-    let (tx, rx) = mpsc::channel::<MrtMsg>();
+    let (tx, rx) = mpsc::sync_channel::<MrtMsg>(QUEUE);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let queue = MrtQueue {
+        tx,
+        dropped: dropped.clone(),
+    };
     let period = cfg.updates.as_secs().max(60);
     eprintln!(
         "peerd: mrt: writing received messages to {} (a file every {period} s)",
@@ -130,6 +160,12 @@ pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
                     Err(mpsc::RecvTimeoutError::Timeout) => None,
                     Ok(MrtMsg::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 };
+                let lost = dropped.swap(0, Ordering::Relaxed);
+                if lost > 0 {
+                    eprintln!(
+                        "peerd: mrt: {lost} received messages not written: the queue to the writer was full (the disk is slower than the sessions)"
+                    );
+                }
                 let now = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs());
@@ -175,7 +211,7 @@ pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
                 finish(c);
             }
         })?;
-    Ok(MrtHandle { tx, thread })
+    Ok(MrtHandle { queue, thread })
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub struct RouterInfo {
     pub hostname: Option<String>,
     pub gr: std::sync::Arc<GrState>,
     /// Where received messages go to be written as MRT (`[mrt]`).
-    pub mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
+    pub mrt: Option<crate::mrt_task::MrtQueue>,
 }
 
 /// Our side of graceful restart, shared by every session (RFC 4724 §3):
@@ -114,7 +114,9 @@ struct Task {
     status: Status,
     /// Our AS (for MRT records).
     local_as: u32,
-    mrt: Option<std::sync::mpsc::Sender<crate::mrt_task::MrtMsg>>,
+    mrt: Option<crate::mrt_task::MrtQueue>,
+    /// This neighbour's message counters (shared with its status).
+    messages: std::sync::Arc<status::MessageCounts>,
 }
 
 fn slot(id: ConnId) -> usize {
@@ -137,6 +139,10 @@ pub async fn run(
     let (events, mut event_rx) = mpsc::channel(1024);
     let (connected, mut connected_rx) = mpsc::channel(4);
     let ebgp = nb.is_ebgp(router.asn);
+    let messages = status::snapshot(&status)
+        .get(idx)
+        .map(|s| s.messages.clone())
+        .unwrap_or_default();
     let mut t = Task {
         idx,
         fsm: Session::new(fsm_config(&nb, &router)),
@@ -152,6 +158,7 @@ pub async fn run(
         status,
         local_as: router.asn,
         mrt: router.mrt.clone(),
+        messages,
     };
     if !t.nb.shutdown {
         let out = t.fsm.process(Input::ManualStart, Instant::now());
@@ -227,16 +234,10 @@ impl Task {
         else {
             return;
         };
-        let mut sent = [0u64; 6];
         for m in msgs {
-            sent[status::message_index(m.get(18).copied().unwrap_or(0))] += 1;
+            self.messages.add(true, m.get(18).copied().unwrap_or(0), 1);
             let _ = conn.tx.send(m);
         }
-        status::update(&self.status, self.idx, |s| {
-            for (c, n) in s.msgs_out.iter_mut().zip(sent) {
-                *c += n;
-            }
-        });
     }
 
     async fn command(&mut self, c: SessionCmd) {
@@ -394,8 +395,8 @@ impl Task {
     async fn conn_event(&mut self, ev: ConnEvent) {
         let input = match ev {
             ConnEvent::Frame(tag, bytes) if self.current(tag) => {
-                let ty = status::message_index(bytes.get(18).copied().unwrap_or(0));
-                status::update(&self.status, self.idx, |s| s.msgs_in[ty] += 1);
+                self.messages
+                    .add(false, bytes.get(18).copied().unwrap_or(0), 1);
                 self.to_mrt(tag.id, &bytes);
                 let neg = self.fsm.negotiated();
                 let ctx = neg.map_or(DecodeContext::MODERN, |n| n.rx);
@@ -449,13 +450,11 @@ impl Task {
             as4: neg.is_none_or(|n| n.rx.four_octet_as),
             add_path: neg.is_some_and(|n| n.add_path_rx != peerd_wire::FamilySet::EMPTY),
         };
-        let _ = tx.send(crate::mrt_task::MrtMsg::Received(
-            crate::mrt_task::Received {
-                at: std::time::SystemTime::now(),
-                session,
-                raw: bytes.to_vec(),
-            },
-        ));
+        tx.send(crate::mrt_task::Received {
+            at: std::time::SystemTime::now(),
+            session,
+            raw: bytes.to_vec(),
+        });
     }
 
     fn status_error(&self, e: String) {
@@ -491,8 +490,8 @@ impl Task {
                     }
                     if let Some(c) = &self.conns[slot(id)] {
                         let bytes = m.encode(&ctx);
-                        let ty = status::message_index(bytes.get(18).copied().unwrap_or(0));
-                        status::update(&self.status, self.idx, |s| s.msgs_out[ty] += 1);
+                        self.messages
+                            .add(true, bytes.get(18).copied().unwrap_or(0), 1);
                         let _ = c.tx.send(bytes);
                     }
                 }

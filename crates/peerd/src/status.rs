@@ -2,6 +2,7 @@
 //! tasks (which write it) and the control socket (which reads it).
 
 use peerd_fsm::State;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -23,12 +24,33 @@ pub struct PeerStatus {
     pub hostname: Option<String>,
     /// Families negotiated on the established session.
     pub families: Vec<String>,
-    /// Messages received, by type (1 OPEN … 5 ROUTE-REFRESH; 0 others).
-    pub msgs_in: [u64; 6],
-    /// Messages sent, by type.
-    pub msgs_out: [u64; 6],
+    /// Messages received and sent, by type: counted by the session task
+    /// without taking the status lock (once per message).
+    pub messages: Arc<MessageCounts>,
     /// Times an established session went down.
     pub flaps: u64,
+}
+
+/// Messages by type (1 OPEN … 5 ROUTE-REFRESH; 0 others), both ways.
+#[derive(Debug, Default)]
+pub struct MessageCounts {
+    received: [AtomicU64; 6],
+    sent: [AtomicU64; 6],
+}
+
+impl MessageCounts {
+    /// Counts `n` messages of type `ty` (the octet after the header's
+    /// length), sent or received.
+    pub fn add(&self, sent: bool, ty: u8, n: u64) {
+        let v = if sent { &self.sent } else { &self.received };
+        v[message_index(ty)].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The counts, by index of [`MESSAGE_TYPES`].
+    pub fn get(&self, sent: bool) -> [u64; 6] {
+        let v = if sent { &self.sent } else { &self.received };
+        std::array::from_fn(|i| v[i].load(Ordering::Relaxed))
+    }
 }
 
 /// The names of the message types counted, by index.
