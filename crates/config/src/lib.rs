@@ -37,8 +37,8 @@ mod validate;
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigErrors};
 pub use model::{
-    Announce, AnnounceWhen, Api, Bestpath, Config, Fib, MaxPrefix, MaxPrefixAction, Mrt, Neighbor,
-    PolicySwitch, Router, StaticNextHop, StaticRoute,
+    Announce, AnnounceWhen, Api, Bestpath, Config, Fib, Log, LogFormat, LogLevel, MaxPrefix,
+    MaxPrefixAction, Mrt, Neighbor, PolicySwitch, Router, StaticNextHop, StaticRoute,
 };
 pub use print::to_toml;
 

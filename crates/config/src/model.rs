@@ -32,6 +32,8 @@ pub struct Config {
     pub api: Api,
     /// MRT files of what peerd receives (`[mrt]`), if any.
     pub mrt: Option<Mrt>,
+    /// How peerd logs (`[log]`).
+    pub log: Log,
     /// Things that are allowed but probably not meant (printed by `peerd check`).
     pub warnings: Vec<String>,
 }
@@ -101,6 +103,60 @@ pub struct Mrt {
     /// Snapshots of every neighbour's routes (the Adj-RIB-Ins) rather
     /// than of the best ones (the Loc-RIB).
     pub table_dump_adj_rib_in: bool,
+}
+
+/// How peerd logs (`[log]`): one line per event on standard error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Log {
+    /// Text for people or JSON for log pipelines.
+    pub format: LogFormat,
+    /// The least severe level written.
+    pub level: LogLevel,
+}
+
+/// How a log line is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// `TIME LEVEL message key=value ...`.
+    #[default]
+    Text,
+    /// One JSON object per line, the fields at its top level.
+    Json,
+}
+
+/// Log levels, most severe first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Something failed.
+    Error,
+    /// Something is probably wrong.
+    Warn,
+    /// Session events, reloads, what the FIB did.
+    #[default]
+    Info,
+    /// Detail for finding a fault.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+impl LogLevel {
+    /// Every level with its name in the file.
+    pub const NAMES: [(&'static str, LogLevel); 5] = [
+        ("error", LogLevel::Error),
+        ("warn", LogLevel::Warn),
+        ("info", LogLevel::Info),
+        ("debug", LogLevel::Debug),
+        ("trace", LogLevel::Trace),
+    ];
+
+    /// The level's name in the file.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, l)| *l == self)
+            .map_or("info", |(n, _)| n)
+    }
 }
 
 /// The management API's access (`[api]`).

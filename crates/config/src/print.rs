@@ -133,6 +133,18 @@ pub fn to_toml(c: &Config) -> String {
             );
         }
     }
+    if c.log != crate::model::Log::default() {
+        let format = match c.log.format {
+            crate::model::LogFormat::Text => "text",
+            crate::model::LogFormat::Json => "json",
+        };
+        let _ = writeln!(
+            o,
+            "\n[log]\nformat = {}\nlevel = {}",
+            q(format),
+            q(c.log.level.name())
+        );
+    }
     if c.api != crate::model::Api::default() {
         o.push_str("\n[api]\n");
         if let Some(g) = &c.api.group {

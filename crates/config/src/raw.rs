@@ -26,6 +26,15 @@ pub(crate) struct RawConfig {
     pub fib: Option<RawFib>,
     pub api: Option<RawApi>,
     pub mrt: Option<Spanned<RawMrt>>,
+    pub log: Option<RawLog>,
+}
+
+/// `[log]`: how peerd logs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawLog {
+    pub format: Option<Spanned<String>>,
+    pub level: Option<Spanned<String>>,
 }
 
 /// `[mrt]`: MRT files of what peerd receives.

@@ -451,6 +451,43 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             table_dump_adj_rib_in: adj?,
         })
     });
+    let log = match &raw.log {
+        None => crate::model::Log::default(),
+        Some(l) => {
+            let format = match &l.format {
+                None => crate::model::LogFormat::Text,
+                Some(f) => match f.get_ref().as_str() {
+                    "text" => crate::model::LogFormat::Text,
+                    "json" => crate::model::LogFormat::Json,
+                    other => {
+                        c.err(
+                            f.span(),
+                            format!("log.format: expected \"text\" or \"json\", found {other:?}"),
+                        );
+                        crate::model::LogFormat::Text
+                    }
+                },
+            };
+            let level = match &l.level {
+                None => crate::model::LogLevel::Info,
+                Some(v) => crate::model::LogLevel::NAMES
+                    .iter()
+                    .find(|(n, _)| *n == v.get_ref().as_str())
+                    .map(|(_, l)| *l)
+                    .unwrap_or_else(|| {
+                        c.err(
+                            v.span(),
+                            format!(
+                                "log.level: expected \"error\", \"warn\", \"info\", \"debug\" or \"trace\", found {:?}",
+                                v.get_ref()
+                            ),
+                        );
+                        crate::model::LogLevel::Info
+                    }),
+            };
+            crate::model::Log { format, level }
+        }
+    };
     let imports = fib.is_some_and(|f| f.import != PolicySwitch::Deny);
     if redistribute_kernel.is_some_and(|r| r != PolicySwitch::Deny) && !imports {
         warnings.push(
@@ -470,6 +507,7 @@ pub(crate) fn validate(raw: RawConfig, text: &str, file: &str) -> Result<Config,
             fib,
             api,
             mrt,
+            log,
             bestpath: Bestpath {
                 always_compare_med: b.always_compare_med.unwrap_or(false),
                 prefer_oldest: b.prefer_oldest.unwrap_or(false),

@@ -44,6 +44,7 @@ fn every_configuration_key_is_documented() {
         ("[fib]", format!("{HEAD}[fib]\nzzz = 1\n"), &config),
         ("[api]", format!("{HEAD}[api]\nzzz = 1\n"), &config),
         ("[mrt]", format!("{HEAD}[mrt]\nzzz = 1\n"), &config),
+        ("[log]", format!("{HEAD}[log]\nzzz = 1\n"), &config),
         (
             "[redistribute]",
             format!("{HEAD}[redistribute]\nzzz = 1\n"),

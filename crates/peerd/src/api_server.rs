@@ -184,10 +184,7 @@ pub async fn serve_tcp(listener: TcpListener, token: String, ctl: Arc<Control>) 
                         } else {
                             "no token"
                         };
-                        eprintln!(
-                            "peerd: api: refused {} {} from {from}: {why}",
-                            r.method, r.path
-                        );
+                        tracing::warn!("api: refused {} {} from {from}: {why}", r.method, r.path);
                         http::error(&ApiError::new(
                             ErrorCode::Unauthorized,
                             format!("{why}: send Authorization: Bearer TOKEN (the token of api.token-file)"),

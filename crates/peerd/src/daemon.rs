@@ -52,6 +52,8 @@ pub struct Shared {
     pub started_at: std::time::SystemTime,
     /// The MRT writer's queue, for sessions started by a reload.
     pub mrt: Option<crate::mrt_task::MrtQueue>,
+    /// The log's level, which a reload may change.
+    pub log: crate::log::Level,
 }
 
 impl Shared {
@@ -188,7 +190,12 @@ fn spawn_session(
 }
 
 /// Runs the daemon until it is told to stop.
-pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io::Result<()> {
+pub async fn run(
+    cfg: Config,
+    socket: PathBuf,
+    config_path: PathBuf,
+    log: crate::log::Level,
+) -> std::io::Result<()> {
     // Our forwarding state survives a restart with `[fib] retain`: we do
     // graceful restart as the restarting speaker too (RFC 4724 §4.1).
     let retain = cfg.fib.map_or(std::time::Duration::ZERO, |f| f.retain);
@@ -217,8 +224,8 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         Some(f) => {
             let h = crate::fib_task::start(f)?;
             if let Err(e) = crate::nexthop_task::start(f, engine_tx.clone()) {
-                eprintln!(
-                    "peerd: next hops cannot be tracked ({e}): every next hop counts as reachable"
+                tracing::warn!(
+                    "next hops cannot be tracked ({e}): every next hop counts as reachable"
                 );
             }
             for a in engine.set_forwarding(true) {
@@ -244,8 +251,8 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
                     .map(|(i, _)| i)
                     .collect();
                 if restarted {
-                    eprintln!(
-                        "peerd: graceful restart: restarting with {} kept routes; routes are sent once {} neighbors have sent theirs, or after {} s",
+                    tracing::info!(
+                        "graceful restart: restarting with {} kept routes; routes are sent once {} neighbors have sent theirs, or after {} s",
                         h.kept,
                         wait_for.len(),
                         retain.as_secs()
@@ -314,6 +321,7 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
         started: std::time::Instant::now(),
         started_at,
         mrt: mrt.as_ref().map(|m| m.queue.clone()),
+        log,
     });
     for l in listeners {
         let shared = shared.clone();
@@ -330,8 +338,8 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
                     Some(tx) => {
                         let _ = tx.send(stream).await;
                     }
-                    None => eprintln!(
-                        "peerd: refused a connection from {from}: not a configured neighbor"
+                    None => tracing::info!(
+                        "refused a connection from {from}: not a configured neighbor"
                     ),
                 }
             }
@@ -351,21 +359,21 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
     let c = ctl.clone();
     tokio::spawn(async move {
         if let Err(e) = crate::api_server::serve_unix(unix, c).await {
-            eprintln!("peerd: control socket {}: {e}", sock_path.display());
+            tracing::error!("control socket {}: {e}", sock_path.display());
         }
     });
     if let (Some(addr), Some(file)) = (cfg.api.listen, &cfg.api.token_file) {
         let (tcp, token) = crate::api_server::bind_tcp(addr, file).await?;
-        eprintln!("peerd: api: listening on {addr} (bearer token required)");
+        tracing::info!("api: listening on {addr} (bearer token required)");
         let c = ctl.clone();
         tokio::spawn(async move {
             if let Err(e) = crate::api_server::serve_tcp(tcp, token, c).await {
-                eprintln!("peerd: api {addr}: {e}");
+                tracing::error!("api {addr}: {e}");
             }
         });
     }
-    eprintln!(
-        "peerd: AS{} router-id {}, {} neighbors, control socket {}",
+    tracing::info!(
+        "AS{} router-id {}, {} neighbors, control socket {}",
         cfg.router.asn,
         cfg.router.router_id,
         cfg.neighbors.len(),
@@ -381,20 +389,15 @@ pub async fn run(cfg: Config, socket: PathBuf, config_path: PathBuf) -> std::io:
             _ = tokio::signal::ctrl_c() => break,
             _ = term.recv() => break,
             _ = hup.recv() => {
-                eprintln!("peerd: SIGHUP: reloading");
+                tracing::info!("SIGHUP: reloading");
                 crate::notify::notify("RELOADING=1");
-                let text = match reload(&shared, false).await {
-                    Ok(t) => t,
-                    Err(e) => format!("reload refused: {e}"),
-                };
-                for line in text.lines() {
-                    eprintln!("peerd: reload: {line}");
-                }
+                // reload() logs what it did or why it refused.
+                let _ = reload(&shared, false).await;
                 crate::notify::notify("READY=1");
             }
         }
     }
-    eprintln!("peerd: stopping");
+    tracing::info!("stopping");
     crate::notify::notify("STOPPING=1");
     // With `[fib] retain` the kernel table stays as it is: the FIB task
     // stops before the sessions, whose end would withdraw the routes.
@@ -467,7 +470,7 @@ fn listen(cfg: &Config, addr: IpAddr) -> std::io::Result<TcpListener> {
     sock.bind(sa)
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {sa}: {e}")))?;
     let listener = sock.listen(64)?;
-    eprintln!("peerd: listening on {sa}");
+    tracing::info!("listening on {sa}");
     Ok(listener)
 }
 
@@ -475,6 +478,23 @@ fn listen(cfg: &Config, addr: IpAddr) -> std::io::Result<TcpListener> {
 /// `reload.rs`); with `dry_run`, only says what it would do. An invalid
 /// file changes nothing: the error says why.
 pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
+    let r = apply(shared, dry_run).await;
+    if !dry_run {
+        match &r {
+            Ok(t) => t
+                .lines()
+                .for_each(|l| tracing::info!(event = "reload", "reload: {l}")),
+            Err(e) => e
+                .lines()
+                .for_each(|l| tracing::warn!(event = "reload", "reload refused: {l}")),
+        }
+    }
+    r
+}
+
+/// Reads the file again and applies the difference, or says what would
+/// change (`dry_run`).
+async fn apply(shared: &Shared, dry_run: bool) -> Result<String, String> {
     let mut cur = shared.config.lock().await;
     let new = peerd_config::load(&shared.config_path)
         .map_err(|e| format!("{e}\nthe running configuration is unchanged"))?;
@@ -492,6 +512,9 @@ pub async fn reload(shared: &Shared, dry_run: bool) -> Result<String, String> {
     }
     if dry_run {
         return Ok(text);
+    }
+    if let Some(l) = plan.log_level {
+        shared.log.set(l);
     }
     let change = |name: &str| {
         plan.changes
@@ -688,7 +711,7 @@ fn set_keys(shared: &Shared, addr: IpAddr, key: &str) {
         .filter(|l| is_v6(l) == addr.is_ipv6())
     {
         if let Err(e) = sockopt::set_md5(l.as_ref(), addr, key.as_bytes()) {
-            eprintln!("peerd: reload: TCP-MD5 key for {addr}: {e}");
+            tracing::warn!("reload: TCP-MD5 key for {addr}: {e}");
         }
     }
 }

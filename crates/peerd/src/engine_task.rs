@@ -168,12 +168,12 @@ fn dispatch(
                 count,
                 limit,
             } => {
-                let mut who = String::new();
-                status::update(status, peer, |s| {
-                    who = format!("{} ({})", s.name, s.address);
-                });
-                eprintln!(
-                    "peerd: neighbor {who}: max-prefix warning: {count} {family} prefixes, limit {limit}"
+                let (name, address) = who(status, peer);
+                tracing::warn!(
+                    neighbor = %name,
+                    %address,
+                    event = "max-prefix",
+                    "max-prefix warning: {count} {family} prefixes, limit {limit}"
                 );
             }
             Action::LeakOverride {
@@ -181,13 +181,13 @@ fn dispatch(
                 prefix,
                 export,
             } => {
-                let mut who = String::new();
-                status::update(status, peer, |s| {
-                    who = format!("{} ({})", s.name, s.address);
-                });
+                let (name, address) = who(status, peer);
                 let way = if export { "export to" } else { "import from" };
-                eprintln!(
-                    "peerd: neighbor {who}: a policy overrides RFC 9234 route-leak prevention on {way} it (allow-leak), first for {prefix}; further overrides this session are not logged"
+                tracing::warn!(
+                    neighbor = %name,
+                    %address,
+                    event = "leak-override",
+                    "a policy overrides RFC 9234 route-leak prevention on {way} it (allow-leak), first for {prefix}; further overrides this session are not logged"
                 );
             }
             Action::Forward(entries) => {
@@ -218,8 +218,8 @@ pub fn converged(complete: bool, gr: &GrState, fib: &Option<std::sync::mpsc::Sen
     let restarted = gr.restarting.swap(false, Relaxed);
     gr.preserved.store(true, Relaxed);
     if restarted {
-        eprintln!(
-            "peerd: graceful restart: {}; routes sent to the neighbors",
+        tracing::info!(
+            "graceful restart: {}; routes sent to the neighbors",
             if complete {
                 "every neighbor has sent its routes"
             } else {
@@ -246,4 +246,13 @@ fn counts(engine: &Engine, n: usize, status: &Status) {
             s.filtered = filtered;
         });
     }
+}
+
+/// A neighbor's name and address, for the log.
+fn who(status: &Status, peer: usize) -> (String, String) {
+    let mut w = (String::new(), String::new());
+    status::update(status, peer, |s| {
+        w = (s.name.clone(), s.address.to_string());
+    });
+    w
 }

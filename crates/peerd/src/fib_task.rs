@@ -67,8 +67,8 @@ pub fn start(cfg: FibConfig) -> std::io::Result<FibHandle> {
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut adopted = Vec::new();
     if !stale.is_empty() && !cfg.retain.is_zero() {
-        eprintln!(
-            "peerd: fib: kept {} routes an earlier run left in table {} (proto {}); those not learned again within {} s are removed",
+        tracing::info!(
+            "fib: kept {} routes an earlier run left in table {} (proto {}); those not learned again within {} s are removed",
             stale.len(),
             cfg.table,
             cfg.protocol,
@@ -79,14 +79,17 @@ pub fn start(cfg: FibConfig) -> std::io::Result<FibHandle> {
         let del: Vec<(Op, KernelRoute)> = stale.into_iter().map(|r| (Op::Delete, r)).collect();
         let n = del.len();
         let _ = fib.apply(&del);
-        eprintln!(
-            "peerd: fib: removed {n} routes an earlier run left in table {} (proto {})",
-            cfg.table, cfg.protocol
+        tracing::info!(
+            "fib: removed {n} routes an earlier run left in table {} (proto {})",
+            cfg.table,
+            cfg.protocol
         );
     }
-    eprintln!(
-        "peerd: fib: programming table {} with proto {} metric {}",
-        cfg.table, cfg.protocol, cfg.metric
+    tracing::info!(
+        "fib: programming table {} with proto {} metric {}",
+        cfg.table,
+        cfg.protocol,
+        cfg.metric
     );
     let (tx, rx) = mpsc::channel();
     let kept = adopted.len();
@@ -189,7 +192,8 @@ impl<'a> Refusals<'a> {
         *self.total += 1;
         self.in_batch += 1;
         if self.in_batch <= LOGGED {
-            eprintln!("peerd: fib: {}", what());
+            let text = what();
+            tracing::warn!("fib: {text}");
         }
     }
 }
@@ -197,8 +201,8 @@ impl<'a> Refusals<'a> {
 impl Drop for Refusals<'_> {
     fn drop(&mut self) {
         if self.in_batch > LOGGED {
-            eprintln!(
-                "peerd: fib: and {} more refused in this batch ({} refused so far)",
+            tracing::warn!(
+                "fib: and {} more refused in this batch ({} refused so far)",
                 self.in_batch - LOGGED,
                 self.total
             );
@@ -275,8 +279,8 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
                 .filter_map(|p| installed.remove(&p))
                 .map(|r| (Op::Delete, r))
                 .collect();
-            eprintln!(
-                "peerd: fib: removed {} kept routes that were not learned again",
+            tracing::info!(
+                "fib: removed {} kept routes that were not learned again",
                 gone.len()
             );
             apply(
@@ -290,8 +294,8 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
             if !cfg.retain.is_zero() {
                 // Kernel-level graceful restart: traffic keeps flowing
                 // through them until the next start has learned again.
-                eprintln!(
-                    "peerd: fib: left its {} routes in the table for the next start ([fib] retain)",
+                tracing::info!(
+                    "fib: left its {} routes in the table for the next start ([fib] retain)",
                     installed.len()
                 );
                 let _ = done.send(());
@@ -306,7 +310,7 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
                 &mut HashMap::new(),
                 &mut Refusals::new(&mut refused),
             );
-            eprintln!("peerd: fib: removed its {n} routes");
+            tracing::info!("fib: removed its {n} routes");
             let _ = done.send(());
             return;
         }
@@ -348,7 +352,7 @@ fn apply(
         Err(e) => {
             // The socket itself failed: nothing of this batch is known to
             // be in; forget it, so that the next change of each is retried.
-            eprintln!("peerd: fib: {e}; {} changes not applied", changes.len());
+            tracing::error!("fib: {e}; {} changes not applied", changes.len());
             *log.total += changes.len() as u64;
             for (_, r) in changes {
                 installed.remove(&r.prefix);

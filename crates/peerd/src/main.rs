@@ -14,6 +14,7 @@ mod daemon;
 mod engine_task;
 mod fib_task;
 mod lab;
+mod log;
 mod mrt_dump;
 mod mrt_task;
 mod nexthop_task;
@@ -54,8 +55,9 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            let log = log::init(cfg.log);
             for w in &cfg.warnings {
-                eprintln!("peerd: warning: {w}");
+                tracing::warn!("{w}");
             }
             let rt = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -67,10 +69,10 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match rt.block_on(daemon::run(cfg, socket, PathBuf::from(file))) {
+            match rt.block_on(daemon::run(cfg, socket, PathBuf::from(file), log)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("peerd: {e}");
+                    tracing::error!("{e}");
                     ExitCode::FAILURE
                 }
             }

@@ -161,8 +161,8 @@ pub fn start(cfg: Mrt, us: Us, engine: mpsc::Sender<EngineMsg>) -> std::io::Resu
             let now = now_secs();
             std::thread::sleep(Duration::from_secs(period - now % period));
             match dump(&cfg, us, &engine) {
-                Ok(p) => eprintln!("peerd: mrt: wrote {}", p.display()),
-                Err(e) => eprintln!("peerd: mrt: table dump failed: {e}"),
+                Ok(p) => tracing::info!("mrt: wrote {}", p.display()),
+                Err(e) => tracing::error!("mrt: table dump failed: {e}"),
             }
         })?;
     Ok(())

@@ -130,7 +130,7 @@ fn open(cfg: &Mrt, start: u64) -> std::io::Result<Open> {
 fn finish(o: Open) {
     match o.w.into_inner() {
         Ok(inner) => drop(inner), // the encoder writes its trailer on drop
-        Err(e) => eprintln!("peerd: mrt: {}: {e}", o.path.display()),
+        Err(e) => tracing::error!("mrt: {}: {e}", o.path.display()),
     }
 }
 
@@ -144,8 +144,8 @@ pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
         dropped: dropped.clone(),
     };
     let period = cfg.updates.as_secs().max(60);
-    eprintln!(
-        "peerd: mrt: writing received messages to {} (a file every {period} s)",
+    tracing::info!(
+        "mrt: writing received messages to {} (a file every {period} s)",
         cfg.dir.display()
     );
     let thread = std::thread::Builder::new()
@@ -162,8 +162,8 @@ pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
                 };
                 let lost = dropped.swap(0, Ordering::Relaxed);
                 if lost > 0 {
-                    eprintln!(
-                        "peerd: mrt: {lost} received messages not written: the queue to the writer was full (the disk is slower than the sessions)"
+                    tracing::warn!(
+                        "mrt: {lost} received messages not written: the queue to the writer was full (the disk is slower than the sessions)"
                     );
                 }
                 let now = SystemTime::now()
@@ -188,7 +188,7 @@ pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
                     match open(&cfg, start) {
                         Ok(o) => cur = Some(o),
                         Err(e) => {
-                            eprintln!("peerd: mrt: cannot open a file in {}: {e}; messages of this period are not written", cfg.dir.display());
+                            tracing::error!("mrt: cannot open a file in {}: {e}; messages of this period are not written", cfg.dir.display());
                             failed = Some(start);
                         }
                     }
@@ -199,8 +199,8 @@ pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
                 if let Err(e) = c.w.write_received(ts, &m.session, &m.raw) {
-                    eprintln!(
-                        "peerd: mrt: {}: {e}; this file is given up",
+                    tracing::error!(
+                        "mrt: {}: {e}; this file is given up",
                         c.path.display()
                     );
                     failed = Some(start);

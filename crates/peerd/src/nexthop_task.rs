@@ -68,7 +68,7 @@ pub fn start(cfg: FibConfig, engine: mpsc::Sender<EngineMsg>) -> std::io::Result
                             }
                         }
                     }
-                    Err(e) => eprintln!("peerd: next hops: cannot read the kernel's routes: {e}"),
+                    Err(e) => tracing::error!("next hops: cannot read the kernel's routes: {e}"),
                 }
                 // Wait for a change, then let the burst settle and read
                 // what came meanwhile (a bounded number of datagrams: our
@@ -78,8 +78,8 @@ pub fn start(cfg: FibConfig, engine: mpsc::Sender<EngineMsg>) -> std::io::Result
                         Ok(Some(true)) => break,
                         Ok(_) => {}
                         Err(e) => {
-                            eprintln!(
-                                "peerd: next hops: kernel notifications stopped ({e}); next hops are no longer tracked"
+                            tracing::error!(
+                                "next hops: kernel notifications stopped ({e}); next hops are no longer tracked"
                             );
                             return;
                         }

@@ -26,6 +26,6 @@ pub fn notify(state: &str) {
         None => sock.send_to(state.as_bytes(), &path),
     };
     if let Err(e) = sent {
-        eprintln!("peerd: cannot notify the service manager ({state:?}): {e}");
+        tracing::warn!("cannot notify the service manager ({state:?}): {e}");
     }
 }

@@ -63,6 +63,8 @@ pub struct Plan {
     /// The import of other programs' kernel routes or their
     /// redistribution changed (they go through the import policy again).
     pub kernel: bool,
+    /// The log level to set, where it changed.
+    pub log_level: Option<peerd_config::LogLevel>,
 }
 
 /// Changes a reload cannot apply: the listening sockets.
@@ -83,6 +85,9 @@ pub fn refused(old: &Config, new: &Config) -> Vec<String> {
     }
     if old.api != new.api {
         v.push("[api] changed: restart peerd to serve the API elsewhere or to others".to_string());
+    }
+    if old.log.format != new.log.format {
+        v.push("log.format changed: restart peerd to log in another format".to_string());
     }
     if !same_table {
         v.push("[fib] changed: restart peerd to program another kernel table".to_string());
@@ -157,6 +162,7 @@ pub fn plan(old: &Config, new: &Config) -> Plan {
             || !same_switch(old, old.redistribute_static, new, new.redistribute_static),
         kernel: !same_kernel_import(old, new)
             || !same_switch(old, old.redistribute_kernel, new, new.redistribute_kernel),
+        log_level: (old.log.level != new.log.level).then_some(new.log.level),
     }
 }
 
@@ -315,6 +321,9 @@ impl fmt::Display for Plan {
                 f,
                 "kernel     the import of kernel routes or their redistribution changed"
             )?;
+        }
+        if let Some(l) = self.log_level {
+            writeln!(f, "log        level set to {}", l.name())?;
         }
         Ok(())
     }

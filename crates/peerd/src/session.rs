@@ -16,6 +16,7 @@ use std::net::{IpAddr, SocketAddr, SocketAddrV6};
 use std::time::{Duration, Instant};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::mpsc;
+use tracing::Level;
 
 /// Router-wide settings a session needs.
 #[derive(Debug, Clone)]
@@ -192,7 +193,7 @@ pub async fn run(
                         .map(|g| g.flags & 0x4 != 0);
                     match n_bits {
                         Some(false) if t.fsm.config().graceful_restart.is_some() => {
-                            t.log("restarting: connection closed without NOTIFICATION, so that the neighbor keeps our routes (RFC 4724)");
+                            t.log(Level::INFO, "restarting", "restarting: connection closed without NOTIFICATION, so that the neighbor keeps our routes (RFC 4724)");
                         }
                         _ => t.command(SessionCmd::Stop(Some(text))).await,
                     }
@@ -213,11 +214,18 @@ pub async fn run(
 }
 
 impl Task {
-    fn log(&self, msg: &str) {
-        eprintln!(
-            "peerd: neighbor {} ({}): {msg}",
-            self.nb.name, self.nb.address
-        );
+    /// One line of the log about this session: the neighbor's name and
+    /// address and what happened (`event`) as fields.
+    fn log(&self, level: Level, event: &'static str, msg: &str) {
+        let (neighbor, address) = (&self.nb.name, self.nb.address);
+        match level {
+            Level::ERROR => {
+                tracing::error!(neighbor = %neighbor, %address, event = %event, "{msg}")
+            }
+            Level::WARN => tracing::warn!(neighbor = %neighbor, %address, event = %event, "{msg}"),
+            Level::INFO => tracing::info!(neighbor = %neighbor, %address, event = %event, "{msg}"),
+            _ => tracing::debug!(neighbor = %neighbor, %address, event = %event, "{msg}"),
+        }
     }
 
     async fn input(&mut self, i: Input) {
@@ -259,7 +267,11 @@ impl Task {
                     .nb
                     .max_prefix
                     .map_or(MaxPrefixAction::Shutdown, |m| m.action);
-                self.log(&format!("more than {limit} {family} prefixes: {action:?}"));
+                self.log(
+                    Level::WARN,
+                    "max-prefix",
+                    &format!("more than {limit} {family} prefixes: {action:?}"),
+                );
                 match action {
                     MaxPrefixAction::Warn => {}
                     MaxPrefixAction::Shutdown => {
@@ -293,6 +305,8 @@ impl Task {
                     Some(true) => Box::pin(self.command(SessionCmd::Refresh)).await,
                     Some(false) => {
                         self.log(
+                            Level::INFO,
+                            "reset",
                             "import policy changed and the neighbor cannot refresh: resetting",
                         );
                         let n = Notification::new(
@@ -310,11 +324,19 @@ impl Task {
             }
             SessionCmd::Refresh => {
                 let Some(n) = self.fsm.negotiated() else {
-                    self.log("route refresh: the session is not established");
+                    self.log(
+                        Level::INFO,
+                        "refresh",
+                        "route refresh: the session is not established",
+                    );
                     return;
                 };
                 if !n.route_refresh {
-                    self.log("route refresh: the neighbor did not announce the capability");
+                    self.log(
+                        Level::WARN,
+                        "refresh",
+                        "route refresh: the neighbor did not announce the capability",
+                    );
                     return;
                 }
                 let msgs: Vec<Vec<u8>> = n
@@ -324,10 +346,11 @@ impl Task {
                         Message::RouteRefresh(peerd_wire::RouteRefresh::request(*f)).encode(&n.tx)
                     })
                     .collect();
-                self.log(&format!(
-                    "asking for a route refresh of {} families",
-                    msgs.len()
-                ));
+                self.log(
+                    Level::INFO,
+                    "refresh",
+                    &format!("asking for a route refresh of {} families", msgs.len()),
+                );
                 self.send_raw(msgs);
             }
         }
@@ -349,7 +372,11 @@ impl Task {
                 true
             }
             Err(e) => {
-                self.log(&format!("connection setup failed: {e}"));
+                self.log(
+                    Level::WARN,
+                    "connection",
+                    &format!("connection setup failed: {e}"),
+                );
                 false
             }
         }
@@ -409,14 +436,14 @@ impl Task {
                     match Message::decode(&bytes, &ctx) {
                         Ok(m) => Input::Message(tag.id, m),
                         Err(e) => {
-                            self.log(&format!("malformed message: {e}"));
+                            self.log(Level::WARN, "malformed", &format!("malformed message: {e}"));
                             Input::DecodeError(tag.id, e)
                         }
                     }
                 }
             }
             ConnEvent::Error(tag, e) if self.current(tag) => {
-                self.log(&format!("bad framing: {e}"));
+                self.log(Level::WARN, "malformed", &format!("bad framing: {e}"));
                 Input::DecodeError(tag.id, e)
             }
             ConnEvent::Closed(tag) if self.current(tag) => Input::TcpFailed(tag.id),
@@ -426,10 +453,14 @@ impl Task {
         };
         if let Input::Message(_, Message::Update(u)) = &input {
             for e in &u.errors {
-                self.log(&format!(
-                    "UPDATE attribute {}: {} → {:?}",
-                    e.type_code, e.error, e.action
-                ));
+                self.log(
+                    Level::WARN,
+                    "update-error",
+                    &format!(
+                        "UPDATE attribute {}: {} → {:?}",
+                        e.type_code, e.error, e.action
+                    ),
+                );
             }
         }
         self.input(input).await;
@@ -481,12 +512,7 @@ impl Task {
                         .negotiated()
                         .map_or(DecodeContext::MODERN, |n| n.tx);
                     if let Message::Notification(n) = &m {
-                        self.log(&format!(
-                            "sending NOTIFICATION {}/{} {}",
-                            n.code,
-                            n.subcode,
-                            peerd_wire::message::notification::describe(n.code, n.subcode)
-                        ));
+                        self.log(Level::INFO, "notification-sent", &words(n, "sent"));
                     }
                     if let Some(c) = &self.conns[slot(id)] {
                         let bytes = m.encode(&ctx);
@@ -504,10 +530,20 @@ impl Task {
                 Output::Established(id, n) => {
                     let local = self.conns[slot(id)].as_ref().map(|c| c.local.ip());
                     self.established = Some(id);
-                    self.log(&format!(
-                        "established: AS{} id {}, families {:?}",
-                        n.peer_as, n.peer_id, n.families
-                    ));
+                    self.log(
+                        Level::INFO,
+                        "established",
+                        &format!(
+                            "established: AS{} id {}, families {}",
+                            n.peer_as,
+                            n.peer_id,
+                            n.families
+                                .iter()
+                                .map(|f| f.to_string())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ),
+                    );
                     let host = n.peer_hostname.as_ref().map(|h| h.0.clone());
                     let fams: Vec<String> = n.families.iter().map(|f| f.to_string()).collect();
                     status::update(&self.status, self.idx, |s| {
@@ -536,10 +572,14 @@ impl Task {
                         .await;
                 }
                 Output::RouteRefresh(refresh) => {
-                    self.log(&format!(
-                        "route refresh received: {} {:?}",
-                        refresh.family, refresh.subtype
-                    ));
+                    self.log(
+                        Level::INFO,
+                        "refresh-received",
+                        &format!(
+                            "route refresh received: {} {:?}",
+                            refresh.family, refresh.subtype
+                        ),
+                    );
                     let _ = self
                         .engine
                         .send(EngineMsg::Event(Event::RouteRefresh {
@@ -554,7 +594,7 @@ impl Task {
                 } => {
                     self.established = None;
                     let text = describe(&reason);
-                    self.log(&format!("down: {text}"));
+                    self.log(Level::INFO, "down", &format!("down: {text}"));
                     self.status_error(text);
                     status::update(&self.status, self.idx, |s| s.flaps += 1);
                     let _ = self
@@ -589,41 +629,44 @@ fn hex(b: &[u8]) -> String {
 }
 
 /// A reason as operators read it, with the RFC 9003 text when there is one.
+/// A NOTIFICATION in words: code and subcode by name, the shutdown
+/// communication (RFC 9003) or the one a Hard Reset wraps (RFC 8538).
+fn words(n: &Notification, dir: &str) -> String {
+    let mut s = format!(
+        "{dir} NOTIFICATION {}/{} {}",
+        n.code,
+        n.subcode,
+        peerd_wire::message::notification::describe(n.code, n.subcode)
+    );
+    match n.shutdown_communication() {
+        Some(Ok(t)) => s.push_str(&format!(": \"{t}\"")),
+        // RFC 9003 §5: a malformed communication is logged, not shown as text.
+        Some(Err(e)) => s.push_str(&format!(
+            ": malformed shutdown communication ({e:?}), data {}",
+            hex(&n.data)
+        )),
+        None => {}
+    }
+    // RFC 8538: a Hard Reset wraps the NOTIFICATION that caused it.
+    if let Some(inner) = n.hard_reset_inner() {
+        s.push_str(&format!(
+            " ({}/{} {}",
+            inner.code,
+            inner.subcode,
+            peerd_wire::message::notification::describe(inner.code, inner.subcode)
+        ));
+        if let Some(Ok(t)) = inner.shutdown_communication() {
+            s.push_str(&format!(": \"{t}\""));
+        }
+        s.push(')');
+    }
+    s
+}
+
 fn describe(r: &DownReason) -> String {
-    let n = |n: &Notification, dir: &str| {
-        let mut s = format!(
-            "{dir} NOTIFICATION {}/{} {}",
-            n.code,
-            n.subcode,
-            peerd_wire::message::notification::describe(n.code, n.subcode)
-        );
-        match n.shutdown_communication() {
-            Some(Ok(t)) => s.push_str(&format!(": \"{t}\"")),
-            // RFC 9003 §5: a malformed communication is logged, not shown as text.
-            Some(Err(e)) => s.push_str(&format!(
-                ": malformed shutdown communication ({e:?}), data {}",
-                hex(&n.data)
-            )),
-            None => {}
-        }
-        // RFC 8538: a Hard Reset wraps the NOTIFICATION that caused it.
-        if let Some(inner) = n.hard_reset_inner() {
-            s.push_str(&format!(
-                " ({}/{} {}",
-                inner.code,
-                inner.subcode,
-                peerd_wire::message::notification::describe(inner.code, inner.subcode)
-            ));
-            if let Some(Ok(t)) = inner.shutdown_communication() {
-                s.push_str(&format!(": \"{t}\""));
-            }
-            s.push(')');
-        }
-        s
-    };
     match r {
-        DownReason::Sent(x) => n(x, "sent"),
-        DownReason::Received(x) => n(x, "received"),
+        DownReason::Sent(x) => words(x, "sent"),
+        DownReason::Received(x) => words(x, "received"),
         DownReason::TcpFailed => "TCP connection closed".into(),
         DownReason::Stopped => "administratively stopped".into(),
     }

@@ -9,28 +9,8 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
-
-/// One request; the status and the JSON body.
-fn http(sock: &Path, method: &str, target: &str, body: &str) -> (u16, Value) {
-    let raw = format!(
-        "{method} {target} HTTP/1.1\r\nHost: peerd\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let (status, body) = send(sock, raw.as_bytes());
-    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
-}
-
-fn send(sock: &Path, raw: &[u8]) -> (u16, Vec<u8>) {
-    let mut s = UnixStream::connect(sock).unwrap();
-    s.write_all(raw).unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).unwrap();
-    let (status, body) = peerd_api::http::parse_response(&out).unwrap();
-    (status, body.to_vec())
-}
 
 fn conf() -> String {
     r#"[router]

@@ -162,10 +162,21 @@ fn a_link_local_neighbor_with_gtsm_comes_up_and_ttl_1_is_refused() {
     // for a hold time, when its OPEN was queued before A set IP_MINTTL on
     // the accepted socket, but A's hold timer ends that).
     assert!(
-        !established(&pa, "v4") && !pa.log().contains("neighbor v4 (192.0.2.2): established"),
+        !established(&pa, "v4")
+            && !pa
+                .log()
+                .contains("neighbor=v4 address=192.0.2.2 event=established"),
         "GTSM must refuse TTL 1:\n{}\n{}",
         pa.ctl("neighbors"),
         pa.log()
     );
     assert!(established(&pa, "ll"), "{}", pa.ctl("neighbors"));
+    // ... and the log line the check above looks for is the one written.
+    assert!(
+        pa.log()
+            .lines()
+            .any(|l| l.contains("neighbor=ll ") && l.ends_with("event=established")),
+        "{}",
+        pa.log()
+    );
 }

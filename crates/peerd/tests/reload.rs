@@ -243,11 +243,7 @@ fn reload_changes_policies_without_resetting_bird_or_frr() {
         || format!("{}\n{}", late.log(), us.log()),
     );
     assert!(!us.ctl("neighbors").contains("late"));
-    assert!(
-        us.log().contains("peerd: reload: stop       late"),
-        "{}",
-        us.log()
-    );
+    assert!(us.log().contains("reload: stop       late"), "{}", us.log());
     assert_eq!(bird_since(), since);
     assert_eq!(frr_established(), established_count);
 }

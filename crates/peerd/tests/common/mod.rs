@@ -92,6 +92,30 @@ impl Proc {
     }
 }
 
+/// One request to the API on the Unix socket `sock`; the status and the
+/// JSON body.
+pub fn http(sock: &Path, method: &str, target: &str, body: &str) -> (u16, serde_json::Value) {
+    let raw = format!(
+        "{method} {target} HTTP/1.1\r\nHost: peerd\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, body) = send(sock, raw.as_bytes());
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// Raw bytes to the API on `sock`; the status and the body.
+pub fn send(sock: &Path, raw: &[u8]) -> (u16, Vec<u8>) {
+    let mut s = UnixStream::connect(sock).unwrap();
+    s.write_all(raw).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let (status, body) = peerd_api::http::parse_response(&out).unwrap();
+    (status, body.to_vec())
+}
+
 pub fn wait(limit: Duration, mut ok: impl FnMut() -> bool, why: impl Fn() -> String) {
     let t = Instant::now();
     while t.elapsed() < limit {
