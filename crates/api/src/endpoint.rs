@@ -29,6 +29,24 @@ pub enum RouteSet {
     /// As received, before the import policy (Adj-RIB-In, pre-policy;
     /// with `keep-received`).
     Received,
+    /// What we send it (Adj-RIB-Out), attributes as sent.
+    Advertised,
+}
+
+/// What a listing of routes is narrowed to; every part given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// This prefix and its more-specifics.
+    pub more_specifics: Option<Prefix>,
+    /// A community of any kind matching this pattern (`64500:*`,
+    /// `64500:0:1-9`, `rt 64500:7`).
+    pub community: Option<peerd_policy::CommunityPattern>,
+    /// An AS-path expression (`_174_`, `^15169$`).
+    pub as_path: Option<peerd_policy::AsPathRegex>,
+    /// The AS that originated the route.
+    pub origin_as: Option<u32>,
+    /// The routing table only: best routes learned from this neighbor.
+    pub neighbor: Option<String>,
 }
 
 /// What a request asks for.
@@ -45,9 +63,9 @@ pub enum Endpoint {
     /// `GET /v1/neighbors/{name}`.
     Neighbor(String),
     /// `GET /v1/neighbors/{name}/routes`.
-    NeighborRoutes(String, RouteSet, PageRequest),
+    NeighborRoutes(String, RouteSet, PageRequest, Filter),
     /// `GET /v1/rib`.
-    Rib(PageRequest),
+    Rib(PageRequest, Filter),
     /// `GET /v1/rib/{prefix}`.
     Candidates(Prefix),
     /// `GET /v1/lookup/{address}`.
@@ -112,6 +130,27 @@ const AFTER: Param = Param {
     doc: "The routes after this prefix: the `next` of the page before.",
 };
 
+const MORE_SPECIFICS: Param = Param {
+    name: "more-specifics",
+    place: "query",
+    doc: "Only this prefix and the prefixes inside it, such as 198.51.100.0/22.",
+};
+const COMMUNITY: Param = Param {
+    name: "community",
+    place: "query",
+    doc: "Only routes with a community matching this pattern: AS:VALUE, GLOBAL:LOCAL1:LOCAL2 or `rt|soo GLOBAL:LOCAL`, each part a number, a range N-M or *.",
+};
+const AS_PATH: Param = Param {
+    name: "as-path",
+    place: "query",
+    doc: "Only routes whose AS path matches this regular expression over ASNs (`_` a boundary: `_174_`, `^15169$`).",
+};
+const ORIGIN_AS: Param = Param {
+    name: "origin-as",
+    place: "query",
+    doc: "Only routes originated by this AS (the last of the path; ours for our own routes).",
+};
+
 /// Every endpoint.
 pub const ENDPOINTS: &[Spec] = &[
     Spec {
@@ -157,7 +196,7 @@ pub const ENDPOINTS: &[Spec] = &[
     Spec {
         method: "GET",
         path: "/v1/neighbors/{name}/routes",
-        doc: "The routes a neighbor sent, one page at a time.",
+        doc: "The routes a neighbor sent (accepted by the import policy), or as received, or what we send it; one page at a time. With a filter a page may hold fewer routes than `limit` (a page looks at 100000 prefixes at most): go on while `next` is set.",
         params: &[
             NAME,
             LIMIT,
@@ -167,6 +206,15 @@ pub const ENDPOINTS: &[Spec] = &[
                 place: "query",
                 doc: "`true`: as received, before the import policy (needs keep-received).",
             },
+            Param {
+                name: "advertised",
+                place: "query",
+                doc: "`true`: what we send the neighbor (Adj-RIB-Out), attributes as sent.",
+            },
+            MORE_SPECIFICS,
+            COMMUNITY,
+            AS_PATH,
+            ORIGIN_AS,
         ],
         answer: Some("RoutePage"),
         body: None,
@@ -174,8 +222,20 @@ pub const ENDPOINTS: &[Spec] = &[
     Spec {
         method: "GET",
         path: "/v1/rib",
-        doc: "The best route of every prefix, one page at a time.",
-        params: &[LIMIT, AFTER],
+        doc: "The best route of every prefix, one page at a time. With a filter a page may hold fewer routes than `limit` (a page looks at 100000 prefixes at most): go on while `next` is set.",
+        params: &[
+            LIMIT,
+            AFTER,
+            MORE_SPECIFICS,
+            COMMUNITY,
+            AS_PATH,
+            ORIGIN_AS,
+            Param {
+                name: "neighbor",
+                place: "query",
+                doc: "Only the best routes learned from this neighbor (its name or address).",
+            },
+        ],
         answer: Some("RoutePage"),
         body: None,
     },
@@ -285,6 +345,55 @@ fn page(req: &Request) -> Result<PageRequest, ApiError> {
     Ok(PageRequest { limit, after })
 }
 
+/// The filter of a listing; `neighbor` only where `with_neighbor`.
+fn filter(req: &Request, with_neighbor: bool) -> Result<Filter, ApiError> {
+    let given = |name: &str| req.param(name).filter(|v| !v.is_empty());
+    let more_specifics = match given("more-specifics") {
+        None => None,
+        Some(v) => Some(v.parse::<Prefix>().map_err(|_| {
+            bad(format!(
+                "more-specifics: expected a prefix such as 198.51.100.0/22 with its host bits zero, found {v:?}"
+            ))
+        })?),
+    };
+    let community = match given("community") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<peerd_policy::CommunityPattern>()
+                .map_err(|e| bad(format!("community: {e}, found {v:?}")))?,
+        ),
+    };
+    let as_path = match given("as-path") {
+        None => None,
+        Some(v) => Some(
+            peerd_policy::AsPathRegex::new(v).map_err(|e| bad(format!("as-path: {e} in {v:?}")))?,
+        ),
+    };
+    let origin_as = match given("origin-as") {
+        None => None,
+        Some(v) => Some(
+            v.trim_start_matches("AS")
+                .parse::<u32>()
+                .map_err(|_| bad(format!("origin-as: expected an AS number, found {v:?}")))?,
+        ),
+    };
+    let neighbor = match given("neighbor") {
+        Some(_) if !with_neighbor => {
+            return Err(bad(
+                "neighbor: not a filter here; ask /v1/neighbors/{name}/routes",
+            ))
+        }
+        v => v.map(str::to_string),
+    };
+    Ok(Filter {
+        more_specifics,
+        community,
+        as_path,
+        origin_as,
+        neighbor,
+    })
+}
+
 /// The body of a shutdown: `{"message": ...}` and nothing else.
 fn disable_body(body: &[u8]) -> Result<DisableRequest, ApiError> {
     let why = |e: &dyn std::fmt::Display| {
@@ -341,14 +450,17 @@ fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
             ["v1", "neighbors"] if get => Endpoint::Neighbors,
             ["v1", "neighbors", name] if get => Endpoint::Neighbor((*name).to_string()),
             ["v1", "neighbors", name, "routes"] if get => {
-                let set = if flag(req, "received")? {
-                    RouteSet::Received
-                } else {
-                    RouteSet::Accepted
+                let set = match (flag(req, "received")?, flag(req, "advertised")?) {
+                    (true, true) => {
+                        return Err(Some(bad("received and advertised: ask for one of them")))
+                    }
+                    (true, false) => RouteSet::Received,
+                    (false, true) => RouteSet::Advertised,
+                    (false, false) => RouteSet::Accepted,
                 };
-                Endpoint::NeighborRoutes((*name).to_string(), set, page(req)?)
+                Endpoint::NeighborRoutes((*name).to_string(), set, page(req)?, filter(req, false)?)
             }
-            ["v1", "rib"] if get => Endpoint::Rib(page(req)?),
+            ["v1", "rib"] if get => Endpoint::Rib(page(req)?, filter(req, true)?),
             ["v1", "rib", addr, len] if get => {
                 let text = format!("{addr}/{len}");
                 Endpoint::Candidates(text.parse().map_err(|_| {
@@ -421,15 +533,39 @@ mod tests {
                 PageRequest {
                     limit: 5,
                     after: Some(p)
-                }
+                },
+                Filter::default()
             ))
         );
+        let all = PageRequest {
+            limit: DEFAULT_PAGE,
+            after: None,
+        };
         assert_eq!(
             ask("GET", "/v1/rib", ""),
-            Ok(Endpoint::Rib(PageRequest {
-                limit: DEFAULT_PAGE,
-                after: None
-            }))
+            Ok(Endpoint::Rib(all, Filter::default()))
+        );
+        // Filters, percent-decoded.
+        let Ok(Endpoint::Rib(_, f)) = ask(
+            "GET",
+            "/v1/rib?more-specifics=198.51.100.0%2F22&community=64500:*&as-path=_174_&origin-as=AS15169&neighbor=transit",
+            "",
+        ) else {
+            panic!("not a filtered rib")
+        };
+        assert_eq!(f.more_specifics, Some("198.51.100.0/22".parse().unwrap()));
+        assert_eq!(f.community, Some("64500:*".parse().unwrap()));
+        assert_eq!(f.as_path.as_ref().map(|r| r.as_str()), Some("_174_"));
+        assert_eq!(f.origin_as, Some(15169));
+        assert_eq!(f.neighbor.as_deref(), Some("transit"));
+        assert_eq!(
+            ask("GET", "/v1/neighbors/t/routes?advertised=true", ""),
+            Ok(Endpoint::NeighborRoutes(
+                "t".into(),
+                RouteSet::Advertised,
+                all,
+                Filter::default()
+            ))
         );
         assert_eq!(
             ask("GET", "/v1/rib/203.0.113.0/24", ""),
@@ -479,6 +615,16 @@ mod tests {
         assert_eq!(code("POST", "/v1/summary", ""), ErrorCode::MethodNotAllowed);
         assert_eq!(code("GET", "/v1/reload", ""), ErrorCode::MethodNotAllowed);
         assert_eq!(code("GET", "/v1/rib?limit=0", ""), ErrorCode::BadRequest);
+        for bad in [
+            "/v1/rib?more-specifics=198.51.100.1/22",
+            "/v1/rib?community=64500",
+            "/v1/rib?as-path=(",
+            "/v1/rib?origin-as=x",
+            "/v1/neighbors/t/routes?neighbor=x",
+            "/v1/neighbors/t/routes?received=true&advertised=true",
+        ] {
+            assert_eq!(code("GET", bad, ""), ErrorCode::BadRequest, "{bad}");
+        }
         assert_eq!(
             code("GET", "/v1/rib?limit=10001", ""),
             ErrorCode::BadRequest

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod dump;
+mod filter;
 mod forward;
 mod groups;
 mod kernel;
@@ -32,11 +33,12 @@ mod resolve;
 mod restart;
 mod views;
 pub use dump::{DumpPage, DumpPeer, DumpRoute};
+pub use filter::{RouteFilter, SCAN_LIMIT};
 pub use forward::Forward;
 pub use kernel::{KernelImport, KERNEL_DISTANCE};
 pub use originate::{Announcement, Static, Via};
 pub use reconfig::Reconfig;
-pub use views::{Page, RouteView, Stats};
+pub use views::{Page, RouteSet, RouteView, Stats};
 
 /// Index of a neighbour, in configuration order.
 pub type PeerId = usize;

@@ -34,6 +34,7 @@ pub use compact_path::CompactPath;
 pub use decision::{DecisionOptions, Step};
 pub use engine::{
     Action, Announcement, DumpPage, DumpPeer, DumpRoute, Engine, Event, Forward, KernelImport,
-    Page, PeerConfig, PeerId, Reconfig, RouteView, Static, Stats, Via, KERNEL_DISTANCE,
+    Page, PeerConfig, PeerId, Reconfig, RouteFilter, RouteSet, RouteView, Static, Stats, Via,
+    KERNEL_DISTANCE, SCAN_LIMIT,
 };
 pub use route::{Learned, Path, Route};

@@ -15,6 +15,11 @@ struct Opts {
     json: bool,
     watch: Option<u64>,
     received: bool,
+    advertised: bool,
+    more_specifics: bool,
+    community: Option<String>,
+    as_path: Option<String>,
+    origin_as: Option<String>,
     dry_run: bool,
     neighbor: Option<String>,
     message: Option<String>,
@@ -34,6 +39,11 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         match a.as_str() {
             "--json" => o.json = true,
             "--received" => o.received = true,
+            "--advertised" => o.advertised = true,
+            "--more-specifics" => o.more_specifics = true,
+            "--community" => o.community = Some(value("--community")?),
+            "--as-path" => o.as_path = Some(value("--as-path")?),
+            "--origin-as" => o.origin_as = Some(value("--origin-as")?),
             "--dry-run" => o.dry_run = true,
             "--watch" => o.watch = Some(2),
             "--neighbor" => o.neighbor = Some(value("--neighbor")?),
@@ -57,7 +67,39 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             w => o.words.push(w.to_string()),
         }
     }
+    if o.received && o.advertised {
+        return Err("--received or --advertised: one of them".into());
+    }
     Ok(o)
+}
+
+impl Opts {
+    /// Whether a listing is narrowed or a neighbor's: `routes PREFIX` then
+    /// lists the prefix and its more-specifics rather than its candidates.
+    fn lists(&self) -> bool {
+        self.more_specifics
+            || self.neighbor.is_some()
+            || self.community.is_some()
+            || self.as_path.is_some()
+            || self.origin_as.is_some()
+    }
+
+    /// The filter's query parameters, each followed by `&`.
+    fn filter_query(&self, prefix: Option<&str>) -> String {
+        let mut q = String::new();
+        let given = [
+            ("more-specifics", prefix),
+            ("community", self.community.as_deref()),
+            ("as-path", self.as_path.as_deref()),
+            ("origin-as", self.origin_as.as_deref()),
+        ];
+        for (k, v) in given {
+            if let Some(v) = v {
+                q.push_str(&format!("{k}={}&", escape(v)));
+            }
+        }
+        q
+    }
 }
 
 fn style() -> Style {
@@ -88,14 +130,30 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         ["neighbor", name, "disable"] => disable(&c, &o, name, o.message.clone()),
         ["neighbor", name, "enable"] => act(&c, &o, name, "enable"),
         ["neighbor", name, "refresh"] => act(&c, &o, name, "refresh"),
-        ["routes"] | ["rib"] => walk(&c, &o),
+        // `routes NAME --received` is the older `routes --neighbor NAME --received`.
+        ["routes", rest @ ..]
+            if (o.received || o.advertised)
+                && o.neighbor.is_none()
+                && !matches!(rest, [name] if !is_prefix_or_address(name)) =>
+        {
+            eprintln!("peerctl: --received and --advertised need --neighbor NAME (peerctl --help)");
+            return ExitCode::from(2);
+        }
+        ["routes"] | ["rib"] => walk(&c, &o, None),
         // `routes NAME`, the older spelling of `routes --neighbor NAME`.
-        ["routes", name] if !is_prefix_or_address(name) => {
+        ["routes", name] if !is_prefix_or_address(name) && o.neighbor.is_none() => {
             let o = Opts {
                 neighbor: Some((*name).to_string()),
                 ..o
             };
-            walk(&c, &o)
+            walk(&c, &o, None)
+        }
+        ["routes", what] if o.lists() => {
+            if what.parse::<peerd_wire::Prefix>().is_err() {
+                eprintln!("peerctl: routes {what}: with --neighbor or a filter, expected a prefix such as 198.51.100.0/22 (it lists the prefix and its more-specifics)");
+                return ExitCode::from(2);
+            }
+            walk(&c, &o, Some(what))
         }
         ["routes", what] | ["route", what] if *what != "get" => candidates(&c, &o, what),
         ["route", "get", addr] => route_get(&c, &o, addr),
@@ -188,16 +246,20 @@ fn act(c: &Client, o: &Opts, name: &str, what: &str) -> Result<(), CtlError> {
     Ok(())
 }
 
-/// Every route of the routing table, or a neighbor's, page by page: the
-/// client holds one page at a time, and JSON comes one route per line.
-fn walk(c: &Client, o: &Opts) -> Result<(), CtlError> {
+/// Every route of the routing table, or a neighbor's (accepted, as
+/// received, or as we send them), narrowed by the filter options and to
+/// `prefix` and its more-specifics, page by page: the client holds one
+/// page at a time, and JSON comes one route per line.
+fn walk(c: &Client, o: &Opts, prefix: Option<&str>) -> Result<(), CtlError> {
+    let filter = o.filter_query(prefix);
     let base = match &o.neighbor {
         Some(n) => format!(
-            "/v1/neighbors/{}/routes?received={}&",
+            "/v1/neighbors/{}/routes?received={}&advertised={}&{filter}",
             escape(n),
-            o.received
+            o.received,
+            o.advertised
         ),
-        None => "/v1/rib?".to_string(),
+        None => format!("/v1/rib?{filter}"),
     };
     let limit = o.page.unwrap_or(1000);
     let mut after: Option<String> = None;

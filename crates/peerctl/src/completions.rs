@@ -44,7 +44,7 @@ _peerctl() {
                 COMPREPLY=($(compgen -W "--message --json" -- "$cur"))
             fi ;;
         neighbors) COMPREPLY=($(compgen -W "--watch --json" -- "$cur")) ;;
-        routes) COMPREPLY=($(compgen -W "--neighbor --received --json --page" -- "$cur")) ;;
+        routes) COMPREPLY=($(compgen -W "--neighbor --received --advertised --community --as-path --origin-as --more-specifics --json --page" -- "$cur")) ;;
         reload) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;
         mrt) COMPREPLY=($(compgen -f -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
@@ -65,6 +65,11 @@ complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -l message -r
 complete -c peerctl -n '__fish_seen_subcommand_from neighbors' -l watch
 complete -c peerctl -n '__fish_seen_subcommand_from routes' -l neighbor -a '(__peerctl_names)' -r
 complete -c peerctl -n '__fish_seen_subcommand_from routes' -l received
+complete -c peerctl -n '__fish_seen_subcommand_from routes' -l advertised
+complete -c peerctl -n '__fish_seen_subcommand_from routes' -l community -r
+complete -c peerctl -n '__fish_seen_subcommand_from routes' -l as-path -r
+complete -c peerctl -n '__fish_seen_subcommand_from routes' -l origin-as -r
+complete -c peerctl -n '__fish_seen_subcommand_from routes' -l more-specifics
 complete -c peerctl -n '__fish_seen_subcommand_from routes' -l page -r
 complete -c peerctl -n '__fish_seen_subcommand_from route' -a get
 complete -c peerctl -n '__fish_seen_subcommand_from reload' -l dry-run

@@ -25,9 +25,15 @@ usage: peerctl [--socket PATH] COMMAND [--json]
   neighbor NAME enable          start its session again
   neighbor NAME refresh         ask it for its routes again (route refresh)
   routes                        the best route of every prefix (* marks the best)
-  routes --neighbor NAME [--received]
+  routes --neighbor NAME [--received|--advertised]
                                 the routes a neighbor sent, after its import policy
-                                (--received: as they came; needs keep-received = true)
+                                (--received: as they came; needs keep-received = true;
+                                --advertised: what we send it, attributes as sent)
+  routes [PREFIX] [--neighbor NAME] [--community C] [--as-path RE] [--origin-as AS]
+                                the routes (of the table, or a neighbor's) of PREFIX and
+                                its more-specifics with a community matching C (64500:*),
+                                an AS path matching RE (_174_, ^15169$), originated by AS
+  routes PREFIX --more-specifics   the table's routes of PREFIX and its more-specifics
   routes PREFIX|ADDRESS         every candidate for PREFIX, or for the longest prefix
                                 holding ADDRESS: the best first, the others with the
                                 decision step each lost at

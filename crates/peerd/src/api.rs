@@ -85,11 +85,16 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
                 .ok_or_else(|| not_found(&name))?;
             http::json(&neighbor(&p, Instant::now()))
         }
-        Endpoint::NeighborRoutes(name, set, page) => {
+        Endpoint::NeighborRoutes(name, set, page, filter) => {
             let i = shared.find(&name).ok_or_else(|| not_found(&name))?;
-            let received = set == RouteSet::Received;
+            let f = route_filter(shared, filter)?;
+            let set = match set {
+                RouteSet::Accepted => peerd_engine::RouteSet::Accepted,
+                RouteSet::Received => peerd_engine::RouteSet::Received,
+                RouteSet::Advertised => peerd_engine::RouteSet::Advertised,
+            };
             let found = ask(shared, |tx| {
-                EngineMsg::RoutesPage(i, received, page.after, page.limit, tx)
+                EngineMsg::RoutesPage(i, set, page.after, page.limit, f, tx)
             })
             .await?;
             let page = found.ok_or_else(|| {
@@ -100,8 +105,12 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
             })?;
             http::json(&route_page(&page))
         }
-        Endpoint::Rib(page) => {
-            let p = ask(shared, |tx| EngineMsg::RibPage(page.after, page.limit, tx)).await?;
+        Endpoint::Rib(page, filter) => {
+            let f = route_filter(shared, filter)?;
+            let p = ask(shared, |tx| {
+                EngineMsg::RibPage(page.after, page.limit, f, tx)
+            })
+            .await?;
             http::json(&route_page(&p))
         }
         Endpoint::Candidates(prefix) => {
@@ -355,6 +364,24 @@ fn neighbor(p: &status::PeerStatus, now: Instant) -> Neighbor {
         hostname: p.hostname.clone(),
         families: p.families.clone(),
     }
+}
+
+/// The engine's filter for the API's: the neighbor named becomes its index.
+fn route_filter(
+    shared: &Shared,
+    f: peerd_api::endpoint::Filter,
+) -> Result<Box<peerd_engine::RouteFilter>, ApiError> {
+    let from = match &f.neighbor {
+        None => None,
+        Some(n) => Some(shared.find(n).ok_or_else(|| not_found(n))?),
+    };
+    Ok(Box::new(peerd_engine::RouteFilter {
+        within: f.more_specifics,
+        community: f.community,
+        as_path: f.as_path,
+        origin_as: f.origin_as,
+        from,
+    }))
 }
 
 /// A route as the API shows it.

@@ -17,18 +17,21 @@ pub enum EngineMsg {
     RoutesReceived(usize, oneshot::Sender<Option<Vec<RouteView>>>),
     /// The best route of every prefix.
     LocRib(oneshot::Sender<Vec<RouteView>>),
-    /// One page of the routing table: after this prefix, at most so many.
+    /// One page of the routing table: after this prefix, at most so many,
+    /// those that pass the filter.
     RibPage(
         Option<peerd_wire::Prefix>,
         usize,
+        Box<peerd_engine::RouteFilter>,
         oneshot::Sender<peerd_engine::Page>,
     ),
-    /// One page of a neighbour's routes (as received, or accepted).
+    /// One page of a neighbour's routes (accepted, as received, or sent).
     RoutesPage(
         usize,
-        bool,
+        peerd_engine::RouteSet,
         Option<peerd_wire::Prefix>,
         usize,
+        Box<peerd_engine::RouteFilter>,
         oneshot::Sender<Option<peerd_engine::Page>>,
     ),
     /// Prefixes in the routing table: IPv4, IPv6.
@@ -91,11 +94,11 @@ pub async fn run(
             EngineMsg::LocRib(reply) => {
                 let _ = reply.send(engine.loc_rib());
             }
-            EngineMsg::RibPage(after, limit, reply) => {
-                let _ = reply.send(engine.loc_rib_page(after, limit));
+            EngineMsg::RibPage(after, limit, filter, reply) => {
+                let _ = reply.send(engine.loc_rib_page(after, limit, &filter));
             }
-            EngineMsg::RoutesPage(peer, received, after, limit, reply) => {
-                let _ = reply.send(engine.routes_from_page(peer, received, after, limit));
+            EngineMsg::RoutesPage(peer, set, after, limit, filter, reply) => {
+                let _ = reply.send(engine.routes_page(peer, set, after, limit, &filter));
             }
             EngineMsg::DumpPeers(reply) => {
                 let _ = reply.send(engine.dump_peers());

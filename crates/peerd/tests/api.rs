@@ -71,7 +71,7 @@ fn every_endpoint_answers_against_a_live_daemon() {
         return;
     }
     let bird_dir = tempdir("api-bird");
-    let statics = "    route 198.51.100.0/24 unreachable;\n    route 198.51.100.128/25 unreachable;\n    route 192.0.2.128/25 unreachable;";
+    let statics = "    route 198.51.100.0/24 unreachable { bgp_community.add((64520, 7)); };\n    route 198.51.100.128/25 unreachable;\n    route 192.0.2.128/25 unreachable;";
     let Some(_bird) = bird(
         &bird_dir,
         &bird_conf(&bird_dir, "127.0.32.2", 64520, "127.0.32.1", "", statics),
@@ -163,6 +163,54 @@ fn every_endpoint_answers_against_a_live_daemon() {
     assert_eq!(page["routes"].as_array().unwrap().len(), 2);
     assert_eq!(page["next"], "198.51.100.0/24");
 
+    // Filtered listings, walked page by page as a client does.
+    let listed = |target: &str| -> Vec<String> {
+        let mut got = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let t = match &after {
+                Some(a) => format!("{target}&limit=1&after={a}"),
+                None => format!("{target}&limit=1"),
+            };
+            let (status, page) = http(&sock, "GET", &t, "");
+            assert_eq!(status, 200, "{t}: {page}");
+            for r in page["routes"].as_array().unwrap() {
+                got.push(r["prefix"].as_str().unwrap().to_string());
+            }
+            match page["next"].as_str() {
+                Some(n) => after = Some(n.to_string()),
+                None => return got,
+            }
+        }
+    };
+    assert_eq!(
+        listed("/v1/rib?more-specifics=198.51.100.0/23"),
+        ["198.51.100.0/24", "198.51.100.128/25"]
+    );
+    assert_eq!(listed("/v1/rib?community=64520:7"), ["198.51.100.0/24"]);
+    assert_eq!(listed("/v1/rib?community=64520:*").len(), 1);
+    assert_eq!(listed("/v1/rib?as-path=%5E64520%24").len(), 3);
+    assert_eq!(listed("/v1/rib?origin-as=64500"), ["203.0.113.0/24"]);
+    assert_eq!(listed("/v1/rib?neighbor=bird").len(), 3);
+    assert_eq!(
+        listed("/v1/neighbors/bird/routes?more-specifics=192.0.2.0/24"),
+        ["192.0.2.128/25"]
+    );
+    // What BIRD is sent: ours, with our AS and address; not its own.
+    assert_eq!(
+        listed("/v1/neighbors/bird/routes?advertised=true"),
+        ["203.0.113.0/24"]
+    );
+    let (_, sent) = http(
+        &sock,
+        "GET",
+        "/v1/neighbors/bird/routes?advertised=true",
+        "",
+    );
+    assert_eq!(sent["routes"][0]["as_path"], "64500");
+    assert_eq!(sent["routes"][0]["next_hop"], "127.0.32.1");
+    keep("RoutePage", &sent);
+
     // One prefix's candidates; the route traffic to an address takes.
     let (status, c) = http(&sock, "GET", "/v1/rib/198.51.100.0/24", "");
     assert_eq!(status, 200);
@@ -210,6 +258,18 @@ fn every_endpoint_answers_against_a_live_daemon() {
     assert_eq!(
         err("GET", "/v1/neighbors/bird/routes?received=true", ""),
         (409, "not_kept".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/rib?community=64520", ""),
+        (400, "bad_request".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/rib?as-path=(", ""),
+        (400, "bad_request".into())
+    );
+    assert_eq!(
+        err("GET", "/v1/rib?neighbor=nobody", ""),
+        (404, "not_found".into())
     );
     assert_eq!(
         err("POST", "/v1/neighbors/bird/disable", "{\"msg\": 1}"),
@@ -492,8 +552,7 @@ fn peerctl_speaks_the_api() {
         return;
     }
     let bird_dir = tempdir("ctl-bird");
-    let statics =
-        "    route 198.51.100.0/24 unreachable;\n    route 198.51.100.128/25 unreachable;";
+    let statics = "    route 198.51.100.0/24 unreachable;\n    route 198.51.100.128/25 unreachable { bgp_community.add((64520, 9)); };";
     let Some(_bird) = bird(
         &bird_dir,
         &bird_conf(&bird_dir, "127.0.34.2", 64520, "127.0.34.1", "", statics),
@@ -560,6 +619,46 @@ fn peerctl_speaks_the_api() {
     // The older spelling: `routes NAME`.
     let (old, _, _) = peerctl(&sock, &["routes", "bird"]).unwrap();
     assert_eq!(old, out);
+    // Filters: a community, an AS path, more-specifics; what BIRD is sent.
+    let rows = |args: &[&str]| -> Vec<String> {
+        let (out, err, code) = peerctl(&sock, args).unwrap();
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out.lines()
+            .skip(1)
+            .map(|l| {
+                l.split_whitespace()
+                    .find(|w| w.contains('/'))
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        rows(&["routes", "--community", "64520:9"]),
+        ["198.51.100.128/25"]
+    );
+    assert_eq!(
+        rows(&["routes", "--as-path", "^64520$", "--page", "1"]).len(),
+        2
+    );
+    assert_eq!(
+        rows(&["routes", "198.51.100.0/24", "--more-specifics"]).len(),
+        2
+    );
+    assert_eq!(
+        rows(&["routes", "198.51.100.128/25", "--neighbor", "bird"]),
+        ["198.51.100.128/25"]
+    );
+    assert_eq!(
+        rows(&["routes", "--neighbor", "bird", "--advertised"]),
+        ["203.0.113.0/24"]
+    );
+    assert_eq!(
+        rows(&["routes", "--origin-as", "64500"]),
+        ["203.0.113.0/24"]
+    );
+    let (_, _, code) = peerctl(&sock, &["routes", "--advertised"]).unwrap();
+    assert_eq!(code, 2, "--advertised needs a neighbor");
 
     let (out, _, code) = peerctl(&sock, &["route", "get", "198.51.100.200"]).unwrap();
     assert_eq!(code, 0);

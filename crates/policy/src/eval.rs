@@ -198,7 +198,8 @@ fn next_hop_addrs(nh: &NextHop) -> impl Iterator<Item = IpAddr> {
 }
 
 /// Every community of the route, of all three kinds.
-fn communities(attrs: &[Attribute]) -> impl Iterator<Item = AnyCommunity> + '_ {
+/// Every community of the three kinds in `attrs`.
+pub fn communities(attrs: &[Attribute]) -> impl Iterator<Item = AnyCommunity> + '_ {
     attrs
         .iter()
         .flat_map(|a| -> Box<dyn Iterator<Item = AnyCommunity> + '_> {

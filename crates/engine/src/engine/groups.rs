@@ -123,6 +123,18 @@ impl Engine {
         out
     }
 
+    /// What `peer` holds, without a copy: its group's Adj-RIB-Out and the
+    /// prefixes it is held back from there. `None` outside a group (its
+    /// session is down: it holds nothing).
+    pub(super) fn held_by_walk(
+        &self,
+        peer: PeerId,
+    ) -> Option<(&PrefixMap<Arc<Exported>>, &PrefixSet)> {
+        let p = self.peers.get(peer)?;
+        let g = p.group.and_then(|g| self.groups.get(g)?.as_ref())?;
+        Some((&g.adj_out, &p.hidden))
+    }
+
     /// How many prefixes `peer` holds.
     pub(super) fn held_count(&self, peer: PeerId) -> usize {
         let Some(p) = self.peers.get(peer) else {

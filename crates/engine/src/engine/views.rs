@@ -3,11 +3,12 @@
 //! its import policy, the routing table, and the longest match for an
 //! address.
 
-use super::{family_of, gather, Engine, PeerId, RouteKey, Source};
+use super::filter::{self, RouteFilter};
+use super::{family_of, gather, Engine, Exported, PeerId, RouteKey, Source};
 use crate::decision::{self, Step};
 use crate::engine::originate::Static;
 use crate::route::Route;
-use peerd_wire::attr::AttrValue;
+use peerd_wire::attr::{AsPath, AttrValue};
 use peerd_wire::{Family, Prefix};
 use std::net::IpAddr;
 
@@ -187,80 +188,120 @@ impl Engine {
             .chain(self.statics.keys().copied())
             .chain(self.kernel.keys().copied())
             .collect();
-        keys.iter().filter_map(|k| self.rib_entry(k)).collect()
+        let all = RouteFilter::default();
+        keys.iter()
+            .filter_map(|k| self.rib_entry(k, &all))
+            .collect()
     }
 
-    /// The routing table's entry for one prefix.
-    fn rib_entry(&self, k: &RouteKey) -> Option<RouteView> {
+    /// The routing table's entry for one prefix, if it passes `f`.
+    fn rib_entry(&self, k: &RouteKey, f: &RouteFilter) -> Option<RouteView> {
         if let Some((s, kernel)) = self.table_wins(k) {
+            // A static or kernel route: no attributes, an empty path.
+            if f.from.is_some() || !f.passes(&[], AsPath::default, self.local_as) {
+                return None;
+            }
             let protocol = if kernel { "kernel" } else { "static" };
             return Some(static_view(k, s, true, protocol));
         }
-        let mut v = view(k, self.best_route(k)?, true);
-        if let Some(Source::Peer(i)) = self.source_of(k) {
+        let r = self.best_route(k)?;
+        let from = match self.source_of(k) {
+            Some(Source::Peer(i)) => Some(i),
+            _ => None,
+        };
+        if f.from.is_some() && f.from != from {
+            return None;
+        }
+        if f.on_attributes() && !f.passes(&r.attrs, || r.as_path.to_as_path(), self.local_as) {
+            return None;
+        }
+        let mut v = view(k, r, true);
+        if let Some(i) = from {
             v.from = self.source_name(Source::Peer(i));
             v.protocol = "bgp";
         }
         Some(v)
     }
 
-    /// One page of the routing table: at most `limit` entries after
-    /// `after` (in prefix order, IPv4 first), and the prefix to ask from
-    /// for the next page (`None` on the last). A page costs its own size,
-    /// not the table's.
-    pub fn loc_rib_page(&self, after: Option<Prefix>, limit: usize) -> Page {
+    /// One page of the routing table: at most `limit` entries that pass
+    /// `f`, after `after` (in prefix order, IPv4 first), and the prefix to
+    /// ask from for the next page (`None` on the last). A page costs its
+    /// own size — or with a filter at most [`crate::SCAN_LIMIT`] prefixes — not
+    /// the table's.
+    pub fn loc_rib_page(&self, after: Option<Prefix>, limit: usize, f: &RouteFilter) -> Page {
         let beyond = |k: &RouteKey| after.is_none_or(|a| *k > (family_of(&a), a));
-        let mut keys: Vec<RouteKey> = self
-            .best
-            .iter_after(after)
-            .map(|(k, _)| k)
-            .take(limit.saturating_add(1))
+        let mut extra: Vec<RouteKey> = self
+            .statics
+            .keys()
+            .chain(self.kernel.keys())
+            .filter(|k| beyond(k) && f.covers(k))
+            .copied()
             .collect();
-        keys.extend(
-            self.statics
-                .keys()
-                .chain(self.kernel.keys())
-                .filter(|k| beyond(k)),
-        );
-        keys.sort_unstable();
-        keys.dedup();
-        paged(keys, limit, |k| self.rib_entry(k))
+        extra.sort_unstable();
+        extra.dedup();
+        let keys = filter::merge(f.keys(&self.best, after), extra);
+        filter::page(keys, limit, |k| self.rib_entry(k, f))
     }
 
     /// One page of a neighbour's routes, as [`Engine::loc_rib_page`]:
-    /// those its import policy accepted, or (`received`) those it sent as
-    /// they came — `None` when it does not keep them, or is unknown.
-    pub fn routes_from_page(
+    /// those its import policy accepted, those it sent as they came (`None`
+    /// when it does not keep them), or those we send it; `None` too for an
+    /// unknown neighbour.
+    pub fn routes_page(
         &self,
         peer: PeerId,
-        received: bool,
+        set: RouteSet,
         after: Option<Prefix>,
         limit: usize,
+        f: &RouteFilter,
     ) -> Option<Page> {
         let p = self.peers.get(peer)?;
-        if received {
-            let pre = p.pre.as_ref()?;
-            let keys: Vec<RouteKey> = pre
-                .iter_after(after)
-                .map(|(k, _)| k)
-                .take(limit.saturating_add(1))
-                .collect();
-            return Some(paged(keys, limit, |k| {
-                pre.get(k).map(|r| view(k, r, false))
-            }));
+        let local_as = self.local_as;
+        match set {
+            RouteSet::Received => {
+                let pre = p.pre.as_ref()?;
+                Some(filter::page(f.keys(pre, after), limit, |k| {
+                    let r = pre.get(k)?;
+                    f.passes(&r.attrs, || r.as_path.to_as_path(), local_as)
+                        .then(|| view(k, r, false))
+                }))
+            }
+            RouteSet::Accepted => Some(filter::page(f.keys(&p.adj_in, after), limit, |k| {
+                let r = p.adj_in.get(k)?;
+                if !f.passes(&r.attrs, || r.as_path.to_as_path(), local_as) {
+                    return None;
+                }
+                self.judged(k)
+                    .into_iter()
+                    .find(|(s, _)| *s == Source::Peer(peer))
+                    .map(|(_, v)| v)
+            })),
+            RouteSet::Advertised => {
+                let Some(held) = self.held_by_walk(peer) else {
+                    return Some(Page {
+                        routes: Vec::new(),
+                        next: None,
+                    });
+                };
+                Some(filter::page(f.keys(held.0, after), limit, |k| {
+                    if held.1.contains(k) {
+                        return None;
+                    }
+                    let sent = held.0.get(k)?;
+                    let path = || {
+                        sent.0
+                            .iter()
+                            .find_map(|a| match &a.value {
+                                AttrValue::AsPath(p) => Some(p.clone()),
+                                _ => None,
+                            })
+                            .unwrap_or_default()
+                    };
+                    f.passes(&sent.0, path, local_as)
+                        .then(|| sent_view(k, sent))
+                }))
+            }
         }
-        let keys: Vec<RouteKey> = p
-            .adj_in
-            .iter_after(after)
-            .map(|(k, _)| k)
-            .take(limit.saturating_add(1))
-            .collect();
-        Some(paged(keys, limit, |k| {
-            self.judged(k)
-                .into_iter()
-                .find(|(s, _)| *s == Source::Peer(peer))
-                .map(|(_, v)| v)
-        }))
     }
 
     /// How many of each shared structure the engine holds (for metrics).
@@ -307,6 +348,17 @@ pub struct Stats {
     pub best_routes: usize,
 }
 
+/// Which of a neighbour's routes a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteSet {
+    /// Accepted by its import policy (Adj-RIB-In, post-policy).
+    Accepted,
+    /// As received, before the import policy (Adj-RIB-In, pre-policy).
+    Received,
+    /// What we send it (Adj-RIB-Out), attributes as sent.
+    Advertised,
+}
+
 /// One page of routes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -314,22 +366,6 @@ pub struct Page {
     pub routes: Vec<RouteView>,
     /// Where the next page starts (after this prefix); `None` on the last.
     pub next: Option<Prefix>,
-}
-
-/// The first `limit` of `keys` (sorted) as views; the next page starts
-/// after the last one when there are more.
-fn paged(
-    mut keys: Vec<RouteKey>,
-    limit: usize,
-    mut view: impl FnMut(&RouteKey) -> Option<RouteView>,
-) -> Page {
-    let more = keys.len() > limit;
-    keys.truncate(limit);
-    let next = more.then(|| keys.last().map(|k| k.1)).flatten();
-    Page {
-        routes: keys.iter().filter_map(&mut view).collect(),
-        next,
-    }
 }
 
 fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
@@ -395,4 +431,49 @@ fn static_view(k: &RouteKey, s: &Static, best: bool, protocol: &'static str) -> 
         otc: None,
         protocol,
     }
+}
+
+/// A route as we send it: the attributes of the Adj-RIB-Out (our AS
+/// prepended towards eBGP, MED and LOCAL_PREF as the RFC has them go) and
+/// the next hop we set.
+fn sent_view(k: &RouteKey, sent: &Exported) -> RouteView {
+    let mut v = RouteView {
+        family: k.0,
+        prefix: k.1,
+        next_hop: sent.1.to_string(),
+        as_path: String::new(),
+        origin: peerd_wire::attr::Origin::Incomplete.as_str(),
+        local_pref: 0,
+        med: None,
+        communities: Vec::new(),
+        large_communities: Vec::new(),
+        ext_communities: Vec::new(),
+        best: false,
+        multipath: false,
+        lost: None,
+        from: None,
+        stale: false,
+        leak: false,
+        discard: false,
+        otc: None,
+        protocol: "bgp",
+    };
+    for a in &sent.0 {
+        match &a.value {
+            AttrValue::Origin(o) => v.origin = o.as_str(),
+            AttrValue::AsPath(p) => v.as_path = p.to_string(),
+            AttrValue::LocalPref(l) => v.local_pref = *l,
+            AttrValue::Med(m) => v.med = Some(*m),
+            AttrValue::Communities(c) => v.communities = c.iter().map(|c| c.to_string()).collect(),
+            AttrValue::LargeCommunities(c) => {
+                v.large_communities = c.iter().map(|c| c.to_string()).collect();
+            }
+            AttrValue::ExtCommunities(c) => {
+                v.ext_communities = c.iter().map(|c| c.to_string()).collect();
+            }
+            AttrValue::Otc(o) => v.otc = Some(*o),
+            _ => {}
+        }
+    }
+    v
 }
