@@ -81,6 +81,19 @@ pub enum Endpoint {
     Enable(String),
     /// `POST /v1/neighbors/{name}/refresh`.
     Refresh(String),
+    /// `POST /v1/neighbors/{name}/reset`: the session ends and starts again.
+    Reset(String, Option<String>),
+    /// `POST /v1/neighbors/{name}/soft-reset`: routes again without
+    /// ending the session — `in`: theirs through the import policy, `out`:
+    /// ours sent again.
+    SoftReset {
+        /// The neighbor.
+        name: String,
+        /// Inbound.
+        inbound: bool,
+        /// Outbound.
+        outbound: bool,
+    },
     /// `POST /v1/mrt/dump`.
     MrtDump,
 }
@@ -302,6 +315,29 @@ pub const ENDPOINTS: &[Spec] = &[
     },
     Spec {
         method: "POST",
+        path: "/v1/neighbors/{name}/reset",
+        doc: "End the session (Cease / Administrative Reset, with a message for the neighbor, RFC 9003; as a Hard Reset when both sides set the N bit, RFC 8538, so that neither keeps the other's routes) and start it again at once.",
+        params: &[NAME],
+        answer: Some("Done"),
+        body: Some("DisableRequest"),
+    },
+    Spec {
+        method: "POST",
+        path: "/v1/neighbors/{name}/soft-reset",
+        doc: "Routes again without ending the session: in, the neighbor's routes through the import policy again (from the routes kept as received with keep-received, else by route refresh, RFC 2918); out, every route we send it sent again.",
+        params: &[
+            NAME,
+            Param {
+                name: "direction",
+                place: "query",
+                doc: "`in`, `out` or `both` (the default).",
+            },
+        ],
+        answer: Some("Done"),
+        body: None,
+    },
+    Spec {
+        method: "POST",
         path: "/v1/mrt/dump",
         doc: "Write a TABLE_DUMP_V2 snapshot now (with [mrt]), as the table-dump period would.",
         params: &[],
@@ -484,6 +520,31 @@ fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
                 Endpoint::Disable((*name).to_string(), body.message)
             }
             ["v1", "neighbors", name, "enable"] if post => Endpoint::Enable((*name).to_string()),
+            ["v1", "neighbors", name, "reset"] if post => {
+                let body = if req.body.iter().all(u8::is_ascii_whitespace) {
+                    DisableRequest { message: None }
+                } else {
+                    disable_body(&req.body)?
+                };
+                Endpoint::Reset((*name).to_string(), body.message)
+            }
+            ["v1", "neighbors", name, "soft-reset"] if post => {
+                let (inbound, outbound) = match req.param("direction") {
+                    None | Some("" | "both") => (true, true),
+                    Some("in") => (true, false),
+                    Some("out") => (false, true),
+                    Some(v) => {
+                        return Err(Some(bad(format!(
+                            "direction: expected in, out or both, found {v:?}"
+                        ))))
+                    }
+                };
+                Endpoint::SoftReset {
+                    name: (*name).to_string(),
+                    inbound,
+                    outbound,
+                }
+            }
             ["v1", "neighbors", name, "refresh"] if post => Endpoint::Refresh((*name).to_string()),
             ["v1", "mrt", "dump"] if post => Endpoint::MrtDump,
             _ => return Err(None),
@@ -590,6 +651,24 @@ mod tests {
                 "{\"message\":\"maintenance\"}"
             ),
             Ok(Endpoint::Disable("t".into(), Some("maintenance".into())))
+        );
+        assert_eq!(
+            ask("POST", "/v1/neighbors/t/reset", "{\"message\":\"new key\"}"),
+            Ok(Endpoint::Reset("t".into(), Some("new key".into())))
+        );
+        assert_eq!(
+            ask("POST", "/v1/neighbors/t/soft-reset?direction=in", ""),
+            Ok(Endpoint::SoftReset {
+                name: "t".into(),
+                inbound: true,
+                outbound: false
+            })
+        );
+        assert_eq!(
+            ask("POST", "/v1/neighbors/t/soft-reset?direction=up", "")
+                .unwrap_err()
+                .code,
+            ErrorCode::BadRequest
         );
         assert_eq!(
             ask("POST", "/v1/neighbors/t/disable", ""),

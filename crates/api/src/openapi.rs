@@ -5,8 +5,8 @@
 use crate::endpoint::ENDPOINTS;
 use crate::schema::Schema;
 use crate::types::{
-    ApiError, Candidates, DisableRequest, Done, ErrorCode, Neighbor, ReloadResult, Route,
-    RoutePage, Summary,
+    ApiError, Candidates, DisableRequest, Done, ErrorCode, MessageCounts, Neighbor, ReloadResult,
+    Route, RoutePage, Summary,
 };
 use serde_json::{json, Map, Value};
 
@@ -20,6 +20,7 @@ pub fn components() -> Map<String, Value> {
     };
     add(Summary::name(), Summary::schema());
     add(Neighbor::name(), Neighbor::schema());
+    add(MessageCounts::name(), MessageCounts::schema());
     add(Some("NeighborList"), Vec::<Neighbor>::schema());
     add(Route::name(), Route::schema());
     add(RoutePage::name(), RoutePage::schema());
@@ -163,6 +164,26 @@ mod tests {
             last_error: None,
             hostname: None,
             families: vec!["ipv4-unicast".into()],
+            hold_time: Some(90),
+            keepalive: Some(30),
+            capabilities: vec!["route-refresh".into()],
+            messages_received: MessageCounts {
+                open: 1,
+                update: 2,
+                notification: 0,
+                keepalive: 3,
+                route_refresh: 0,
+            },
+            messages_sent: MessageCounts {
+                open: 1,
+                update: 1,
+                notification: 0,
+                keepalive: 3,
+                route_refresh: 0,
+            },
+            flaps: 0,
+            last_notification_sent: None,
+            last_notification_received: None,
         };
         let v = serde_json::to_value(&sample).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();

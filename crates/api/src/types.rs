@@ -53,6 +53,38 @@ api_struct! {
         pub hostname: Option<String>,
         /// Families negotiated on the established session.
         pub families: Vec<String>,
+        /// The hold time negotiated, in seconds (null while not established; 0: no keepalives).
+        pub hold_time: Option<u32>,
+        /// Seconds between our keepalives (null while not established or with hold time 0).
+        pub keepalive: Option<u32>,
+        /// Capabilities in force on the established session, in words (4-octet-as, route-refresh, graceful-restart with the neighbor's restart time, role, ...).
+        pub capabilities: Vec<String>,
+        /// Messages received from it, by type.
+        pub messages_received: MessageCounts,
+        /// Messages sent to it, by type.
+        pub messages_sent: MessageCounts,
+        /// Times an established session with it went down.
+        pub flaps: u64,
+        /// The last NOTIFICATION we sent it, in words, if any.
+        pub last_notification_sent: Option<String>,
+        /// The last NOTIFICATION it sent us, in words, if any.
+        pub last_notification_received: Option<String>,
+    }
+}
+
+api_struct! {
+    /// Messages of a session, by type, since peerd started.
+    pub struct MessageCounts {
+        /// OPEN.
+        pub open: u64,
+        /// UPDATE.
+        pub update: u64,
+        /// NOTIFICATION.
+        pub notification: u64,
+        /// KEEPALIVE.
+        pub keepalive: u64,
+        /// ROUTE-REFRESH.
+        pub route_refresh: u64,
     }
 }
 
@@ -158,6 +190,10 @@ pub enum ErrorCode {
     /// What was asked for needs a section the configuration does not
     /// have (an MRT dump without `[mrt]`) (409).
     NotConfigured,
+    /// The neighbor's session is not established, or it cannot do what
+    /// was asked (a soft reset in without route refresh or kept routes)
+    /// (409).
+    NotEstablished,
     /// A reload was refused: the file is invalid, or asks for what only a
     /// restart can do (422).
     ReloadRefused,
@@ -167,7 +203,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the description.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
@@ -175,6 +211,7 @@ impl ErrorCode {
         ErrorCode::TooLarge,
         ErrorCode::NotKept,
         ErrorCode::NotConfigured,
+        ErrorCode::NotEstablished,
         ErrorCode::ReloadRefused,
         ErrorCode::Internal,
     ];
@@ -187,7 +224,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::TooLarge => 413,
-            ErrorCode::NotKept | ErrorCode::NotConfigured => 409,
+            ErrorCode::NotKept | ErrorCode::NotConfigured | ErrorCode::NotEstablished => 409,
             ErrorCode::ReloadRefused => 422,
             ErrorCode::Internal => 500,
         }
@@ -203,6 +240,7 @@ impl ErrorCode {
             ErrorCode::TooLarge => "too_large",
             ErrorCode::NotKept => "not_kept",
             ErrorCode::NotConfigured => "not_configured",
+            ErrorCode::NotEstablished => "not_established",
             ErrorCode::ReloadRefused => "reload_refused",
             ErrorCode::Internal => "internal",
         }

@@ -404,7 +404,8 @@ impl Session {
                     c.state,
                     ConnState::OpenSent | ConnState::OpenConfirm | ConnState::Established
                 ) {
-                    out.push(Output::Send(id, Message::Notification(n.clone())));
+                    let n = self.as_sent(&c, &n);
+                    out.push(Output::Send(id, Message::Notification(n)));
                 }
                 out.push(Output::Close(id));
                 if c.state == ConnState::Established {
@@ -426,12 +427,13 @@ impl Session {
     ) {
         for id in [ConnId::Active, ConnId::Passive] {
             if let Some(c) = self.conns[id.idx()].take() {
+                let n = self.as_sent(&c, &n);
                 if c.state != ConnState::Connecting {
                     out.push(Output::Send(id, Message::Notification(n.clone())));
                 }
                 out.push(Output::Close(id));
                 if c.state == ConnState::Established {
-                    self.down(DownReason::Sent(n.clone()), None, out);
+                    self.down(DownReason::Sent(n), None, out);
                 }
             }
         }
@@ -688,6 +690,36 @@ impl Session {
             reason,
             graceful_restart,
         });
+    }
+
+    /// Whether both sides have set the N bit on connection `c` (RFC 8538):
+    /// we do whenever we do graceful restart.
+    fn both_n(&self, c: &Conn) -> bool {
+        self.cfg.graceful_restart.is_some()
+            && c.negotiated
+                .as_ref()
+                .and_then(|n| n.peer_graceful_restart.as_ref())
+                .is_some_and(|g| g.flags & 0x4 != 0)
+    }
+
+    /// Whether both sides have set the N bit on the established session.
+    pub fn notifications_are_graceful(&self) -> bool {
+        self.conns
+            .iter()
+            .flatten()
+            .find(|c| c.state == ConnState::Established)
+            .is_some_and(|c| self.both_n(c))
+    }
+
+    /// `n` as it goes out on `c`: with both N bits, a Cease that should
+    /// clear the neighbour's routes goes as a Hard Reset, else the
+    /// neighbour would keep them as stale (RFC 8538 §5).
+    fn as_sent(&self, c: &Conn, n: &Notification) -> Notification {
+        if self.both_n(c) && n.wants_hard_reset() {
+            Notification::hard_reset(n)
+        } else {
+            n.clone()
+        }
     }
 
     /// Whether the peer's routes are kept as stale (RFC 4724 §4.2; RFC 8538

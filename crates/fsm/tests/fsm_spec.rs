@@ -798,6 +798,53 @@ fn with_the_n_bit_routes_survive_a_notification_but_not_a_hard_reset() {
     )));
 }
 
+/// RFC 8538 §5: with both N bits, a shutdown, a de-configured peer and
+/// max-prefix go as a Hard Reset carrying the Cease (else the neighbour
+/// would keep our routes as stale); Administrative Reset, the operator's
+/// choice, goes as it is given; without the N bit nothing is wrapped.
+#[test]
+fn with_both_n_bits_a_shutdown_goes_as_a_hard_reset() {
+    let mut s = gr_established(0x4);
+    assert!(s.notifications_are_graceful());
+    let out = s.process(
+        Input::ManualStop {
+            communication: Some("maintenance".into()),
+        },
+        Instant::now(),
+    );
+    let n = notification(&out).unwrap();
+    assert_eq!((n.code, n.subcode), (6, 9));
+    assert_eq!(
+        n.hard_reset_inner(),
+        Some(Notification::shutdown(2, "maintenance"))
+    );
+    for (sub, wrapped) in [(1, true), (3, true), (4, false), (6, false)] {
+        let mut s = gr_established(0x4);
+        let out = s.process(
+            Input::Reset {
+                notification: Notification::new(6, sub, vec![]),
+                restart_after: None,
+            },
+            Instant::now(),
+        );
+        let n = notification(&out).unwrap();
+        assert_eq!(n.subcode == 9, wrapped, "Cease {sub}: {n:?}");
+        assert!(out.contains(&Output::Down {
+            reason: DownReason::Sent(n),
+            graceful_restart: None
+        }));
+    }
+    let mut s = gr_established(0);
+    assert!(!s.notifications_are_graceful());
+    let out = s.process(
+        Input::ManualStop {
+            communication: None,
+        },
+        Instant::now(),
+    );
+    assert_eq!(notification(&out).map(|n| n.subcode), Some(2));
+}
+
 #[test]
 fn reset_for_max_prefix_sends_cease_1_and_restarts_after_the_delay() {
     let t0 = Instant::now();

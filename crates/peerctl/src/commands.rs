@@ -16,6 +16,8 @@ struct Opts {
     watch: Option<u64>,
     received: bool,
     advertised: bool,
+    inbound: bool,
+    outbound: bool,
     more_specifics: bool,
     community: Option<String>,
     as_path: Option<String>,
@@ -40,6 +42,8 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--json" => o.json = true,
             "--received" => o.received = true,
             "--advertised" => o.advertised = true,
+            "--in" => o.inbound = true,
+            "--out" => o.outbound = true,
             "--more-specifics" => o.more_specifics = true,
             "--community" => o.community = Some(value("--community")?),
             "--as-path" => o.as_path = Some(value("--as-path")?),
@@ -129,6 +133,8 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         ["neighbor", name] => neighbor(&c, &o, name),
         ["neighbor", name, "disable"] => disable(&c, &o, name, o.message.clone()),
         ["neighbor", name, "enable"] => act(&c, &o, name, "enable"),
+        ["neighbor", name, "reset"] => with_message(&c, &o, name, "reset", o.message.clone()),
+        ["neighbor", name, "soft-reset"] => soft_reset(&c, &o, name),
         ["neighbor", name, "refresh"] => act(&c, &o, name, "refresh"),
         // `routes NAME --received` is the older `routes --neighbor NAME --received`.
         ["routes", rest @ ..]
@@ -234,8 +240,37 @@ fn said(o: &Opts, d: &Done) {
 }
 
 fn disable(c: &Client, o: &Opts, name: &str, message: Option<String>) -> Result<(), CtlError> {
+    with_message(c, o, name, "disable", message)
+}
+
+/// `disable` or `reset`, with the message the neighbor is shown.
+fn with_message(
+    c: &Client,
+    o: &Opts,
+    name: &str,
+    what: &str,
+    message: Option<String>,
+) -> Result<(), CtlError> {
     let body = serde_json::json!({ "message": message }).to_string();
-    let d: Done = c.post(&format!("/v1/neighbors/{}/disable", escape(name)), &body)?;
+    let d: Done = c.post(&format!("/v1/neighbors/{}/{what}", escape(name)), &body)?;
+    said(o, &d);
+    Ok(())
+}
+
+/// A soft reset: `--in`, `--out`, or both.
+fn soft_reset(c: &Client, o: &Opts, name: &str) -> Result<(), CtlError> {
+    let direction = match (o.inbound, o.outbound) {
+        (true, false) => "in",
+        (false, true) => "out",
+        _ => "both",
+    };
+    let d: Done = c.post(
+        &format!(
+            "/v1/neighbors/{}/soft-reset?direction={direction}",
+            escape(name)
+        ),
+        "",
+    )?;
     said(o, &d);
     Ok(())
 }

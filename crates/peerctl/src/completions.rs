@@ -39,9 +39,9 @@ _peerctl() {
         "") COMPREPLY=($(compgen -W "$cmds --socket --help" -- "$cur")) ;;
         neighbor)
             if [[ "$COMP_CWORD" -ge 3 && "${COMP_WORDS[COMP_CWORD-2]}" == neighbor ]]; then
-                COMPREPLY=($(compgen -W "disable enable refresh --json" -- "$cur"))
+                COMPREPLY=($(compgen -W "disable enable refresh reset soft-reset --json" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "--message --json" -- "$cur"))
+                COMPREPLY=($(compgen -W "--message --in --out --json" -- "$cur"))
             fi ;;
         neighbors) COMPREPLY=($(compgen -W "--watch --json" -- "$cur")) ;;
         routes) COMPREPLY=($(compgen -W "--neighbor --received --advertised --community --as-path --origin-as --more-specifics --json --page" -- "$cur")) ;;
@@ -60,8 +60,10 @@ end
 complete -c peerctl -f
 complete -c peerctl -l socket -r -d 'the control socket'
 complete -c peerctl -n __fish_use_subcommand -a 'summary neighbors neighbor routes route reload mrt completions'
-complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -a '(__peerctl_names) disable enable refresh'
+complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -a '(__peerctl_names) disable enable refresh reset soft-reset'
 complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -l message -r
+complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -l in
+complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -l out
 complete -c peerctl -n '__fish_seen_subcommand_from neighbors' -l watch
 complete -c peerctl -n '__fish_seen_subcommand_from routes' -l neighbor -a '(__peerctl_names)' -r
 complete -c peerctl -n '__fish_seen_subcommand_from routes' -l received

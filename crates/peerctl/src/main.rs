@@ -23,6 +23,13 @@ usage: peerctl [--socket PATH] COMMAND [--json]
   neighbor NAME disable [--message TEXT]
                                 administrative shutdown; TEXT is shown to the neighbor (RFC 9003)
   neighbor NAME enable          start its session again
+  neighbor NAME reset [--message TEXT]
+                                end the session (Cease / Administrative Reset; a Hard Reset
+                                where both sides set the N bit) and start it again
+  neighbor NAME soft-reset [--in|--out]
+                                routes again without a reset: --in theirs through the
+                                import policy (kept routes, or route refresh), --out ours
+                                sent again; both without either
   neighbor NAME refresh         ask it for its routes again (route refresh)
   routes                        the best route of every prefix (* marks the best)
   routes --neighbor NAME [--received|--advertised]

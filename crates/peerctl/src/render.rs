@@ -103,8 +103,45 @@ pub fn neighbor(n: &Neighbor, style: Style) -> String {
     );
     line("hostname", n.hostname.clone().unwrap_or_else(|| "-".into()));
     line(
+        "timers",
+        match (n.hold_time, n.keepalive) {
+            (Some(h), Some(k)) => format!("hold {h} s, keepalive {k} s"),
+            (Some(h), None) => format!("hold {h} s, no keepalives"),
+            _ => "-".into(),
+        },
+    );
+    line(
+        "capabilities",
+        if n.capabilities.is_empty() {
+            "-".into()
+        } else {
+            n.capabilities.join(", ")
+        },
+    );
+    let counts = |m: &peerd_api::types::MessageCounts| {
+        format!(
+            "{} OPEN, {} UPDATE, {} NOTIFICATION, {} KEEPALIVE, {} ROUTE-REFRESH",
+            m.open, m.update, m.notification, m.keepalive, m.route_refresh
+        )
+    };
+    line("messages in", counts(&n.messages_received));
+    line("messages out", counts(&n.messages_sent));
+    line("flaps", n.flaps.to_string());
+    line(
         "last error",
         n.last_error.clone().unwrap_or_else(|| "-".into()),
+    );
+    line(
+        "notif. out",
+        n.last_notification_sent
+            .clone()
+            .unwrap_or_else(|| "-".into()),
+    );
+    line(
+        "notif. in",
+        n.last_notification_received
+            .clone()
+            .unwrap_or_else(|| "-".into()),
     );
     o
 }
@@ -269,6 +306,28 @@ mod tests {
             last_error: err.map(Into::into),
             hostname: Some("edge1".into()),
             families: vec!["ipv4-unicast".into(), "ipv6-unicast".into()],
+            hold_time: Some(90),
+            keepalive: Some(30),
+            capabilities: vec!["4-octet-as".into(), "route-refresh".into()],
+            messages_received: peerd_api::types::MessageCounts {
+                open: 1,
+                update: 4_017,
+                notification: 0,
+                keepalive: 88,
+                route_refresh: 0,
+            },
+            messages_sent: peerd_api::types::MessageCounts {
+                open: 1,
+                update: 2,
+                notification: 1,
+                keepalive: 90,
+                route_refresh: 1,
+            },
+            flaps: 3,
+            last_notification_sent: Some(
+                "sent NOTIFICATION 6/2 Cease / Administrative Shutdown: \"maintenance\"".into(),
+            ),
+            last_notification_received: None,
         }
     }
 

@@ -73,7 +73,14 @@ fn bash_completes_commands_options_and_neighbor_names() {
     );
     assert_eq!(
         complete(&script, &bin, &["peerctl", "neighbor", "google", ""]),
-        ["--json", "disable", "enable", "refresh"]
+        [
+            "--json",
+            "disable",
+            "enable",
+            "refresh",
+            "reset",
+            "soft-reset"
+        ]
     );
     assert_eq!(
         complete(&script, &bin, &["peerctl", "routes", "--neighbor", "t"]),

@@ -177,6 +177,50 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
                 message: format!("wrote {}", done.display()),
             })
         }
+        Endpoint::Reset(name, message) => {
+            established(shared, &name)?;
+            tell(shared, &name, SessionCmd::HardReset(message))?;
+            http::json(&Done {
+                message: format!("neighbor {name:?} reset: its session starts again"),
+            })
+        }
+        Endpoint::SoftReset {
+            name,
+            inbound,
+            outbound,
+        } => {
+            let (i, info) = established(shared, &name)?;
+            let mut did = Vec::new();
+            if inbound {
+                let kept = shared
+                    .slots
+                    .lock()
+                    .is_ok_and(|s| s.get(i).is_some_and(|s| s.nb.keep_received));
+                if kept {
+                    shared
+                        .engine
+                        .send(EngineMsg::Reimport(i))
+                        .await
+                        .map_err(|_| ApiError::new(ErrorCode::Internal, "the engine is gone"))?;
+                    did.push("its kept routes run through the import policy again");
+                } else if info.route_refresh {
+                    tell(shared, &name, SessionCmd::Refresh)?;
+                    did.push("route refresh asked");
+                } else {
+                    return Err(ApiError::new(
+                        ErrorCode::NotEstablished,
+                        format!("neighbor {name:?} cannot refresh its routes and they are not kept (keep-received = true): only a reset brings them again"),
+                    ));
+                }
+            }
+            if outbound {
+                tell(shared, &name, SessionCmd::ResendAll)?;
+                did.push("every route sent again");
+            }
+            http::json(&Done {
+                message: format!("neighbor {name:?}: {}", did.join("; ")),
+            })
+        }
         Endpoint::Refresh(name) => {
             tell(shared, &name, SessionCmd::Refresh)?;
             http::json(&Done {
@@ -339,6 +383,23 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
     Ok(e.finish())
 }
 
+/// The neighbor's index and its session's negotiation, or
+/// `not_established`.
+fn established(shared: &Shared, name: &str) -> Result<(usize, status::SessionInfo), ApiError> {
+    let i = shared.find(name).ok_or_else(|| not_found(name))?;
+    let info = status::snapshot(&shared.status)
+        .into_iter()
+        .nth(i)
+        .and_then(|p| p.session);
+    match info {
+        Some(s) => Ok((i, s)),
+        None => Err(ApiError::new(
+            ErrorCode::NotEstablished,
+            format!("neighbor {name:?}'s session is not established"),
+        )),
+    }
+}
+
 fn tell(shared: &Shared, name: &str, c: SessionCmd) -> Result<(), ApiError> {
     let i = shared.find(name).ok_or_else(|| not_found(name))?;
     let tx = shared.session(i).ok_or_else(|| not_found(name))?;
@@ -363,6 +424,30 @@ fn neighbor(p: &status::PeerStatus, now: Instant) -> Neighbor {
         last_error: p.last_error.clone(),
         hostname: p.hostname.clone(),
         families: p.families.clone(),
+        hold_time: p.session.as_ref().map(|s| u32::from(s.hold_time)),
+        keepalive: p.session.as_ref().and_then(|s| s.keepalive),
+        capabilities: p
+            .session
+            .as_ref()
+            .map(|s| s.capabilities.clone())
+            .unwrap_or_default(),
+        messages_received: counts(p.messages.get(false)),
+        messages_sent: counts(p.messages.get(true)),
+        flaps: p.flaps,
+        last_notification_sent: p.last_notification_sent.clone(),
+        last_notification_received: p.last_notification_received.clone(),
+    }
+}
+
+/// Message counts by type, from the status's (indexed as
+/// [`status::MESSAGE_TYPES`]).
+fn counts(c: [u64; 6]) -> peerd_api::types::MessageCounts {
+    peerd_api::types::MessageCounts {
+        open: c[1],
+        update: c[2],
+        notification: c[3],
+        keepalive: c[4],
+        route_refresh: c[5],
     }
 }
 

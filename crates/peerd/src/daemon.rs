@@ -114,6 +114,9 @@ fn peer_status(n: &Neighbor) -> PeerStatus {
         families: Vec::new(),
         messages: Default::default(),
         flaps: 0,
+        session: None,
+        last_notification_sent: None,
+        last_notification_received: None,
     }
 }
 

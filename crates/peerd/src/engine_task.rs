@@ -63,6 +63,9 @@ pub enum EngineMsg {
         Vec<(usize, mpsc::UnboundedSender<SessionCmd>)>,
         oneshot::Sender<()>,
     ),
+    /// A soft reset in: the neighbour's kept routes through its import
+    /// policy again.
+    Reimport(usize),
 }
 
 /// Runs the engine until every sender is gone.
@@ -121,6 +124,11 @@ pub async fn run(
             EngineMsg::Lookup(addr, reply) => {
                 let found = engine.lookup(addr).map(|p| (p, engine.candidates(p)));
                 let _ = reply.send(found);
+            }
+            EngineMsg::Reimport(peer) => {
+                let actions = engine.reimport_kept(peer);
+                dispatch(actions, &sessions, &me, &status, &fib, &gr);
+                counts(&engine, sessions.len(), &status);
             }
             EngineMsg::Reconfigure(r, new_sessions, done) => {
                 for (i, tx) in new_sessions {

@@ -67,6 +67,11 @@ pub enum SessionCmd {
     Start,
     /// Ask the neighbour to send its routes again (RFC 2918).
     Refresh,
+    /// An operator's reset: Cease / Administrative Reset with this message
+    /// (a Hard Reset when both sides set the N bit), then start again.
+    HardReset(Option<String>),
+    /// Send the neighbour every route it holds again (soft reset out).
+    ResendAll,
     /// Its import policy changed: ask for its routes again, or — if it
     /// cannot refresh — reset the session (Cease / Other Configuration Change).
     RefreshOrReset,
@@ -195,6 +200,20 @@ pub async fn run(
                         Some(false) if t.fsm.config().graceful_restart.is_some() => {
                             t.log(Level::INFO, "restarting", "restarting: connection closed without NOTIFICATION, so that the neighbor keeps our routes (RFC 4724)");
                         }
+                        // Both N bits: a Cease that is not a Hard Reset
+                        // keeps our routes at the neighbour (RFC 8538 §3).
+                        // Administrative Reset, which the FSM sends as it
+                        // is (a shutdown would go as a Hard Reset).
+                        Some(true) if t.fsm.notifications_are_graceful() => {
+                            t.input(Input::Reset {
+                                notification: Notification::shutdown(
+                                    peerd_wire::error::subcode::cease::ADMIN_RESET,
+                                    &text,
+                                ),
+                                restart_after: None,
+                            })
+                            .await;
+                        }
                         _ => t.command(SessionCmd::Stop(Some(text))).await,
                     }
                     return;
@@ -297,6 +316,51 @@ impl Task {
                 .await
             }
             SessionCmd::Start => self.input(Input::ManualStart).await,
+            SessionCmd::HardReset(text) => {
+                let n = match &text {
+                    Some(t) => {
+                        Notification::shutdown(peerd_wire::error::subcode::cease::ADMIN_RESET, t)
+                    }
+                    None => Notification::new(
+                        code::CEASE,
+                        peerd_wire::error::subcode::cease::ADMIN_RESET,
+                        Vec::new(),
+                    ),
+                };
+                // RFC 8538 leaves Administrative Reset to the operator: a
+                // reset asked for clears the routes on both sides.
+                let n = if self.fsm.notifications_are_graceful() {
+                    Notification::hard_reset(&n)
+                } else {
+                    n
+                };
+                self.log(Level::INFO, "reset", "reset by the operator");
+                self.input(Input::Reset {
+                    notification: n,
+                    restart_after: Some(Duration::from_secs(1)),
+                })
+                .await;
+            }
+            SessionCmd::ResendAll => {
+                let Some(n) = self.fsm.negotiated() else {
+                    return;
+                };
+                self.log(
+                    Level::INFO,
+                    "soft-reset",
+                    "soft reset out: every route sent again",
+                );
+                // As if the neighbour had asked for each family (RFC 2918).
+                for f in n.families.clone() {
+                    let _ = self
+                        .engine
+                        .send(EngineMsg::Event(Event::RouteRefresh {
+                            peer: self.idx,
+                            refresh: peerd_wire::RouteRefresh::request(f),
+                        }))
+                        .await;
+                }
+            }
             // Handled by the task loop, which ends after it.
             SessionCmd::Exit(_) | SessionCmd::Restart(_) => {}
             SessionCmd::RefreshOrReset => {
@@ -434,7 +498,16 @@ impl Task {
                     Input::DecodeError(tag.id, e)
                 } else {
                     match Message::decode(&bytes, &ctx) {
-                        Ok(m) => Input::Message(tag.id, m),
+                        Ok(m) => {
+                            if let Message::Notification(n) = &m {
+                                let text = words(n, "received");
+                                self.log(Level::INFO, "notification-received", &text);
+                                status::update(&self.status, self.idx, |s| {
+                                    s.last_notification_received = Some(text)
+                                });
+                            }
+                            Input::Message(tag.id, m)
+                        }
                         Err(e) => {
                             self.log(Level::WARN, "malformed", &format!("malformed message: {e}"));
                             Input::DecodeError(tag.id, e)
@@ -512,7 +585,11 @@ impl Task {
                         .negotiated()
                         .map_or(DecodeContext::MODERN, |n| n.tx);
                     if let Message::Notification(n) = &m {
-                        self.log(Level::INFO, "notification-sent", &words(n, "sent"));
+                        let text = words(n, "sent");
+                        self.log(Level::INFO, "notification-sent", &text);
+                        status::update(&self.status, self.idx, |s| {
+                            s.last_notification_sent = Some(text)
+                        });
                     }
                     if let Some(c) = &self.conns[slot(id)] {
                         let bytes = m.encode(&ctx);
@@ -546,10 +623,12 @@ impl Task {
                     );
                     let host = n.peer_hostname.as_ref().map(|h| h.0.clone());
                     let fams: Vec<String> = n.families.iter().map(|f| f.to_string()).collect();
+                    let info = status::SessionInfo::of(&n);
                     status::update(&self.status, self.idx, |s| {
                         s.last_error = None;
                         s.hostname = host;
                         s.families = fams;
+                        s.session = Some(info);
                     });
                     if let Some(local_addr) = local {
                         let _ = self
@@ -596,7 +675,10 @@ impl Task {
                     let text = describe(&reason);
                     self.log(Level::INFO, "down", &format!("down: {text}"));
                     self.status_error(text);
-                    status::update(&self.status, self.idx, |s| s.flaps += 1);
+                    status::update(&self.status, self.idx, |s| {
+                        s.flaps += 1;
+                        s.session = None;
+                    });
                     let _ = self
                         .engine
                         .send(EngineMsg::Event(Event::PeerDown {

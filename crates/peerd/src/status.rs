@@ -29,6 +29,90 @@ pub struct PeerStatus {
     pub messages: Arc<MessageCounts>,
     /// Times an established session went down.
     pub flaps: u64,
+    /// What the established session negotiated (`None` while not
+    /// established).
+    pub session: Option<SessionInfo>,
+    /// The last NOTIFICATION sent, in words.
+    pub last_notification_sent: Option<String>,
+    /// The last NOTIFICATION received, in words.
+    pub last_notification_received: Option<String>,
+}
+
+/// What an established session negotiated, as operators read it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Hold time, seconds.
+    pub hold_time: u16,
+    /// Our keepalive interval, seconds (`None` with hold time 0).
+    pub keepalive: Option<u32>,
+    /// The capabilities in force, in words.
+    pub capabilities: Vec<String>,
+    /// The neighbor can refresh its routes (RFC 2918).
+    pub route_refresh: bool,
+}
+
+impl SessionInfo {
+    /// From the negotiation's result.
+    pub fn of(n: &peerd_fsm::Negotiated) -> Self {
+        let mut caps = Vec::new();
+        let add = |caps: &mut Vec<String>, on: bool, what: &str| {
+            if on {
+                caps.push(what.to_string());
+            }
+        };
+        add(&mut caps, n.four_octet_as, "4-octet-as");
+        add(&mut caps, n.route_refresh, "route-refresh");
+        add(
+            &mut caps,
+            n.enhanced_route_refresh,
+            "enhanced-route-refresh",
+        );
+        add(&mut caps, n.extended_message, "extended-message");
+        for f in &n.families {
+            let rx = n.add_path_rx.contains(*f);
+            let tx = n.add_path_tx.contains(*f);
+            if rx || tx {
+                let way = match (rx, tx) {
+                    (true, true) => "both",
+                    (true, false) => "receive",
+                    _ => "send",
+                };
+                caps.push(format!("add-path {f} {way}"));
+            }
+        }
+        add(
+            &mut caps,
+            !n.extended_next_hop.is_empty(),
+            "extended-next-hop",
+        );
+        if let Some(g) = &n.peer_graceful_restart {
+            caps.push(format!(
+                "graceful-restart (neighbor: {} s{}{})",
+                g.restart_time,
+                if g.flags & 0x8 != 0 {
+                    ", restarting"
+                } else {
+                    ""
+                },
+                if g.flags & 0x4 != 0 { ", N bit" } else { "" },
+            ));
+        }
+        add(
+            &mut caps,
+            !n.peer_llgr.is_empty(),
+            "long-lived-graceful-restart",
+        );
+        if let Some(r) = n.peer_role {
+            caps.push(format!("role (neighbor: {r:?})"));
+        }
+        add(&mut caps, n.peer_hostname.is_some(), "fqdn");
+        SessionInfo {
+            hold_time: n.hold_time,
+            keepalive: n.keepalive.map(|k| k.as_secs() as u32),
+            capabilities: caps,
+            route_refresh: n.route_refresh,
+        }
+    }
 }
 
 /// Messages by type (1 OPEN … 5 ROUTE-REFRESH; 0 others), both ways.

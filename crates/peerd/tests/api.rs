@@ -365,6 +365,111 @@ fn every_endpoint_answers_against_a_live_daemon() {
     let (status, _) = http(&sock, "POST", "/v1/neighbors/bird/refresh", "");
     assert_eq!(status, 200);
 
+    // The neighbor in full: timers, capabilities, messages, flaps, the
+    // last NOTIFICATION we sent.
+    let (_, n) = http(&sock, "GET", "/v1/neighbors/bird", "");
+    keep("Neighbor", &n);
+    assert_eq!(n["hold_time"], 9, "{n}");
+    assert_eq!(n["keepalive"], 3, "{n}");
+    let caps = n["capabilities"].to_string();
+    assert!(
+        caps.contains("4-octet-as") && caps.contains("route-refresh"),
+        "{n}"
+    );
+    assert_eq!(n["flaps"], 1);
+    assert!(
+        n["messages_received"]["update"].as_u64().unwrap() >= 1,
+        "{n}"
+    );
+    assert!(
+        n["last_notification_sent"]
+            .as_str()
+            .unwrap()
+            .contains("Administrative Shutdown: \"maintenance window\""),
+        "{n}"
+    );
+    let counter = |way: &str, ty: &str| {
+        http(&sock, "GET", "/v1/neighbors/bird", "").1[way][ty]
+            .as_u64()
+            .unwrap()
+    };
+
+    // Soft reset out: our route sent again, no reset.
+    let before = counter("messages_sent", "update");
+    let (status, d) = http(
+        &sock,
+        "POST",
+        "/v1/neighbors/bird/soft-reset?direction=out",
+        "",
+    );
+    assert_eq!(status, 200, "{d}");
+    wait(
+        Duration::from_secs(5),
+        || counter("messages_sent", "update") > before,
+        || us.log(),
+    );
+    // Soft reset in: BIRD cannot be asked from kept routes (none here), so
+    // by route refresh; its routes come again.
+    let (asked, got) = (
+        counter("messages_sent", "route_refresh"),
+        counter("messages_received", "update"),
+    );
+    let (status, d) = http(
+        &sock,
+        "POST",
+        "/v1/neighbors/bird/soft-reset?direction=in",
+        "",
+    );
+    assert_eq!(status, 200, "{d}");
+    assert!(
+        d["message"].as_str().unwrap().contains("route refresh"),
+        "{d}"
+    );
+    wait(
+        Duration::from_secs(5),
+        || {
+            counter("messages_sent", "route_refresh") > asked
+                && counter("messages_received", "update") > got
+        },
+        || us.log(),
+    );
+    assert_eq!(
+        http(&sock, "GET", "/v1/neighbors/bird", "").1["flaps"],
+        1,
+        "soft resets do not reset"
+    );
+    // A reset: BIRD is told (Administrative Reset, our message), the
+    // session comes back by itself.
+    let (status, d) = http(
+        &sock,
+        "POST",
+        "/v1/neighbors/bird/reset",
+        "{\"message\": \"new filters\"}",
+    );
+    assert_eq!(status, 200, "{d}");
+    wait(
+        Duration::from_secs(10),
+        || birdc(&bird_dir, "show protocols all peerd").contains("new filters"),
+        || birdc(&bird_dir, "show protocols all peerd"),
+    );
+    wait(
+        Duration::from_secs(30),
+        || {
+            let (_, n) = http(&sock, "GET", "/v1/neighbors/bird", "");
+            n["state"] == "Established" && n["received"] == 3 && n["flaps"] == 2
+        },
+        || us.log(),
+    );
+    // Not established: the ghost cannot be reset, softly or not.
+    for what in ["soft-reset", "reset"] {
+        let (status, e) = http(&sock, "POST", &format!("/v1/neighbors/ghost/{what}"), "");
+        keep("Error", &e);
+        assert_eq!(
+            (status, e["error"]["code"].as_str()),
+            (409, Some("not_established"))
+        );
+    }
+
     // The older line protocol still answers on the same socket.
     assert!(us.ctl("neighbors").contains("bird"));
 

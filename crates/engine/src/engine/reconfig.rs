@@ -147,6 +147,16 @@ impl Engine {
         actions
     }
 
+    /// A soft reset in from the kept routes: `peer`'s routes as received
+    /// run through its import policy again, the changes chosen and sent.
+    /// Nothing happens for a neighbour that does not keep its routes.
+    pub fn reimport_kept(&mut self, peer: PeerId) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let changed = self.reimport(peer);
+        self.reselect_and_export(&changed, &mut actions);
+        actions
+    }
+
     /// Runs a neighbour's kept routes through its import policy again and
     /// updates its Adj-RIB-In; returns the prefixes whose route changed.
     fn reimport(&mut self, peer: PeerId) -> Vec<RouteKey> {

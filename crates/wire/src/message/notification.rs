@@ -82,6 +82,33 @@ impl Notification {
         Some(std::str::from_utf8(text).map_err(|_| ShutdownCommunicationError::NotUtf8))
     }
 
+    /// `inner` wrapped in a Cease / Hard Reset (6/9): its code, subcode
+    /// and data become the Hard Reset's data (RFC 8538 §3).
+    pub fn hard_reset(inner: &Notification) -> Self {
+        let mut data = Vec::with_capacity(2 + inner.data.len());
+        data.push(inner.code);
+        data.push(inner.subcode);
+        data.extend_from_slice(&inner.data);
+        Notification::new(code::CEASE, subcode::cease::HARD_RESET, data)
+    }
+
+    /// Whether RFC 8538 §5 has this Cease sent as a Hard Reset once both
+    /// sides have set the N bit: the subcodes whose sender wants the
+    /// neighbour's routes gone rather than kept as stale (Maximum Number
+    /// of Prefixes, Administrative Shutdown, Peer De-configured, and BFD
+    /// Down by RFC 9384). Administrative Reset is left to the operator by
+    /// the RFC, so it is not among them: the caller wraps it or not.
+    pub fn wants_hard_reset(&self) -> bool {
+        self.code == code::CEASE
+            && matches!(
+                self.subcode,
+                subcode::cease::MAX_PREFIXES
+                    | subcode::cease::ADMIN_SHUTDOWN
+                    | subcode::cease::PEER_DECONFIGURED
+                    | subcode::cease::BFD_DOWN
+            )
+    }
+
     /// The NOTIFICATION a Cease / Hard Reset (6/9) carries: RFC 8538 §3 puts
     /// the original error code, subcode and data in its data field. `None`
     /// for anything else, or when the data is too short to hold one.
@@ -208,6 +235,12 @@ mod tests {
         assert_eq!(got, inner);
         assert_eq!(got.shutdown_communication(), Some(Ok("fibre cut")));
         assert_eq!(Notification::new(6, 9, vec![6]).hard_reset_inner(), None);
+        let admin = Notification::shutdown(2, "bye");
+        let wrapped = Notification::hard_reset(&admin);
+        assert_eq!((wrapped.code, wrapped.subcode), (6, 9));
+        assert_eq!(wrapped.hard_reset_inner(), Some(admin.clone()));
+        assert!(admin.wants_hard_reset());
+        assert!(!Notification::new(6, 6, vec![]).wants_hard_reset());
         assert_eq!(inner.hard_reset_inner(), None);
     }
 
