@@ -3,7 +3,7 @@
 //! generated from ([`ENDPOINTS`]).
 
 use crate::http::Request;
-use crate::types::{ApiError, DisableRequest, ErrorCode};
+use crate::types::{AnnounceRequest, ApiError, DisableRequest, ErrorCode};
 use peerd_wire::Prefix;
 use std::net::IpAddr;
 
@@ -96,6 +96,30 @@ pub enum Endpoint {
     },
     /// `POST /v1/mrt/dump`.
     MrtDump,
+    /// `GET /v1/fib`.
+    Fib,
+    /// `GET /v1/fib/{address}`.
+    FibLookup(IpAddr),
+    /// `GET /v1/announcements`.
+    Announcements,
+    /// `POST /v1/announcements`: announce a prefix until peerd restarts.
+    Announce(RuntimeAnnouncement),
+    /// `DELETE /v1/announcements/{prefix}`: withdraw one announced at run
+    /// time.
+    Withdraw(Prefix),
+}
+
+/// A prefix to announce at run time, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeAnnouncement {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// RFC 1997 communities.
+    pub communities: Vec<peerd_wire::attr::Community>,
+    /// RFC 8092 large communities.
+    pub large_communities: Vec<peerd_wire::attr::LargeCommunity>,
+    /// RFC 4360 extended communities.
+    pub extended_communities: Vec<peerd_wire::attr::ExtCommunity>,
 }
 
 /// A parameter of an endpoint, for the description.
@@ -337,6 +361,54 @@ pub const ENDPOINTS: &[Spec] = &[
         body: None,
     },
     Spec {
+        method: "GET",
+        path: "/v1/fib",
+        doc: "The kernel forwarding table peerd programs: its settings, routes installed, refused, queued, and how long the batches take.",
+        params: &[],
+        answer: Some("FibState"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/fib/{address}",
+        doc: "How the kernel forwards a packet to an address now (ip route get ADDRESS fibmatch): the route used, who installed it, the gateway and the interface.",
+        params: &[Param {
+            name: "address",
+            place: "path",
+            doc: "An IPv4 or IPv6 address.",
+        }],
+        answer: Some("FibLookup"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/announcements",
+        doc: "The prefixes we originate: from the file, and those announced at run time.",
+        params: &[],
+        answer: Some("AnnouncementList"),
+        body: None,
+    },
+    Spec {
+        method: "POST",
+        path: "/v1/announcements",
+        doc: "Announce a prefix now, until peerd restarts (it is not written to the file, and is marked runtime). A prefix announced at run time again is replaced; one in the file is refused (change the file).",
+        params: &[],
+        answer: Some("Done"),
+        body: Some("AnnounceRequest"),
+    },
+    Spec {
+        method: "DELETE",
+        path: "/v1/announcements/{prefix}",
+        doc: "Withdraw a prefix announced at run time.",
+        params: &[Param {
+            name: "prefix",
+            place: "path",
+            doc: "The prefix, such as 203.0.113.0/24 (the slash as is).",
+        }],
+        answer: Some("Done"),
+        body: None,
+    },
+    Spec {
         method: "POST",
         path: "/v1/mrt/dump",
         doc: "Write a TABLE_DUMP_V2 snapshot now (with [mrt]), as the table-dump period would.",
@@ -445,19 +517,68 @@ fn disable_body(body: &[u8]) -> Result<DisableRequest, ApiError> {
     serde_json::from_value(v).map_err(|e| why(&e))
 }
 
+/// The body of a run-time announcement, checked: known keys, a prefix
+/// with its host bits zero, communities of each kind.
+fn announce_body(body: &[u8]) -> Result<RuntimeAnnouncement, ApiError> {
+    let why = |e: &dyn std::fmt::Display| {
+        bad(format!(
+            "expected a body such as {{\"prefix\": \"203.0.113.0/24\", \"communities\": [\"64500:1\"]}}: {e}"
+        ))
+    };
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| why(&e))?;
+    const KEYS: [&str; 4] = [
+        "prefix",
+        "communities",
+        "large_communities",
+        "extended_communities",
+    ];
+    match v.as_object() {
+        Some(o) if o.keys().all(|k| KEYS.contains(&k.as_str())) => {}
+        _ => return Err(why(&format!("an object with {} only", KEYS.join(", ")))),
+    }
+    let r: AnnounceRequest = serde_json::from_value(v).map_err(|e| why(&e))?;
+    let prefix = r.prefix.parse::<Prefix>().map_err(|_| {
+        bad(format!(
+            "prefix: expected a prefix such as 203.0.113.0/24 with its host bits zero, found {:?}",
+            r.prefix
+        ))
+    })?;
+    fn list<T: std::str::FromStr>(v: Option<Vec<String>>, what: &str) -> Result<Vec<T>, ApiError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        v.unwrap_or_default()
+            .iter()
+            .map(|s| {
+                s.parse::<T>()
+                    .map_err(|e| bad(format!("{what}: {e}, found {s:?}")))
+            })
+            .collect()
+    }
+    Ok(RuntimeAnnouncement {
+        prefix,
+        communities: list(r.communities, "communities")?,
+        large_communities: list(r.large_communities, "large_communities")?,
+        extended_communities: list(r.extended_communities, "extended_communities")?,
+    })
+}
+
 /// What `req` asks for, or why it is not a request of the API.
 pub fn endpoint(req: &Request) -> Result<Endpoint, ApiError> {
     if let Some(found) = matched(req) {
         return found;
     }
     // The path exists with another method?
-    let other = if req.method == "POST" { "GET" } else { "POST" };
-    let probe = Request {
-        method: other.to_string(),
-        ..req.clone()
-    };
-    Err(match matched(&probe) {
-        Some(_) => ApiError::new(
+    let other = ["GET", "POST", "DELETE"].into_iter().find(|m| {
+        *m != req.method
+            && matched(&Request {
+                method: (*m).to_string(),
+                ..req.clone()
+            })
+            .is_some()
+    });
+    Err(match other {
+        Some(other) => ApiError::new(
             ErrorCode::MethodNotAllowed,
             format!("{} {} is not an endpoint; {other} is", req.method, req.path),
         ),
@@ -478,6 +599,7 @@ fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let get = req.method == "GET";
     let post = req.method == "POST";
+    let delete = req.method == "DELETE";
     let found = (|| {
         Ok(match segs.as_slice() {
             ["openapi.json"] if get => Endpoint::OpenApi,
@@ -547,6 +669,20 @@ fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
             }
             ["v1", "neighbors", name, "refresh"] if post => Endpoint::Refresh((*name).to_string()),
             ["v1", "mrt", "dump"] if post => Endpoint::MrtDump,
+            ["v1", "announcements"] if get => Endpoint::Announcements,
+            ["v1", "fib"] if get => Endpoint::Fib,
+            ["v1", "fib", addr] if get => Endpoint::FibLookup(addr.parse().map_err(|_| {
+                bad(format!(
+                    "expected an address such as 203.0.113.7 or 2001:db8::7, found {addr:?}"
+                ))
+            })?),
+            ["v1", "announcements"] if post => Endpoint::Announce(announce_body(&req.body)?),
+            ["v1", "announcements", addr, len] if delete => {
+                let text = format!("{addr}/{len}");
+                Endpoint::Withdraw(text.parse().map_err(|_| {
+                    bad(format!("expected a prefix such as 203.0.113.0/24 with its host bits zero, found {text:?}"))
+                })?)
+            }
             _ => return Err(None),
         })
     })();
@@ -688,6 +824,47 @@ mod tests {
     }
 
     #[test]
+    fn announcements_are_checked() {
+        let got = ask(
+            "POST",
+            "/v1/announcements",
+            "{\"prefix\": \"203.0.113.0/24\", \"communities\": [\"64500:1\", \"no-export\"], \"large_communities\": [\"64500:0:7\"]}",
+        );
+        let Ok(Endpoint::Announce(a)) = got else {
+            panic!("{got:?}")
+        };
+        assert_eq!(a.prefix.to_string(), "203.0.113.0/24");
+        assert_eq!(a.communities.len(), 2);
+        assert_eq!(a.large_communities.len(), 1);
+        assert_eq!(
+            ask("DELETE", "/v1/announcements/203.0.113.0/24", ""),
+            Ok(Endpoint::Withdraw("203.0.113.0/24".parse().unwrap()))
+        );
+        for body in [
+            "",
+            "{\"prefix\": \"203.0.113.1/24\"}",
+            "{\"prefix\": \"203.0.113.0/24\", \"communities\": [\"64500\"]}",
+            "{\"prefix\": \"203.0.113.0/24\", \"med\": 5}",
+        ] {
+            assert_eq!(
+                ask("POST", "/v1/announcements", body).unwrap_err().code,
+                ErrorCode::BadRequest,
+                "{body}"
+            );
+        }
+        assert_eq!(
+            ask("PUT", "/v1/announcements", "").unwrap_err().code,
+            ErrorCode::MethodNotAllowed
+        );
+        assert_eq!(
+            ask("GET", "/v1/announcements/203.0.113.0/24", "")
+                .unwrap_err()
+                .code,
+            ErrorCode::MethodNotAllowed
+        );
+    }
+
+    #[test]
     fn wrong_requests_get_precise_errors() {
         let code = |m, t, b| ask(m, t, b).unwrap_err().code;
         assert_eq!(code("GET", "/v2/summary", ""), ErrorCode::NotFound);
@@ -741,8 +918,13 @@ mod tests {
                 .replace("{name}", "n")
                 .replace("{prefix}", "203.0.113.0/24")
                 .replace("{address}", "203.0.113.7");
+            let body = if s.body == Some("AnnounceRequest") {
+                "{\"prefix\": \"203.0.113.0/24\"}"
+            } else {
+                ""
+            };
             assert!(
-                ask(s.method, &target, "").is_ok(),
+                ask(s.method, &target, body).is_ok(),
                 "{} {}",
                 s.method,
                 s.path

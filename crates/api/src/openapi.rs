@@ -5,8 +5,9 @@
 use crate::endpoint::ENDPOINTS;
 use crate::schema::Schema;
 use crate::types::{
-    ApiError, Candidates, DisableRequest, Done, ErrorCode, MessageCounts, Neighbor, ReloadResult,
-    Route, RoutePage, Summary,
+    AnnounceRequest, Announcement, ApiError, Candidates, DisableRequest, Done, ErrorCode,
+    FibLookup, FibNextHop, FibState, MessageCounts, Neighbor, ReloadResult, Route, RoutePage,
+    Summary,
 };
 use serde_json::{json, Map, Value};
 
@@ -28,6 +29,12 @@ pub fn components() -> Map<String, Value> {
     add(ReloadResult::name(), ReloadResult::schema());
     add(Done::name(), Done::schema());
     add(DisableRequest::name(), DisableRequest::schema());
+    add(AnnounceRequest::name(), AnnounceRequest::schema());
+    add(FibState::name(), FibState::schema());
+    add(FibNextHop::name(), FibNextHop::schema());
+    add(FibLookup::name(), FibLookup::schema());
+    add(Announcement::name(), Announcement::schema());
+    add(Some("AnnouncementList"), Vec::<Announcement>::schema());
     add(ErrorCode::name(), ErrorCode::schema());
     add(ApiError::name(), ApiError::schema());
     m
@@ -80,7 +87,8 @@ pub fn document() -> Value {
         });
         if let Some(b) = s.body {
             op["requestBody"] = json!({
-                "required": false,
+                // A shutdown's message is optional; an announcement is not.
+                "required": b == "AnnounceRequest",
                 "content": { "application/json": { "schema": reference(b) } }
             });
         }

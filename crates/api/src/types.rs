@@ -127,7 +127,7 @@ api_struct! {
         pub discard: bool,
         /// The Only to Customer attribute (RFC 9234), if present.
         pub otc: Option<u32>,
-        /// Where it comes from: bgp, local, static or kernel.
+        /// Where it comes from: bgp (a neighbor), local (our announcement from the file, or a redistributed route), runtime (our announcement made through the API, until peerd restarts), static or kernel.
         pub protocol: String,
     }
 }
@@ -194,6 +194,9 @@ pub enum ErrorCode {
     /// was asked (a soft reset in without route refresh or kept routes)
     /// (409).
     NotEstablished,
+    /// What was asked contradicts the configuration file (announcing or
+    /// withdrawing at run time a prefix the file announces) (409).
+    Conflict,
     /// A reload was refused: the file is invalid, or asks for what only a
     /// restart can do (422).
     ReloadRefused,
@@ -203,7 +206,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for the description.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::NotFound,
@@ -212,6 +215,7 @@ impl ErrorCode {
         ErrorCode::NotKept,
         ErrorCode::NotConfigured,
         ErrorCode::NotEstablished,
+        ErrorCode::Conflict,
         ErrorCode::ReloadRefused,
         ErrorCode::Internal,
     ];
@@ -224,7 +228,10 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::TooLarge => 413,
-            ErrorCode::NotKept | ErrorCode::NotConfigured | ErrorCode::NotEstablished => 409,
+            ErrorCode::NotKept
+            | ErrorCode::NotConfigured
+            | ErrorCode::NotEstablished
+            | ErrorCode::Conflict => 409,
             ErrorCode::ReloadRefused => 422,
             ErrorCode::Internal => 500,
         }
@@ -241,6 +248,7 @@ impl ErrorCode {
             ErrorCode::NotKept => "not_kept",
             ErrorCode::NotConfigured => "not_configured",
             ErrorCode::NotEstablished => "not_established",
+            ErrorCode::Conflict => "conflict",
             ErrorCode::ReloadRefused => "reload_refused",
             ErrorCode::Internal => "internal",
         }
@@ -319,5 +327,101 @@ api_struct! {
     pub struct DisableRequest {
         /// Shown to the neighbor in the Cease NOTIFICATION (RFC 9003); null for none.
         pub message: Option<String>,
+    }
+}
+
+api_struct! {
+    /// A prefix to announce at run time: kept until peerd restarts (not
+    /// written to the configuration file), marked `runtime` wherever it
+    /// shows.
+    pub struct AnnounceRequest {
+        /// The prefix, host bits zero.
+        pub prefix: String,
+        /// RFC 1997 communities (AS:VALUE or a well-known name); null for none.
+        pub communities: Option<Vec<String>>,
+        /// RFC 8092 large communities (GLOBAL:LOCAL1:LOCAL2); null for none.
+        pub large_communities: Option<Vec<String>>,
+        /// RFC 4360 extended communities (rt/soo AS:N, or 0x and 16 hex digits); null for none.
+        pub extended_communities: Option<Vec<String>>,
+    }
+}
+
+api_struct! {
+    /// A prefix we originate.
+    pub struct Announcement {
+        /// The prefix.
+        pub prefix: String,
+        /// Its communities.
+        pub communities: Vec<String>,
+        /// Its large communities.
+        pub large_communities: Vec<String>,
+        /// Its extended communities.
+        pub extended_communities: Vec<String>,
+        /// When it is announced: always, or covered (while another route covers it).
+        pub when: String,
+        /// Where it comes from: config (the file) or runtime (the API, until peerd restarts).
+        pub source: String,
+        /// Whether it is announced now (a covered one waits for a covering route).
+        pub announced: bool,
+    }
+}
+
+api_struct! {
+    /// The kernel forwarding table peerd programs (`[fib]`).
+    pub struct FibState {
+        /// Whether peerd programs the kernel at all ([fib] is set).
+        pub configured: bool,
+        /// The kernel table id (254: main).
+        pub table: Option<u32>,
+        /// The rtm_protocol of peerd's routes.
+        pub protocol: Option<u32>,
+        /// Their metric.
+        pub metric: Option<u32>,
+        /// Seconds a restart keeps them ([fib] retain; 0: a clean stop removes them).
+        pub retain_seconds: Option<u64>,
+        /// Routes of ours in the table now.
+        pub installed: u64,
+        /// Routes the kernel refused since start (each logged).
+        pub refused: u64,
+        /// Routing-table changes waiting for the FIB task.
+        pub queued: u64,
+        /// Batches of changes applied since start.
+        pub batches: u64,
+        /// Microseconds spent applying them.
+        pub busy_micros: u64,
+        /// Changes in the last batch.
+        pub last_batch_changes: u64,
+        /// Microseconds the last batch took.
+        pub last_batch_micros: u64,
+    }
+}
+
+api_struct! {
+    /// One way out of a kernel route.
+    pub struct FibNextHop {
+        /// The gateway, if any (none: the destination is on the link).
+        pub gateway: Option<String>,
+        /// The interface the packets leave by, if the kernel says.
+        pub interface: Option<String>,
+    }
+}
+
+api_struct! {
+    /// How the kernel forwards a packet to an address now (ip route get ADDRESS fibmatch): policy rules and every table apply.
+    pub struct FibLookup {
+        /// The address asked about.
+        pub address: String,
+        /// unicast, device (on a link, no gateway), blackhole (dropped: a blackhole or prohibit route; the kernel does not say which), local-or-other (our own address, or another kind of route), or none (no route, or an unreachable route).
+        pub kind: String,
+        /// The prefix of the kernel route used.
+        pub prefix: Option<String>,
+        /// Its table.
+        pub table: Option<u32>,
+        /// Its rtm_protocol.
+        pub protocol: Option<u32>,
+        /// Whether peerd installed it (its table and protocol are [fib]'s).
+        pub ours: bool,
+        /// Where packets go (several: ECMP).
+        pub next_hops: Vec<FibNextHop>,
     }
 }

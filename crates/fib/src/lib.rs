@@ -24,7 +24,7 @@ mod route;
 pub mod watch;
 
 pub use import::{Foreign, ForeignVia};
-pub use linux::{LinuxFib, Watch};
+pub use linux::{LinuxFib, RouteGet, Watch};
 pub use memory::MemoryFib;
 pub use netlink::Op;
 pub use route::{KernelRoute, NextHop, RouteKind};

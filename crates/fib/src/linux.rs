@@ -12,6 +12,7 @@ use crate::watch::{self, Link};
 use crate::{Fib, FibError, KernelRoute, Outcome};
 use peerd_wire::Prefix;
 use std::io;
+use std::net::IpAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
 
@@ -159,6 +160,37 @@ impl LinuxFib {
         Ok(found)
     }
 
+    /// How the kernel forwards a packet to `addr` now: the routing table
+    /// entry it uses (after policy rules), as `ip route get ADDR fibmatch`
+    /// shows it.
+    pub fn route_get(&mut self, addr: IpAddr) -> Result<RouteGet, FibError> {
+        let mut msg = Vec::new();
+        let seq = self.next_seq();
+        netlink::build_get(&mut msg, addr, seq);
+        self.send(&msg)?;
+        loop {
+            for reply in self.recv()? {
+                match reply {
+                    Reply::Route(Some(r)) => return Ok(RouteGet::Route(r)),
+                    Reply::Route(None) => return Ok(RouteGet::Other),
+                    Reply::Ack { error, .. } if error != 0 => {
+                        let e = -error;
+                        if e == libc::ENETUNREACH || e == libc::EHOSTUNREACH {
+                            return Ok(RouteGet::Unreachable);
+                        }
+                        // What the kernel answers for a blackhole (EINVAL)
+                        // or prohibit (EACCES) route, even with FIB_MATCH.
+                        if e == libc::EINVAL || e == libc::EACCES {
+                            return Ok(RouteGet::Discard);
+                        }
+                        return Err(io::Error::from_raw_os_error(e).into());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// Every interface, up or not.
     pub fn links(&mut self) -> Result<Vec<Link>, FibError> {
         let mut msg = Vec::new();
@@ -195,6 +227,21 @@ impl LinuxFib {
             }
         }
     }
+}
+
+/// The kernel's answer to a route lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteGet {
+    /// A unicast route.
+    Route(KernelRoute),
+    /// A blackhole or prohibit route drops it (the kernel does not say
+    /// which route).
+    Discard,
+    /// Another kind of route: the address is local, or the route is
+    /// unreachable, prohibit or throw.
+    Other,
+    /// No route at all.
+    Unreachable,
 }
 
 /// The kernel's notifications of link, address and route changes.

@@ -181,6 +181,41 @@ pub fn build_dump(out: &mut Vec<u8>, v6: bool, seq: u32) {
     out.extend_from_slice(&0u32.to_ne_bytes());
 }
 
+/// `RTM_F_FIB_MATCH`: answer a lookup with the routing table entry that
+/// matched (its prefix, protocol, next hops), not a route cloned for the
+/// one address (Linux 4.13 and later).
+const RTM_F_FIB_MATCH: u32 = 0x2000;
+/// `RTM_F_LOOKUP_TABLE`: say the table the route was found in (else the
+/// answer names `main`, whatever the table).
+const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
+
+/// Appends a lookup of `addr` as the kernel forwards a packet to it (`ip
+/// route get ADDR fibmatch`): policy rules and every table apply, and the
+/// answer is the entry used.
+pub fn build_get(out: &mut Vec<u8>, addr: IpAddr, seq: u32) {
+    let start = out.len();
+    out.extend_from_slice(&0u32.to_ne_bytes()); // length, set below
+    out.extend_from_slice(&RTM_GETROUTE.to_ne_bytes());
+    out.extend_from_slice(&NLM_F_REQUEST.to_ne_bytes());
+    out.extend_from_slice(&seq.to_ne_bytes());
+    out.extend_from_slice(&0u32.to_ne_bytes());
+    let v6 = addr.is_ipv6();
+    out.extend_from_slice(&[
+        if v6 { AF_INET6 } else { AF_INET },
+        if v6 { 128 } else { 32 },
+        0,
+        0,
+        RT_TABLE_UNSPEC,
+        0,
+        0,
+        0,
+    ]);
+    out.extend_from_slice(&(RTM_F_FIB_MATCH | RTM_F_LOOKUP_TABLE).to_ne_bytes());
+    put_attr(out, RTA_DST, &addr_bytes(&addr));
+    let len = (out.len() - start) as u32;
+    out[start..start + 4].copy_from_slice(&len.to_ne_bytes());
+}
+
 /// One message the kernel sent back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {

@@ -223,3 +223,57 @@ fn resolution_follows_links_and_notifications() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A lookup answers as the kernel forwards: the matching entry (its
+/// prefix, table, protocol, gateway and interface) rather than the most
+/// specific route the address could have; a blackhole drops it, our
+/// own address is not a unicast route, and with no route the lookup says
+/// so. (For a blackhole the kernel answers EINVAL, without the route.)
+#[test]
+fn a_lookup_is_the_kernels_forwarding_decision() {
+    let Some(ns) = lab("get") else {
+        return;
+    };
+    let mut fib = LinuxFib::open_in(&std::path::Path::new("/run/netns").join(&ns.name)).unwrap();
+    let r = route("198.51.100.0/24", via(&["192.0.2.9"]));
+    // In table 1000, which a rule has the kernel look in first.
+    ns.ip(&["rule", "add", "pref", "100", "table", "1000"]);
+    let mut b = route("203.0.113.0/24", RouteKind::Blackhole);
+    b.table = 254;
+    fib.apply(&[(Op::Replace, r), (Op::Replace, b)]).unwrap();
+    let got = fib.route_get("198.51.100.7".parse().unwrap()).unwrap();
+    let peerd_fib::RouteGet::Route(k) = got else {
+        panic!("{got:?}")
+    };
+    assert_eq!(k.prefix.to_string(), "198.51.100.0/24");
+    assert_eq!((k.table, k.protocol), (TABLE, PROTO), "{k:?}");
+    let RouteKind::Unicast(hops) = &k.kind else {
+        panic!("{k:?}")
+    };
+    assert_eq!(hops[0].gateway.to_string(), "192.0.2.9");
+    let links = fib.links().unwrap();
+    let dev = links
+        .iter()
+        .find(|l| Some(l.index) == hops[0].ifindex)
+        .map(|l| l.name.as_str());
+    assert_eq!(dev, Some("v0"), "{hops:?} {links:?}");
+    // The connected route of the link: the device, no gateway.
+    let got = fib.route_get("192.0.2.77".parse().unwrap()).unwrap();
+    assert!(
+        matches!(&got, peerd_fib::RouteGet::Route(k) if matches!(k.kind, RouteKind::Device(_)) && k.prefix.to_string() == "192.0.2.0/24"),
+        "{got:?}"
+    );
+    assert_eq!(
+        fib.route_get("203.0.113.5".parse().unwrap()).unwrap(),
+        peerd_fib::RouteGet::Discard
+    );
+    assert_eq!(
+        fib.route_get("192.0.2.1".parse().unwrap()).unwrap(),
+        peerd_fib::RouteGet::Other,
+        "our own address: a local route"
+    );
+    assert_eq!(
+        fib.route_get("2001:db8:ffff::1".parse().unwrap()).unwrap(),
+        peerd_fib::RouteGet::Unreachable
+    );
+}

@@ -95,6 +95,11 @@ impl Client {
     pub fn post<T: DeserializeOwned>(&self, target: &str, body: &str) -> Result<T, CtlError> {
         self.request("POST", target, body)
     }
+
+    /// `DELETE target`.
+    pub fn delete<T: DeserializeOwned>(&self, target: &str) -> Result<T, CtlError> {
+        self.request("DELETE", target, "")
+    }
 }
 
 /// A path segment or query value with the characters that would change

@@ -16,6 +16,7 @@ struct Opts {
     watch: Option<u64>,
     received: bool,
     advertised: bool,
+    large_community: Option<String>,
     inbound: bool,
     outbound: bool,
     more_specifics: bool,
@@ -46,6 +47,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             "--out" => o.outbound = true,
             "--more-specifics" => o.more_specifics = true,
             "--community" => o.community = Some(value("--community")?),
+            "--large-community" => o.large_community = Some(value("--large-community")?),
             "--as-path" => o.as_path = Some(value("--as-path")?),
             "--origin-as" => o.origin_as = Some(value("--origin-as")?),
             "--dry-run" => o.dry_run = true,
@@ -164,6 +166,10 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         ["routes", what] | ["route", what] if *what != "get" => candidates(&c, &o, what),
         ["route", "get", addr] => route_get(&c, &o, addr),
         ["reload"] => reload(&c, &o),
+        ["announcements"] => announcements(&c, &o),
+        ["fib"] => fib(&c, &o),
+        ["announce", prefix] => announce(&c, &o, prefix),
+        ["withdraw", prefix] => withdraw(&c, &o, prefix),
         // The older spellings.
         ["stop", name, msg @ ..] => {
             let m = (!msg.is_empty())
@@ -366,11 +372,74 @@ fn route_get(c: &Client, o: &Opts, addr: &str) -> Result<(), CtlError> {
         )));
     }
     let v = lookup(c, addr)?;
+    // What the kernel does with it (an older peerd cannot say: left out).
+    let kernel: Option<peerd_api::types::FibLookup> =
+        c.get(&format!("/v1/fib/{}", escape(addr))).ok();
     if o.json {
-        print_json(&v);
+        print_json(&serde_json::json!({
+            "prefix": v.prefix,
+            "routes": v.routes,
+            "kernel": kernel,
+        }));
     } else {
-        print!("{}", render::route_get(addr, &v));
+        print!("{}", render::route_get(addr, &v, kernel.as_ref()));
     }
+    Ok(())
+}
+
+fn fib(c: &Client, o: &Opts) -> Result<(), CtlError> {
+    let f: peerd_api::types::FibState = c.get("/v1/fib")?;
+    if o.json {
+        print_json(&f);
+    } else {
+        print!("{}", render::fib(&f));
+    }
+    Ok(())
+}
+
+fn announcements(c: &Client, o: &Opts) -> Result<(), CtlError> {
+    let list: Vec<peerd_api::types::Announcement> = c.get("/v1/announcements")?;
+    if o.json {
+        print_json(&list);
+    } else {
+        print!("{}", render::announcements(&list));
+    }
+    Ok(())
+}
+
+/// Announces `prefix` until peerd restarts, with the communities of
+/// `--community` and `--large-community` (comma-separated lists).
+fn announce(c: &Client, o: &Opts, prefix: &str) -> Result<(), CtlError> {
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .map(|s| {
+                s.split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let body = serde_json::json!({
+        "prefix": prefix,
+        "communities": list(&o.community),
+        "large_communities": list(&o.large_community),
+    })
+    .to_string();
+    let d: Done = c.post("/v1/announcements", &body)?;
+    said(o, &d);
+    Ok(())
+}
+
+fn withdraw(c: &Client, o: &Opts, prefix: &str) -> Result<(), CtlError> {
+    let p = prefix.parse::<peerd_wire::Prefix>().map_err(|_| {
+        CtlError::Api(peerd_api::ApiError::new(
+            peerd_api::ErrorCode::BadRequest,
+            format!("withdraw: expected a prefix such as 203.0.113.0/24 with its host bits zero, found {prefix:?}"),
+        ))
+    })?;
+    let d: Done = c.delete(&format!("/v1/announcements/{p}"))?;
+    said(o, &d);
     Ok(())
 }
 

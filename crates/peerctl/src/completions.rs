@@ -11,7 +11,7 @@ _peerctl() {
     local cur prev words cword
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local cmds="summary neighbors neighbor routes route reload mrt completions help"
+    local cmds="summary neighbors neighbor routes route announcements announce withdraw fib reload mrt completions help"
     local sock=()
     local i
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -46,6 +46,7 @@ _peerctl() {
         neighbors) COMPREPLY=($(compgen -W "--watch --json" -- "$cur")) ;;
         routes) COMPREPLY=($(compgen -W "--neighbor --received --advertised --community --as-path --origin-as --more-specifics --json --page" -- "$cur")) ;;
         reload) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;
+        announce) COMPREPLY=($(compgen -W "--community --large-community --json" -- "$cur")) ;;
         mrt) COMPREPLY=($(compgen -f -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
     esac
@@ -59,7 +60,7 @@ function __peerctl_names
 end
 complete -c peerctl -f
 complete -c peerctl -l socket -r -d 'the control socket'
-complete -c peerctl -n __fish_use_subcommand -a 'summary neighbors neighbor routes route reload mrt completions'
+complete -c peerctl -n __fish_use_subcommand -a 'summary neighbors neighbor routes route announcements announce withdraw fib reload mrt completions'
 complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -a '(__peerctl_names) disable enable refresh reset soft-reset'
 complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -l message -r
 complete -c peerctl -n '__fish_seen_subcommand_from neighbor' -l in
@@ -75,6 +76,8 @@ complete -c peerctl -n '__fish_seen_subcommand_from routes' -l more-specifics
 complete -c peerctl -n '__fish_seen_subcommand_from routes' -l page -r
 complete -c peerctl -n '__fish_seen_subcommand_from route' -a get
 complete -c peerctl -n '__fish_seen_subcommand_from reload' -l dry-run
+complete -c peerctl -n '__fish_seen_subcommand_from announce' -l community -r
+complete -c peerctl -n '__fish_seen_subcommand_from announce' -l large-community -r
 complete -c peerctl -n '__fish_seen_subcommand_from mrt' -F -l json
 complete -c peerctl -n '__fish_seen_subcommand_from mrt' -l stats
 complete -c peerctl -n '__fish_seen_subcommand_from completions' -a 'bash zsh fish'

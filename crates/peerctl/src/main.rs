@@ -44,7 +44,15 @@ usage: peerctl [--socket PATH] COMMAND [--json]
   routes PREFIX|ADDRESS         every candidate for PREFIX, or for the longest prefix
                                 holding ADDRESS: the best first, the others with the
                                 decision step each lost at
-  route get ADDRESS             where traffic to ADDRESS goes now, and why
+  route get ADDRESS             where traffic to ADDRESS goes now, and why: the route peerd
+                                chose, and the link the kernel sends the packets out of
+  fib                           the kernel table peerd programs: routes installed, refused,
+                                queued, batch times
+  announcements                 the prefixes we originate: from the file, or at run time
+  announce PREFIX [--community C,...] [--large-community L,...]
+                                announce PREFIX now, until peerd restarts (not written to
+                                the file; shown as runtime)
+  withdraw PREFIX               withdraw a prefix announced at run time
   reload [--dry-run]            read the configuration file again and apply only what
                                 changed (--dry-run: say what would happen, change nothing)
   mrt [--json | --stats] FILE...   print MRT records one line per prefix, as `bgpdump -m`
@@ -78,7 +86,7 @@ fn main() -> ExitCode {
         Some("completions") => completions::run(&args[1..]),
         Some(
             "summary" | "neighbors" | "neighbor" | "routes" | "rib" | "route" | "reload" | "stop"
-            | "start" | "refresh",
+            | "start" | "refresh" | "announcements" | "announce" | "withdraw" | "fib",
         ) => commands::run(&socket, &args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -205,8 +205,122 @@ pub fn routes(v: &[Route]) -> String {
     o
 }
 
-/// The answer to "where does traffic to this address go, and why".
-pub fn route_get(address: &str, c: &Candidates) -> String {
+/// The kernel forwarding table peerd programs.
+pub fn fib(f: &peerd_api::types::FibState) -> String {
+    if !f.configured {
+        return "peerd does not program the kernel ([fib] is not set)\n".into();
+    }
+    let mut o = String::new();
+    let mut line = |k: &str, v: String| {
+        let _ = writeln!(o, "{k:<12} {v}");
+    };
+    line(
+        "table",
+        format!(
+            "{} (proto {}, metric {}, retain {} s)",
+            f.table.unwrap_or(0),
+            f.protocol.unwrap_or(0),
+            f.metric.unwrap_or(0),
+            f.retain_seconds.unwrap_or(0)
+        ),
+    );
+    line("installed", f.installed.to_string());
+    line("refused", f.refused.to_string());
+    line("queued", f.queued.to_string());
+    let mean = f.busy_micros.checked_div(f.batches).unwrap_or(0);
+    line(
+        "batches",
+        format!(
+            "{} (mean {:.1} ms; last: {} changes in {:.1} ms)",
+            f.batches,
+            mean as f64 / 1000.0,
+            f.last_batch_changes,
+            f.last_batch_micros as f64 / 1000.0
+        ),
+    );
+    o
+}
+
+/// The prefixes we originate: one line each, where each comes from and
+/// whether it is announced now.
+pub fn announcements(list: &[peerd_api::types::Announcement]) -> String {
+    let w = list
+        .iter()
+        .map(|a| a.prefix.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let mut o = format!(
+        "{:<w$}  {:<7}  {:<7}  {:<9}  communities\n",
+        "prefix", "source", "when", "announced"
+    );
+    for a in list {
+        let comms: Vec<&str> = a
+            .communities
+            .iter()
+            .chain(&a.large_communities)
+            .chain(&a.extended_communities)
+            .map(String::as_str)
+            .collect();
+        let line = format!(
+            "{:<w$}  {:<7}  {:<7}  {:<9}  {}",
+            a.prefix,
+            a.source,
+            a.when,
+            if a.announced { "yes" } else { "no" },
+            comms.join(" ")
+        );
+        let _ = writeln!(o, "{}", line.trim_end());
+    }
+    o
+}
+
+/// What the kernel does with a packet to the address, in one line.
+fn kernel_line(k: &peerd_api::types::FibLookup) -> String {
+    let whose = |k: &peerd_api::types::FibLookup| {
+        let mut s = format!(
+            "{}, table {}",
+            k.prefix.as_deref().unwrap_or("?"),
+            k.table.unwrap_or(0)
+        );
+        if k.ours {
+            s.push_str(", installed by peerd");
+        } else {
+            s.push_str(&format!(
+                ", proto {}: not peerd's route",
+                k.protocol.unwrap_or(0)
+            ));
+        }
+        s
+    };
+    let hop = |h: &peerd_api::types::FibNextHop| match (&h.gateway, &h.interface) {
+        (Some(g), Some(i)) => format!("via {g} dev {i}"),
+        (Some(g), None) => format!("via {g}"),
+        (None, Some(i)) => format!("dev {i}"),
+        (None, None) => "?".into(),
+    };
+    match k.kind.as_str() {
+        "unicast" | "device" => {
+            let hops: Vec<String> = k.next_hops.iter().map(hop).collect();
+            format!("the kernel sends it {} ({})", hops.join(" and "), whose(k))
+        }
+        "blackhole" if k.prefix.is_none() => {
+            "the kernel drops it (a blackhole or prohibit route)".into()
+        }
+        "blackhole" => format!("the kernel drops it (blackhole {})", whose(k)),
+        "local-or-other" => "the kernel does not forward it: the address is local, or its route is unreachable or prohibit".into(),
+        _ => "the kernel has no route for it".into(),
+    }
+}
+
+/// The answer to "where does traffic to this address go, and why": what
+/// peerd chose, then — when the kernel was asked — the link the packets
+/// really take.
+pub fn route_get(
+    address: &str,
+    c: &Candidates,
+    kernel: Option<&peerd_api::types::FibLookup>,
+) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{address} is in {} (the longest match)", c.prefix);
     match c.routes.iter().find(|r| r.best) {
@@ -222,16 +336,22 @@ pub fn route_get(address: &str, c: &Candidates) -> String {
                 ),
                 (None, "static") => "a static route".to_string(),
                 (None, "kernel") => "a kernel route imported from another program".to_string(),
+                (None, "runtime") => {
+                    "our own prefix, announced through the API until peerd restarts".to_string()
+                }
                 (None, _) => "our own prefix".to_string(),
             };
             let way = if b.discard {
                 "dropped here (discard)".to_string()
-            } else if b.protocol == "local" {
+            } else if b.protocol == "local" || b.protocol == "runtime" {
                 "delivered locally: the prefix is ours".to_string()
             } else {
                 format!("forwarded to {}", b.next_hop)
             };
             let _ = writeln!(o, "traffic is {way}: {source}");
+            if let Some(k) = kernel {
+                let _ = writeln!(o, "{}", kernel_line(k));
+            }
         }
         None => {
             let _ = writeln!(o, "no usable route: every candidate lost");
@@ -379,7 +499,38 @@ mod tests {
             prefix: "198.51.100.0/24".into(),
             routes: rs[..2].to_vec(),
         };
-        golden("route-get.txt", &route_get("198.51.100.7", &c));
+        let k = peerd_api::types::FibLookup {
+            address: "198.51.100.7".into(),
+            kind: "unicast".into(),
+            prefix: Some("198.51.100.0/24".into()),
+            table: Some(254),
+            protocol: Some(200),
+            ours: true,
+            next_hops: vec![peerd_api::types::FibNextHop {
+                gateway: Some("192.0.2.9".into()),
+                interface: Some("peering0".into()),
+            }],
+        };
+        golden("route-get.txt", &route_get("198.51.100.7", &c, Some(&k)));
+        let ann = |prefix: &str, source: &str, when: &str, announced: bool| {
+            peerd_api::types::Announcement {
+                prefix: prefix.into(),
+                communities: vec!["64500:1".into()],
+                large_communities: vec![],
+                extended_communities: vec![],
+                when: when.into(),
+                source: source.into(),
+                announced,
+            }
+        };
+        golden(
+            "announcements.txt",
+            &announcements(&[
+                ann("203.0.113.0/24", "config", "always", true),
+                ann("2001:db8:100::/48", "config", "covered", false),
+                ann("198.51.100.0/25", "runtime", "always", true),
+            ]),
+        );
         golden(
             "reload.txt",
             &reload(&ReloadResult {

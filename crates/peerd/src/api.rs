@@ -7,7 +7,10 @@ use crate::engine_task::EngineMsg;
 use crate::session::SessionCmd;
 use crate::status;
 use peerd_api::http::{self, Request};
-use peerd_api::types::{Candidates, Done, Neighbor, ReloadResult, Route, RoutePage, Summary};
+use peerd_api::types::{
+    Announcement, Candidates, Done, FibLookup, FibNextHop, FibState, Neighbor, ReloadResult, Route,
+    RoutePage, Summary,
+};
 use peerd_api::{ApiError, Endpoint, ErrorCode, RouteSet};
 use peerd_engine::{Page, RouteView};
 use std::time::Instant;
@@ -111,7 +114,9 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
                 EngineMsg::RibPage(page.after, page.limit, f, tx)
             })
             .await?;
-            http::json(&route_page(&p))
+            let mut page = route_page(&p);
+            mark_runtime(shared, &mut page.routes);
+            http::json(&page)
         }
         Endpoint::Candidates(prefix) => {
             let v = ask(shared, |tx| EngineMsg::Candidates(prefix, tx)).await?;
@@ -121,9 +126,11 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
                     format!("no route for {prefix}"),
                 ));
             }
+            let mut routes: Vec<Route> = v.iter().map(route).collect();
+            mark_runtime(shared, &mut routes);
             http::json(&Candidates {
                 prefix: prefix.to_string(),
-                routes: v.iter().map(route).collect(),
+                routes,
             })
         }
         Endpoint::Lookup(addr) => {
@@ -131,9 +138,11 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
             let (prefix, v) = found.ok_or_else(|| {
                 ApiError::new(ErrorCode::NotFound, format!("no route for {addr}"))
             })?;
+            let mut routes: Vec<Route> = v.iter().map(route).collect();
+            mark_runtime(shared, &mut routes);
             http::json(&Candidates {
                 prefix: prefix.to_string(),
-                routes: v.iter().map(route).collect(),
+                routes,
             })
         }
         Endpoint::Reload { dry_run } => match daemon::reload(shared, dry_run).await {
@@ -153,6 +162,145 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
             tell(shared, &name, SessionCmd::Start)?;
             http::json(&Done {
                 message: format!("neighbor {name:?} started"),
+            })
+        }
+        Endpoint::Fib => {
+            let f = shared.config.lock().await.fib;
+            let n = |v: &std::sync::atomic::AtomicU64| v.load(std::sync::atomic::Ordering::Relaxed);
+            let s = shared.fib.as_deref();
+            http::json(&FibState {
+                configured: f.is_some(),
+                table: f.map(|f| f.table),
+                protocol: f.map(|f| u32::from(f.protocol)),
+                metric: f.map(|f| f.metric),
+                retain_seconds: f.map(|f| f.retain.as_secs()),
+                installed: s.map_or(0, |s| n(&s.installed)),
+                refused: s.map_or(0, |s| n(&s.refused)),
+                queued: s.map_or(0, |s| n(&s.queued)),
+                batches: s.map_or(0, |s| n(&s.batches)),
+                busy_micros: s.map_or(0, |s| n(&s.busy_micros)),
+                last_batch_changes: s.map_or(0, |s| n(&s.last_changes)),
+                last_batch_micros: s.map_or(0, |s| n(&s.last_micros)),
+            })
+        }
+        Endpoint::FibLookup(addr) => {
+            let ours = shared
+                .config
+                .lock()
+                .await
+                .fib
+                .map(|f| (f.table, f.protocol));
+            let found = tokio::task::spawn_blocking(move || -> Result<_, peerd_fib::FibError> {
+                let mut fib = peerd_fib::LinuxFib::open()?;
+                let got = fib.route_get(addr)?;
+                let links = fib.links()?;
+                Ok((got, links))
+            })
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("asking the kernel: {e}")))?;
+            http::json(&fib_lookup(addr, &found.0, &found.1, ours))
+        }
+        Endpoint::Announcements => {
+            let cfg = shared.config.lock().await;
+            let runtime = shared.runtime();
+            let all: Vec<(&peerd_config::Announce, &str)> = cfg
+                .announce
+                .iter()
+                .map(|a| (a, "config"))
+                .chain(runtime.iter().map(|a| (a, "runtime")))
+                .collect();
+            let prefixes = all.iter().map(|(a, _)| a.prefix).collect();
+            let now = ask(shared, |tx| EngineMsg::Originates(prefixes, tx)).await?;
+            let list: Vec<Announcement> = all
+                .iter()
+                .zip(now)
+                .map(|((a, source), announced)| Announcement {
+                    prefix: a.prefix.to_string(),
+                    communities: a.communities.iter().map(|c| c.to_string()).collect(),
+                    large_communities: a.large_communities.iter().map(|c| c.to_string()).collect(),
+                    extended_communities: a
+                        .extended_communities
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                    when: match a.when {
+                        peerd_config::AnnounceWhen::Always => "always",
+                        peerd_config::AnnounceWhen::Covered => "covered",
+                    }
+                    .to_string(),
+                    source: (*source).to_string(),
+                    announced,
+                })
+                .collect();
+            http::json(&list)
+        }
+        Endpoint::Announce(a) => {
+            // Under the configuration's lock: a reload does not interleave.
+            let cfg = shared.config.lock().await;
+            if cfg.announce.iter().any(|c| c.prefix == a.prefix) {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "{} is announced by the configuration file: change it there",
+                        a.prefix
+                    ),
+                ));
+            }
+            let replaced = {
+                let mut rt = shared.runtime.lock().unwrap_or_else(|e| e.into_inner());
+                let before = rt.len();
+                rt.retain(|r| r.prefix != a.prefix);
+                let replaced = rt.len() != before;
+                rt.push(peerd_config::Announce {
+                    prefix: a.prefix,
+                    communities: a.communities,
+                    large_communities: a.large_communities,
+                    extended_communities: a.extended_communities,
+                    when: peerd_config::AnnounceWhen::Always,
+                });
+                replaced
+            };
+            let list = daemon::announcements(&cfg, &shared.runtime());
+            ask(shared, |tx| EngineMsg::Announce(list, tx)).await?;
+            tracing::info!(event = "announce", prefix = %a.prefix, "announced at run time (until peerd restarts)");
+            http::json(&Done {
+                message: format!(
+                    "{} {} until peerd restarts",
+                    a.prefix,
+                    if replaced {
+                        "announced again, replaced,"
+                    } else {
+                        "announced"
+                    }
+                ),
+            })
+        }
+        Endpoint::Withdraw(prefix) => {
+            let cfg = shared.config.lock().await;
+            if cfg.announce.iter().any(|c| c.prefix == prefix) {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!("{prefix} is announced by the configuration file: change it there"),
+                ));
+            }
+            let found = {
+                let mut rt = shared.runtime.lock().unwrap_or_else(|e| e.into_inner());
+                let before = rt.len();
+                rt.retain(|r| r.prefix != prefix);
+                rt.len() != before
+            };
+            if !found {
+                return Err(ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("{prefix} is not announced at run time"),
+                ));
+            }
+            let list = daemon::announcements(&cfg, &shared.runtime());
+            ask(shared, |tx| EngineMsg::Announce(list, tx)).await?;
+            tracing::info!(event = "withdraw", prefix = %prefix, "run-time announcement withdrawn");
+            http::json(&Done {
+                message: format!("{prefix} withdrawn"),
             })
         }
         Endpoint::MrtDump => {
@@ -380,6 +528,51 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
     ] {
         e.sample("peerd_engine_objects", &[("kind", kind)], n as f64);
     }
+    if let Some(s) = shared.fib.as_deref() {
+        let n =
+            |v: &std::sync::atomic::AtomicU64| v.load(std::sync::atomic::Ordering::Relaxed) as f64;
+        let fib: [(&str, Kind, &str, f64); 6] = [
+            (
+                "peerd_fib_routes",
+                Kind::Gauge,
+                "Routes of peerd in the kernel table.",
+                n(&s.installed),
+            ),
+            (
+                "peerd_fib_refused_total",
+                Kind::Counter,
+                "Routes the kernel refused (each is logged).",
+                n(&s.refused),
+            ),
+            (
+                "peerd_fib_queue_depth",
+                Kind::Gauge,
+                "Routing-table changes waiting for the FIB task.",
+                n(&s.queued),
+            ),
+            (
+                "peerd_fib_batches_total",
+                Kind::Counter,
+                "Batches of changes applied to the kernel table.",
+                n(&s.batches),
+            ),
+            (
+                "peerd_fib_batch_seconds_total",
+                Kind::Counter,
+                "Time spent applying them (with peerd_fib_batches_total: the mean latency of a batch).",
+                n(&s.busy_micros) / 1e6,
+            ),
+            (
+                "peerd_fib_last_batch_seconds",
+                Kind::Gauge,
+                "How long the last batch took.",
+                n(&s.last_micros) / 1e6,
+            ),
+        ];
+        for (name, kind, help, v) in fib {
+            e.family(name, kind, help).sample(name, &[], v);
+        }
+    }
     Ok(e.finish())
 }
 
@@ -448,6 +641,80 @@ fn counts(c: [u64; 6]) -> peerd_api::types::MessageCounts {
         notification: c[3],
         keepalive: c[4],
         route_refresh: c[5],
+    }
+}
+
+/// The kernel's answer as the API shows it: interfaces by name, whether
+/// the route is ours (`ours`: the `[fib]` table and protocol).
+fn fib_lookup(
+    addr: std::net::IpAddr,
+    got: &peerd_fib::RouteGet,
+    links: &[peerd_fib::watch::Link],
+    ours: Option<(u32, u8)>,
+) -> FibLookup {
+    use peerd_fib::{RouteGet, RouteKind};
+    let name = |i: u32| {
+        links
+            .iter()
+            .find(|l| l.index == i)
+            .map_or_else(|| format!("#{i}"), |l| l.name.clone())
+    };
+    let mut out = FibLookup {
+        address: addr.to_string(),
+        kind: "none".into(),
+        prefix: None,
+        table: None,
+        protocol: None,
+        ours: false,
+        next_hops: Vec::new(),
+    };
+    match got {
+        RouteGet::Unreachable => {}
+        RouteGet::Discard => out.kind = "blackhole".into(),
+        RouteGet::Other => out.kind = "local-or-other".into(),
+        RouteGet::Route(r) => {
+            out.prefix = Some(r.prefix.to_string());
+            out.table = Some(r.table);
+            out.protocol = Some(u32::from(r.protocol));
+            out.ours = ours == Some((r.table, r.protocol));
+            match &r.kind {
+                RouteKind::Blackhole => out.kind = "blackhole".into(),
+                RouteKind::Device(i) => {
+                    out.kind = "device".into();
+                    out.next_hops.push(FibNextHop {
+                        gateway: None,
+                        interface: Some(name(*i)),
+                    });
+                }
+                RouteKind::Unicast(hops) => {
+                    out.kind = "unicast".into();
+                    out.next_hops = hops
+                        .iter()
+                        .map(|h| FibNextHop {
+                            gateway: Some(h.gateway.to_string()),
+                            interface: h.ifindex.map(name),
+                        })
+                        .collect();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Our own routes announced through the API show as `runtime`.
+fn mark_runtime(shared: &Shared, routes: &mut [Route]) {
+    let rt = shared.runtime();
+    if rt.is_empty() {
+        return;
+    }
+    for r in routes
+        .iter_mut()
+        .filter(|r| r.protocol == "local" && r.from.is_none())
+    {
+        if rt.iter().any(|a| a.prefix.to_string() == r.prefix) {
+            r.protocol = "runtime".into();
+        }
     }
 }
 

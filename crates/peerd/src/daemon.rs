@@ -54,9 +54,22 @@ pub struct Shared {
     pub mrt: Option<crate::mrt_task::MrtQueue>,
     /// The log's level, which a reload may change.
     pub log: crate::log::Level,
+    /// Prefixes announced through the API, until peerd stops (a prefix
+    /// the file announces too is the file's).
+    pub runtime: Mutex<Vec<peerd_config::Announce>>,
+    /// What the FIB task has done (with `[fib]`).
+    pub fib: Option<Arc<crate::fib_task::FibStats>>,
 }
 
 impl Shared {
+    /// The prefixes announced through the API.
+    pub fn runtime(&self) -> Vec<peerd_config::Announce> {
+        self.runtime
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn slots(&self) -> std::sync::MutexGuard<'_, Vec<Slot>> {
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -233,7 +246,7 @@ pub async fn run(
             }
             for a in engine.set_forwarding(true) {
                 if let peerd_engine::Action::Forward(entries) = a {
-                    let _ = h.tx.send(crate::fib_task::FibMsg::Entries(entries));
+                    h.tx.entries(entries);
                 }
             }
             if !retain.is_zero() {
@@ -325,6 +338,8 @@ pub async fn run(
         started_at,
         mrt: mrt.as_ref().map(|m| m.queue.clone()),
         log,
+        runtime: Mutex::new(Vec::new()),
+        fib: fib.as_ref().map(|h| h.stats.clone()),
     });
     for l in listeners {
         let shared = shared.clone();
@@ -614,6 +629,13 @@ async fn apply(shared: &Shared, dry_run: bool) -> Result<String, String> {
         }
     }
     peers.sort_by_key(|(i, _)| *i);
+    // A prefix announced through the API that the file now announces is
+    // the file's from now on.
+    shared
+        .runtime
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|r| !new.announce.iter().any(|a| a.prefix == r.prefix));
     let (done_tx, done_rx) = oneshot::channel();
     let r = peerd_engine::Reconfig {
         local_as: new.router.asn,
@@ -621,7 +643,7 @@ async fn apply(shared: &Shared, dry_run: bool) -> Result<String, String> {
         cluster_id: new.router.cluster_id,
         policies: Arc::new(new.policies.clone()),
         decision: decision(&new),
-        announce: origination(&new).0,
+        announce: announcements(&new, &shared.runtime()),
         statics: origination(&new).1,
         redistribute_static: origination(&new).2,
         kernel: kernel_import(&new),
@@ -735,15 +757,7 @@ fn origination(
     Vec<peerd_engine::Static>,
     Option<Option<peerd_policy::PolicyId>>,
 ) {
-    let announce = cfg
-        .announce
-        .iter()
-        .map(|a| peerd_engine::Announcement {
-            prefix: a.prefix,
-            attrs: originated(a),
-            when_covered: a.when == peerd_config::AnnounceWhen::Covered,
-        })
-        .collect();
+    let announce = announcements(cfg, &[]);
     let statics = cfg
         .statics
         .iter()
@@ -762,6 +776,27 @@ fn origination(
         })
         .collect();
     (announce, statics, into_bgp(cfg.redistribute_static))
+}
+
+/// What we originate: the file's announcements, then those made through
+/// the API for prefixes the file does not announce.
+pub fn announcements(
+    cfg: &Config,
+    runtime: &[peerd_config::Announce],
+) -> Vec<peerd_engine::Announcement> {
+    cfg.announce
+        .iter()
+        .chain(
+            runtime
+                .iter()
+                .filter(|r| !cfg.announce.iter().any(|a| a.prefix == r.prefix)),
+        )
+        .map(|a| peerd_engine::Announcement {
+            prefix: a.prefix,
+            attrs: originated(a),
+            when_covered: a.when == peerd_config::AnnounceWhen::Covered,
+        })
+        .collect()
 }
 
 /// What `[redistribute]` says for one kind of route, as the engine takes

@@ -1,6 +1,6 @@
 //! The one task that owns all routing state.
 
-use crate::fib_task::FibMsg;
+use crate::fib_task::{FibMsg, FibQueue};
 use crate::session::{GrState, SessionCmd};
 use crate::status::{self, Status};
 use peerd_engine::{Action, Engine, Event, Reconfig, RouteView};
@@ -36,6 +36,10 @@ pub enum EngineMsg {
     ),
     /// Prefixes in the routing table: IPv4, IPv6.
     Counts(oneshot::Sender<(usize, usize)>),
+    /// What we originate from now on; answered when applied.
+    Announce(Vec<peerd_engine::Announcement>, oneshot::Sender<()>),
+    /// Which of these prefixes we originate now.
+    Originates(Vec<peerd_wire::Prefix>, oneshot::Sender<Vec<bool>>),
     /// The engine's structure counts.
     Stats(oneshot::Sender<peerd_engine::Stats>),
     /// The neighbours, for an MRT PEER_INDEX_TABLE.
@@ -75,7 +79,7 @@ pub async fn run(
     me: mpsc::Sender<EngineMsg>,
     mut sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
     status: Status,
-    fib: Option<std::sync::mpsc::Sender<FibMsg>>,
+    fib: Option<FibQueue>,
     gr: std::sync::Arc<GrState>,
 ) {
     let start = std::time::Instant::now();
@@ -111,6 +115,15 @@ pub async fn run(
             }
             EngineMsg::Stats(reply) => {
                 let _ = reply.send(engine.stats());
+            }
+            EngineMsg::Announce(list, done) => {
+                let actions = engine.set_announcements(list);
+                dispatch(actions, &sessions, &me, &status, &fib, &gr);
+                counts(&engine, sessions.len(), &status);
+                let _ = done.send(());
+            }
+            EngineMsg::Originates(prefixes, reply) => {
+                let _ = reply.send(prefixes.into_iter().map(|p| engine.originates(p)).collect());
             }
             EngineMsg::Counts(reply) => {
                 let _ = reply.send((
@@ -154,7 +167,7 @@ fn dispatch(
     sessions: &[mpsc::UnboundedSender<SessionCmd>],
     me: &mpsc::Sender<EngineMsg>,
     status: &Status,
-    fib: &Option<std::sync::mpsc::Sender<FibMsg>>,
+    fib: &Option<FibQueue>,
     gr: &GrState,
 ) {
     for a in actions {
@@ -203,7 +216,7 @@ fn dispatch(
             }
             Action::Forward(entries) => {
                 if let Some(f) = fib {
-                    let _ = f.send(FibMsg::Entries(entries));
+                    f.entries(entries);
                 }
             }
             Action::Converged { complete } => converged(complete, gr, fib),
@@ -224,7 +237,7 @@ fn dispatch(
 /// End-of-RIB went out just before (the actions before this one), so the
 /// R bit is cleared, the forwarding state is complete (F bits), and the
 /// kept routes nobody announced again go.
-pub fn converged(complete: bool, gr: &GrState, fib: &Option<std::sync::mpsc::Sender<FibMsg>>) {
+pub fn converged(complete: bool, gr: &GrState, fib: &Option<FibQueue>) {
     use std::sync::atomic::Ordering::Relaxed;
     let restarted = gr.restarting.swap(false, Relaxed);
     gr.preserved.store(true, Relaxed);
@@ -239,7 +252,7 @@ pub fn converged(complete: bool, gr: &GrState, fib: &Option<std::sync::mpsc::Sen
         );
     }
     if let Some(f) = fib {
-        let _ = f.send(FibMsg::Sweep);
+        f.send(FibMsg::Sweep);
     }
 }
 

@@ -21,7 +21,8 @@ use peerd_engine::Forward;
 use peerd_fib::{Fib, KernelRoute, LinuxFib, NextHop, Op, Outcome, RouteKind};
 use peerd_wire::Prefix;
 use std::collections::{HashMap, HashSet};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 
 /// Work for the FIB task.
@@ -36,10 +37,54 @@ pub enum FibMsg {
     Sweep,
 }
 
+/// What the FIB task has done, for the API and metrics; written by the
+/// task, read by anyone.
+#[derive(Debug, Default)]
+pub struct FibStats {
+    /// Routes of ours in the kernel table now.
+    pub installed: AtomicU64,
+    /// Routes the kernel refused, since start.
+    pub refused: AtomicU64,
+    /// Entries queued for the task and not yet taken.
+    pub queued: AtomicU64,
+    /// Batches applied, since start.
+    pub batches: AtomicU64,
+    /// Time spent applying them, microseconds.
+    pub busy_micros: AtomicU64,
+    /// The last batch: how many changes, and how long it took (µs).
+    pub last_changes: AtomicU64,
+    /// See `last_changes`.
+    pub last_micros: AtomicU64,
+}
+
+/// The way to the FIB task: its channel, counting what waits in it.
+#[derive(Clone)]
+pub struct FibQueue {
+    tx: mpsc::Sender<FibMsg>,
+    stats: Arc<FibStats>,
+}
+
+impl FibQueue {
+    /// Queues the routing table's new entries.
+    pub fn entries(&self, v: Vec<(Prefix, Option<Forward>)>) {
+        self.stats
+            .queued
+            .fetch_add(v.len() as u64, Ordering::Relaxed);
+        let _ = self.tx.send(FibMsg::Entries(v));
+    }
+
+    /// Sends other work.
+    pub fn send(&self, m: FibMsg) {
+        let _ = self.tx.send(m);
+    }
+}
+
 /// The running task.
 pub struct FibHandle {
     /// Where its work goes.
-    pub tx: mpsc::Sender<FibMsg>,
+    pub tx: FibQueue,
+    /// What it has done.
+    pub stats: Arc<FibStats>,
     /// Whether a clean stop leaves the routes (`[fib] retain`).
     pub retains: bool,
     /// How many routes an earlier run left were kept (`retain`).
@@ -51,7 +96,7 @@ impl FibHandle {
     /// Removes every route installed and ends the task.
     pub fn stop(self) {
         let (done, wait) = mpsc::channel();
-        if self.tx.send(FibMsg::Stop(done)).is_ok() {
+        if self.tx.tx.send(FibMsg::Stop(done)).is_ok() {
             let _ = wait.recv_timeout(std::time::Duration::from_secs(30));
         }
         let _ = self.thread.join();
@@ -93,11 +138,17 @@ pub fn start(cfg: FibConfig) -> std::io::Result<FibHandle> {
     );
     let (tx, rx) = mpsc::channel();
     let kept = adopted.len();
+    let stats = Arc::new(FibStats::default());
+    let s = stats.clone();
     let thread = std::thread::Builder::new()
         .name("peerd-fib".into())
-        .spawn(move || run(fib, cfg, rx, adopted))?;
+        .spawn(move || run(fib, cfg, rx, adopted, &s))?;
     Ok(FibHandle {
-        tx,
+        tx: FibQueue {
+            tx,
+            stats: stats.clone(),
+        },
+        stats,
         retains: !cfg.retain.is_zero(),
         kept,
         thread,
@@ -210,7 +261,13 @@ impl Drop for Refusals<'_> {
     }
 }
 
-fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: Vec<KernelRoute>) {
+fn run(
+    mut fib: LinuxFib,
+    cfg: FibConfig,
+    rx: mpsc::Receiver<FibMsg>,
+    adopted: Vec<KernelRoute>,
+    stats: &FibStats,
+) {
     // Routes an earlier run left, kept (`retain`): they count as installed,
     // so one learned again with the same way out costs nothing; those
     // still unconfirmed when the time is up are removed.
@@ -240,6 +297,7 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
         for msg in std::iter::once(first).chain(rx.try_iter()) {
             match msg {
                 FibMsg::Entries(v) => {
+                    stats.queued.fetch_sub(v.len() as u64, Ordering::Relaxed);
                     for (p, f) in v {
                         if want.insert(p, f).is_none() {
                             order.push(p);
@@ -271,8 +329,16 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
                 }
             }
         }
+        let (n, t) = (changes.len() as u64, std::time::Instant::now());
         apply(&mut fib, changes, &mut installed, &mut log);
         drop(log);
+        if n > 0 {
+            let us = t.elapsed().as_micros() as u64;
+            stats.batches.fetch_add(1, Ordering::Relaxed);
+            stats.busy_micros.fetch_add(us, Ordering::Relaxed);
+            stats.last_changes.store(n, Ordering::Relaxed);
+            stats.last_micros.store(us, Ordering::Relaxed);
+        }
         if sweep && !unconfirmed.is_empty() {
             let gone: Vec<(Op, KernelRoute)> = unconfirmed
                 .drain()
@@ -290,6 +356,10 @@ fn run(mut fib: LinuxFib, cfg: FibConfig, rx: mpsc::Receiver<FibMsg>, adopted: V
                 &mut Refusals::new(&mut refused),
             );
         }
+        stats
+            .installed
+            .store(installed.len() as u64, Ordering::Relaxed);
+        stats.refused.store(refused, Ordering::Relaxed);
         if let Some(done) = stop {
             if !cfg.retain.is_zero() {
                 // Kernel-level graceful restart: traffic keeps flowing

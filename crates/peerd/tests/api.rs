@@ -211,6 +211,74 @@ fn every_endpoint_answers_against_a_live_daemon() {
     assert_eq!(sent["routes"][0]["next_hop"], "127.0.32.1");
     keep("RoutePage", &sent);
 
+    // A prefix announced at run time: BIRD gets it with its community,
+    // it shows as runtime; the file's prefixes are the file's.
+    let (status, d) = http(
+        &sock,
+        "POST",
+        "/v1/announcements",
+        "{\"prefix\": \"203.0.113.128/25\", \"communities\": [\"64500:99\"]}",
+    );
+    assert_eq!(status, 200, "{d}");
+    keep("Done", &d);
+    wait(
+        Duration::from_secs(10),
+        || birdc(&bird_dir, "show route 203.0.113.128/25 all").contains("(64500,99)"),
+        || birdc(&bird_dir, "show route all"),
+    );
+    let (status, list) = http(&sock, "GET", "/v1/announcements", "");
+    assert_eq!(status, 200);
+    keep("AnnouncementList", &list);
+    let sources: Vec<(String, String, bool)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["prefix"].as_str().unwrap().to_string(),
+                a["source"].as_str().unwrap().to_string(),
+                a["announced"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("203.0.113.0/24".to_string(), "config".to_string(), true),
+            ("203.0.113.128/25".to_string(), "runtime".to_string(), true)
+        ]
+    );
+    let (_, c) = http(&sock, "GET", "/v1/rib/203.0.113.128/25", "");
+    assert_eq!(c["routes"][0]["protocol"], "runtime", "{c}");
+    let (status, e) = http(
+        &sock,
+        "POST",
+        "/v1/announcements",
+        "{\"prefix\": \"203.0.113.0/24\"}",
+    );
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (409, Some("conflict"))
+    );
+    keep("Error", &e);
+    let (status, e) = http(&sock, "DELETE", "/v1/announcements/203.0.113.0/24", "");
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (409, Some("conflict"))
+    );
+    let (status, d) = http(&sock, "DELETE", "/v1/announcements/203.0.113.128/25", "");
+    assert_eq!(status, 200, "{d}");
+    wait(
+        Duration::from_secs(10),
+        || !birdc(&bird_dir, "show route 203.0.113.128/25").contains("203.0.113.128/25"),
+        || birdc(&bird_dir, "show route all"),
+    );
+    let (status, e) = http(&sock, "DELETE", "/v1/announcements/203.0.113.128/25", "");
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+
     // One prefix's candidates; the route traffic to an address takes.
     let (status, c) = http(&sock, "GET", "/v1/rib/198.51.100.0/24", "");
     assert_eq!(status, 200);
@@ -724,6 +792,34 @@ fn peerctl_speaks_the_api() {
     // The older spelling: `routes NAME`.
     let (old, _, _) = peerctl(&sock, &["routes", "bird"]).unwrap();
     assert_eq!(old, out);
+    // A prefix announced at run time, listed, withdrawn.
+    let (out, err, code) = peerctl(
+        &sock,
+        &[
+            "announce",
+            "203.0.113.128/25",
+            "--community",
+            "64500:5,64500:6",
+        ],
+    )
+    .unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("announced"), "{out}");
+    let (out, _, _) = peerctl(&sock, &["announcements"]).unwrap();
+    assert!(
+        out.lines().any(|l| l.starts_with("203.0.113.128/25")
+            && l.contains("runtime")
+            && l.contains("64500:5 64500:6")),
+        "{out}"
+    );
+    let (out, _, code) = peerctl(&sock, &["route", "get", "203.0.113.200"]).unwrap();
+    assert_eq!(code, 0);
+    assert!(out.contains("announced through the API"), "{out}");
+    let (_, _, code) = peerctl(&sock, &["withdraw", "203.0.113.128/25"]).unwrap();
+    assert_eq!(code, 0);
+    let (_, err, code) = peerctl(&sock, &["withdraw", "203.0.113.0/24"]).unwrap();
+    assert_eq!(code, 1, "the file's prefix: {err}");
+
     // Filters: a community, an AS path, more-specifics; what BIRD is sent.
     let rows = |args: &[&str]| -> Vec<String> {
         let (out, err, code) = peerctl(&sock, args).unwrap();

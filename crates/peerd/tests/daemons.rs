@@ -143,9 +143,12 @@ fn an_administrative_shutdown_shows_its_message_on_the_other_side() {
         },
         || b.ctl("neighbors"),
     );
+    // Both do graceful restart with the N bit: the shutdown goes as a
+    // Hard Reset around it, so that B does not keep A's routes (RFC 8538).
     assert!(
-        b.ctl("neighbors")
-            .contains("received NOTIFICATION 6/2 Cease / Administrative Shutdown"),
+        b.ctl("neighbors").contains(
+            "received NOTIFICATION 6/9 Cease / Hard Reset (6/2 Cease / Administrative Shutdown"
+        ),
         "{}",
         b.ctl("neighbors")
     );
@@ -242,8 +245,10 @@ fn max_prefix_trips_with_cease_1() {
     wait(
         Duration::from_secs(15),
         || {
-            b.ctl("neighbors")
-                .contains("received NOTIFICATION 6/1 Cease / Maximum Number of Prefixes Reached")
+            // A Hard Reset around it: both set the N bit (RFC 8538 §5).
+            b.ctl("neighbors").contains(
+                "received NOTIFICATION 6/9 Cease / Hard Reset (6/1 Cease / Maximum Number of Prefixes Reached",
+            )
         },
         || {
             format!(
@@ -255,7 +260,8 @@ fn max_prefix_trips_with_cease_1() {
         },
     );
     assert!(
-        a.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
+        a.ctl("neighbors")
+            .contains("sent NOTIFICATION 6/9 Cease / Hard Reset (6/1"),
         "{}",
         a.ctl("neighbors")
     );

@@ -120,6 +120,62 @@ fn peerd_programs_the_kernel_table_and_cleans_up() {
     );
     assert_eq!(both(&ns).lines().count(), 4, "{}", both(&ns));
 
+    // The API: the table's state, and the kernel's own decision for an
+    // address — the route, whose it is, the gateway and the link (a rule
+    // makes the kernel look in table 1000 first).
+    let sock = us.dir.join("peerd.sock");
+    let (status, f) = http(&sock, "GET", "/v1/fib", "");
+    assert_eq!(status, 200, "{f}");
+    assert_eq!(
+        (f["table"].as_u64(), f["installed"].as_u64()),
+        (Some(1000), Some(4)),
+        "{f}"
+    );
+    assert!(f["batches"].as_u64() >= Some(1) && f["refused"] == 0, "{f}");
+    ns.ip(&["rule", "add", "pref", "100", "table", "1000"]);
+    ns.ip(&["-6", "rule", "add", "pref", "100", "table", "1000"]);
+    let (status, k) = http(&sock, "GET", "/v1/fib/203.0.113.7", "");
+    assert_eq!(status, 200, "{k}");
+    assert_eq!(
+        (
+            k["kind"].as_str(),
+            k["prefix"].as_str(),
+            k["ours"].as_bool(),
+            k["next_hops"][0]["gateway"].as_str(),
+            k["next_hops"][0]["interface"].as_str()
+        ),
+        (
+            Some("unicast"),
+            Some("203.0.113.0/24"),
+            Some(true),
+            Some("192.0.2.9"),
+            Some("v0")
+        ),
+        "{k}"
+    );
+    let (_, k) = http(&sock, "GET", "/v1/fib/2001:db8:4000::7", "");
+    assert_eq!(k["next_hops"][0]["gateway"], "2001:db8::9", "{k}");
+    // A blackhole: the kernel says it drops it, not which route.
+    let (_, k) = http(&sock, "GET", "/v1/fib/203.0.113.200", "");
+    assert_eq!(k["kind"], "blackhole", "{k}");
+    // Not ours: the link's connected route in the main table.
+    let (_, k) = http(&sock, "GET", "/v1/fib/192.0.2.5", "");
+    assert_eq!(
+        (k["kind"].as_str(), k["table"].as_u64(), k["ours"].as_bool()),
+        (Some("device"), Some(254), Some(false)),
+        "{k}"
+    );
+    assert_eq!(k["next_hops"][0]["interface"], "v0");
+    let (_, k) = http(&sock, "GET", "/v1/fib/198.18.0.1", "");
+    assert_eq!(k["kind"], "none", "{k}");
+    let (_, text) = send(&sock, b"GET /metrics HTTP/1.1\r\n\r\n");
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.lines().any(|l| l == "peerd_fib_routes 4"), "{text}");
+    assert!(
+        text.lines().any(|l| l == "peerd_fib_refused_total 0"),
+        "{text}"
+    );
+
     // BIRD withdraws its IPv4 prefix: the kernel route goes.
     birdc(&bird_dir, "disable own4");
     wait(

@@ -8,93 +8,9 @@ mod common;
 
 use common::*;
 use peerd_wire::attr::{AsPath, Origin};
-use peerd_wire::capability::Capability;
-use peerd_wire::{
-    frame, AttrValue, Attribute, DecodeContext, Family, Message, Nlri, Open, UpdateBuilder,
-};
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use peerd_wire::{AttrValue, Attribute, DecodeContext, Family, Message, Nlri, UpdateBuilder};
+use std::net::Ipv4Addr;
 use std::time::Duration;
-
-/// A BGP speaker in the test: AS 64501, connects to peerd, reads messages.
-struct FakePeer {
-    s: TcpStream,
-    buf: Vec<u8>,
-}
-
-impl FakePeer {
-    fn connect(local: &str, to: &str) -> FakePeer {
-        // Bind the source address so that peerd recognises the neighbour.
-        let s = connect_from(format!("{local}:0").parse().unwrap(), to.parse().unwrap());
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut p = FakePeer { s, buf: Vec::new() };
-        let open = Open::new(
-            64501,
-            9,
-            Ipv4Addr::new(192, 0, 2, 2),
-            vec![
-                Capability::Multiprotocol(Family::IPV4_UNICAST),
-                Capability::FourOctetAs(64501),
-            ],
-        );
-        p.send(&Message::Open(open).encode(&DecodeContext::MODERN));
-        let first = p.recv();
-        assert!(matches!(first, Some(Message::Open(_))), "{first:?}");
-        p.send(&Message::Keepalive.encode(&DecodeContext::MODERN));
-        assert_eq!(p.recv(), Some(Message::Keepalive));
-        p
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.s.write_all(bytes).unwrap();
-    }
-
-    /// The next message other than KEEPALIVE/UPDATE noise, or None on close.
-    fn recv(&mut self) -> Option<Message> {
-        loop {
-            if let Ok(Some(f)) = frame(&self.buf, 65535) {
-                let m = Message::decode(&self.buf[..f.len], &DecodeContext::MODERN).ok();
-                self.buf.drain(..f.len);
-                return m;
-            }
-            let mut chunk = [0u8; 4096];
-            match self.s.read(&mut chunk) {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-    }
-
-    /// Reads until a NOTIFICATION or the end of the connection.
-    fn notification(&mut self) -> Option<peerd_wire::Notification> {
-        while let Some(m) = self.recv() {
-            if let Message::Notification(n) = m {
-                return Some(n);
-            }
-        }
-        None
-    }
-}
-
-/// Connects from a given source address (std has no bind-before-connect,
-/// tokio's `TcpSocket` does).
-fn connect_from(local: SocketAddr, to: SocketAddr) -> TcpStream {
-    let rt = tokio_rt();
-    let s = rt.block_on(async move {
-        let s = tokio::net::TcpSocket::new_v4().unwrap();
-        s.bind(local).unwrap();
-        s.connect(to).await.unwrap().into_std().unwrap()
-    });
-    s.set_nonblocking(false).unwrap();
-    s
-}
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn attrs(nh: [u8; 4]) -> Vec<Attribute> {
     vec![

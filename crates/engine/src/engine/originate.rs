@@ -107,6 +107,21 @@ impl Engine {
         actions
     }
 
+    /// Replaces the prefixes we originate (static routes stay as they
+    /// are); returns the UPDATEs that follow.
+    pub fn set_announcements(&mut self, announce: Vec<Announcement>) -> Vec<Action> {
+        self.announce = announce;
+        let mut actions = Vec::new();
+        self.refresh_local(&mut actions);
+        actions
+    }
+
+    /// Whether we originate `prefix` now (an announcement whose condition
+    /// holds, or a redistributed route).
+    pub fn originates(&self, prefix: Prefix) -> bool {
+        self.local.contains_key(&(family_of(&prefix), prefix))
+    }
+
     /// Takes new static routes, and tells the forwarding table about the
     /// prefixes whose static route came, went or changed.
     pub(super) fn replace_statics(

@@ -2,8 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 mod daemons;
+mod fake;
 #[allow(unused_imports)] // not every test file starts a daemon
 pub use daemons::*;
+#[allow(unused_imports)] // nor talks BGP itself
+pub use fake::*;
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
