@@ -83,10 +83,15 @@ fn safety_checks(v: &DaemonView) {
         || format!("{}\n{}", stop.ctl("neighbors"), stop.log()),
     );
 
-    // Max-prefix: two routes against a limit of one; the daemon is told Cease 1.
+    // Max-prefix: two routes against a limit of one; the daemon is told
+    // Cease 1 — inside a Hard Reset (6/9) where both set the N bit (RFC
+    // 8538 §5: FRR does), so that it does not keep our routes as stale.
     wait(
         Duration::from_secs(30),
-        || maxp.ctl("neighbors").contains("sent NOTIFICATION 6/1"),
+        || {
+            maxp.ctl("neighbors")
+                .contains("6/1 Cease / Maximum Number of Prefixes Reached")
+        },
         || maxp.ctl("neighbors"),
     );
     wait(Duration::from_secs(10), v.shows_max_prefix, v.dump);
@@ -196,7 +201,7 @@ fn frr_sees_the_shutdown_message_max_prefix_and_md5_and_peerd_sees_frrs() {
                         .is_some_and(|s| s.parse::<u32>().is_ok())
             })
         },
-        dump: &|| format!("{}\n{}", neighbor(1), file(&log)),
+        dump: &|| format!("{}\n{}\n{}", neighbor(1), neighbor(2), file(&log)),
     });
 }
 
