@@ -96,6 +96,8 @@ pub enum Endpoint {
     },
     /// `POST /v1/mrt/dump`.
     MrtDump,
+    /// `GET /v1/config`.
+    Config,
     /// `GET /v1/fib`.
     Fib,
     /// `GET /v1/fib/{address}`.
@@ -358,6 +360,14 @@ pub const ENDPOINTS: &[Spec] = &[
             },
         ],
         answer: Some("Done"),
+        body: None,
+    },
+    Spec {
+        method: "GET",
+        path: "/v1/config",
+        doc: "The configuration in force, normalised as peerd check prints it (every setting with its effective value, keys not shown), as TOML.",
+        params: &[],
+        answer: Some("text/plain"),
         body: None,
     },
     Spec {
@@ -671,6 +681,7 @@ fn matched(req: &Request) -> Option<Result<Endpoint, ApiError>> {
             ["v1", "mrt", "dump"] if post => Endpoint::MrtDump,
             ["v1", "announcements"] if get => Endpoint::Announcements,
             ["v1", "fib"] if get => Endpoint::Fib,
+            ["v1", "config"] if get => Endpoint::Config,
             ["v1", "fib", addr] if get => Endpoint::FibLookup(addr.parse().map_err(|_| {
                 bad(format!(
                     "expected an address such as 203.0.113.7 or 2001:db8::7, found {addr:?}"

@@ -256,6 +256,9 @@ struct Peer {
     received: u64,
     /// Prefixes the import policy rejected.
     filtered: u64,
+    /// Announcements RFC 9234's ingress rules marked as route leaks (kept,
+    /// never chosen).
+    leaks: u64,
     /// A leak override on import was reported this session.
     leak_logged: bool,
     /// Families warned about and still above the threshold.
@@ -277,6 +280,7 @@ impl Peer {
             hidden: Default::default(),
             received: 0,
             filtered: 0,
+            leaks: 0,
             leak_logged: false,
         }
     }
@@ -783,6 +787,9 @@ impl Engine {
                 as_path,
                 learned: Arc::clone(&learned),
             });
+            if leak && !allow_leak {
+                p.leaks += 1;
+            }
             p.adj_in.insert(
                 key,
                 Route {

@@ -302,6 +302,18 @@ impl Watch {
         timeout: Option<std::time::Duration>,
         ours: u8,
     ) -> io::Result<Option<bool>> {
+        Ok(match self.datagram(timeout)? {
+            Datagram::None => None,
+            Datagram::Lost => Some(true),
+            Datagram::Got(n) => Some(watch::is_foreign_change(
+                self.buf.get(..n).unwrap_or(&[]),
+                ours,
+            )),
+        })
+    }
+
+    /// Waits for one datagram and reads it into `buf`.
+    fn datagram(&mut self, timeout: Option<std::time::Duration>) -> io::Result<Datagram> {
         let ms = timeout.map_or(-1, |t| t.as_millis().min(i32::MAX as u128) as libc::c_int);
         let mut pfd = libc::pollfd {
             fd: self.fd.as_raw_fd(),
@@ -313,13 +325,13 @@ impl Watch {
         if r < 0 {
             let e = io::Error::last_os_error();
             return if e.kind() == io::ErrorKind::Interrupted {
-                Ok(None)
+                Ok(Datagram::None)
             } else {
                 Err(e)
             };
         }
         if r == 0 {
-            return Ok(None);
+            return Ok(Datagram::None);
         }
         // SAFETY: `buf` is ours, and its length is passed.
         let n = unsafe {
@@ -333,14 +345,47 @@ impl Watch {
         if n < 0 {
             let e = io::Error::last_os_error();
             return match e.raw_os_error() {
-                Some(libc::ENOBUFS) => Ok(Some(true)),
-                Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(None),
+                Some(libc::ENOBUFS) => Ok(Datagram::Lost),
+                Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(Datagram::None),
                 _ => Err(e),
             };
         }
-        let got = self.buf.get(..n as usize).unwrap_or(&[]);
-        Ok(Some(watch::is_foreign_change(got, ours)))
+        Ok(Datagram::Got(n as usize))
     }
+}
+
+impl Watch {
+    /// Waits up to `timeout` (`None`: for ever) for a datagram of
+    /// notifications and says what it changes for the routes of `tables`
+    /// that are not `ours` (see [`watch::changes`]); `None` when none
+    /// came. Lost notifications (the socket's buffer ran over) ask for a
+    /// resync.
+    pub fn changes(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+        ours: u8,
+        tables: &[u32],
+    ) -> io::Result<Option<watch::Changes>> {
+        match self.datagram(timeout)? {
+            Datagram::None => Ok(None),
+            Datagram::Lost => Ok(Some(watch::Changes {
+                resync: true,
+                ..Default::default()
+            })),
+            Datagram::Got(n) => Ok(Some(watch::changes(
+                self.buf.get(..n).unwrap_or(&[]),
+                ours,
+                tables,
+            ))),
+        }
+    }
+}
+
+/// What a wait for a datagram found.
+enum Datagram {
+    None,
+    Lost,
+    Got(usize),
 }
 
 /// Runs `open` on a short-lived thread that enters the network namespace

@@ -291,7 +291,7 @@ fn via(b: &[u8]) -> Option<IpAddr> {
     }
 }
 
-fn parse_route(body: &[u8]) -> Option<KernelRoute> {
+pub(crate) fn parse_route(body: &[u8]) -> Option<KernelRoute> {
     let family = *body.first()?;
     let v6 = match family {
         AF_INET => false,
@@ -374,6 +374,17 @@ fn parse_route(body: &[u8]) -> Option<KernelRoute> {
         metric,
         kind,
     })
+}
+
+/// The table of a route message's body (`RTA_TABLE`, else `rtm_table`).
+pub(crate) fn route_table(body: &[u8]) -> Option<u32> {
+    let mut table = u32::from(*body.get(4)?);
+    for (kind, v) in attrs(body.get(RTMSG..)?) {
+        if kind == RTA_TABLE {
+            table = u32::from_ne_bytes(v.try_into().ok()?);
+        }
+    }
+    Some(table)
 }
 
 /// Every message in `buf` (one datagram from the socket).

@@ -156,6 +156,76 @@ pub fn is_foreign_change(buf: &[u8], ours: u8) -> bool {
     !rest.is_empty()
 }
 
+/// What one datagram of notifications changes for next-hop tracking.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Other programs' routes in the tables followed, in the order the
+    /// kernel told: `true` new or replaced, `false` gone.
+    pub routes: Vec<(bool, KernelRoute)>,
+    /// A link or an address changed: read the links again.
+    pub links: bool,
+    /// Something could not be followed (a message that does not parse, a
+    /// route of a kind not modelled in a table followed, notifications
+    /// lost): read every route again.
+    pub resync: bool,
+}
+
+impl Changes {
+    /// Whether anything changed.
+    pub fn any(&self) -> bool {
+        self.links || self.resync || !self.routes.is_empty()
+    }
+
+    /// Adds what a later datagram says.
+    pub fn merge(&mut self, later: Changes) {
+        self.routes.extend(later.routes);
+        self.links |= later.links;
+        self.resync |= later.resync;
+    }
+}
+
+/// What a datagram of notifications says about the routes of `tables`
+/// that are not `ours`, and about links and addresses. A cache of the
+/// kernel's routes kept up to date with these needs no dump but at start
+/// and after a `resync` — a dump of a table that holds a full table costs
+/// about a second.
+pub fn changes(buf: &[u8], ours: u8, tables: &[u32]) -> Changes {
+    let mut c = Changes::default();
+    let mut rest = buf;
+    while rest.len() >= 16 {
+        let Ok(len) = <[u8; 4]>::try_from(&rest[0..4]).map(u32::from_ne_bytes) else {
+            c.resync = true;
+            return c;
+        };
+        let len = len as usize;
+        let kind = u16::from_ne_bytes([rest[4], rest[5]]);
+        if len < 16 || len > rest.len() {
+            c.resync = true;
+            return c;
+        }
+        let body = &rest[16..len];
+        match kind {
+            RTM_NEWLINK | RTM_DELLINK | RTM_NEWADDR | RTM_DELADDR => c.links = true,
+            crate::netlink::RTM_NEWROUTE | crate::netlink::RTM_DELROUTE
+                if body.get(5) != Some(&ours) =>
+            {
+                match crate::netlink::route_table(body) {
+                    Some(t) if !tables.contains(&t) => {}
+                    Some(_) => match crate::netlink::parse_route(body) {
+                        Some(r) => c.routes.push((kind == crate::netlink::RTM_NEWROUTE, r)),
+                        None => c.resync = true,
+                    },
+                    None => c.resync = true,
+                }
+            }
+            _ => {}
+        }
+        rest = rest.get((len + 3) & !3..).unwrap_or(&[]);
+    }
+    c.resync |= !rest.is_empty();
+    c
+}
+
 /// The prefixes next hops resolve through: routes in `tables`, not
 /// `ours`, not default routes or blackholes, leaving through an interface
 /// that is up (a gateway without an interface counts as up: the kernel
@@ -191,6 +261,55 @@ mod tests {
             metric: 0,
             kind,
         }
+    }
+
+    /// Notifications are followed in order: another program's route in a
+    /// table followed comes and goes, ours and other tables' are left
+    /// out, a link change asks for the links, garbage for a resync.
+    #[test]
+    fn changes_follow_the_notifications_in_order() {
+        use crate::netlink::{build_route, Op};
+        let theirs = route(
+            "198.51.100.0/24",
+            254,
+            16,
+            RouteKind::Unicast(vec![NextHop {
+                gateway: "192.0.2.9".parse().unwrap(),
+                ifindex: Some(2),
+                weight: 1,
+            }]),
+        );
+        let mut buf = Vec::new();
+        build_route(&mut buf, Op::Replace, &theirs, 1, false);
+        build_route(&mut buf, Op::Delete, &theirs, 2, false);
+        build_route(
+            &mut buf,
+            Op::Replace,
+            &route("203.0.113.0/24", 254, 200, RouteKind::Blackhole),
+            3,
+            false,
+        );
+        build_route(
+            &mut buf,
+            Op::Replace,
+            &route("203.0.113.0/24", 1000, 16, RouteKind::Blackhole),
+            4,
+            false,
+        );
+        let c = changes(&buf, 200, &[254]);
+        assert!(!c.links && !c.resync, "{c:?}");
+        let kinds: Vec<bool> = c.routes.iter().map(|(p, _)| *p).collect();
+        assert_eq!(kinds, [true, false]);
+        assert_eq!(c.routes[0].1.prefix, theirs.prefix);
+        assert!(matches!(&c.routes[0].1.kind, RouteKind::Unicast(h) if h[0].ifindex == Some(2)));
+        // The other table, followed too.
+        assert_eq!(changes(&buf, 200, &[254, 1000]).routes.len(), 3);
+        // A link: read the links; a torn datagram: read everything.
+        let mut link = Vec::new();
+        build_link_dump(&mut link, 5);
+        link[4..6].copy_from_slice(&RTM_NEWLINK.to_ne_bytes());
+        assert!(changes(&link, 200, &[254]).links);
+        assert!(changes(&buf[..buf.len() - 3], 200, &[254]).resync);
     }
 
     #[test]

@@ -277,3 +277,50 @@ fn a_lookup_is_the_kernels_forwarding_decision() {
         peerd_fib::RouteGet::Unreachable
     );
 }
+
+/// Another program's route, added and removed with `ip route`, arrives
+/// as notifications in order, parsed; ours never does.
+#[test]
+fn notifications_carry_other_programs_routes() {
+    let Some(ns) = lab("changes") else {
+        return;
+    };
+    let path = std::path::Path::new("/run/netns").join(&ns.name);
+    let mut fib = LinuxFib::open_in(&path).unwrap();
+    let mut watch = peerd_fib::Watch::open_in(&path, PROTO).unwrap();
+    let mut own = route("203.0.113.0/24", via(&["192.0.2.9"]));
+    own.table = 254;
+    fib.apply(&[(Op::Replace, own)]).unwrap();
+    ns.ip(&[
+        "route",
+        "add",
+        "198.51.100.0/24",
+        "via",
+        "192.0.2.9",
+        "proto",
+        "static",
+    ]);
+    ns.ip(&["route", "del", "198.51.100.0/24"]);
+    let mut got = Vec::new();
+    let t = std::time::Instant::now();
+    while got.len() < 2 && t.elapsed() < std::time::Duration::from_secs(5) {
+        if let Some(c) = watch
+            .changes(Some(std::time::Duration::from_millis(200)), PROTO, &[254])
+            .unwrap()
+        {
+            assert!(!c.resync, "{c:?}");
+            got.extend(c.routes);
+        }
+    }
+    let seen: Vec<(bool, String, u8)> = got
+        .iter()
+        .map(|(p, r)| (*p, r.prefix.to_string(), r.protocol))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (true, "198.51.100.0/24".to_string(), 4),
+            (false, "198.51.100.0/24".to_string(), 4)
+        ]
+    );
+}

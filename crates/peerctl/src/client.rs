@@ -61,6 +61,13 @@ impl Client {
         target: &str,
         body: &str,
     ) -> Result<T, CtlError> {
+        let body = self.request_raw(method, target, body)?;
+        serde_json::from_slice(&body)
+            .map_err(|e| CtlError::Protocol(format!("unexpected answer from peerd: {e}")))
+    }
+
+    /// Sends one request; the body of a success, or peerd's error.
+    fn request_raw(&self, method: &str, target: &str, body: &str) -> Result<Vec<u8>, CtlError> {
         let mut s = UnixStream::connect(&self.socket)
             .map_err(|e| CtlError::Connect(self.socket.clone(), e))?;
         let raw = format!(
@@ -82,8 +89,7 @@ impl Client {
             })?;
             return Err(CtlError::Api(e));
         }
-        serde_json::from_slice(body)
-            .map_err(|e| CtlError::Protocol(format!("unexpected answer from peerd: {e}")))
+        Ok(body.to_vec())
     }
 
     /// `GET target`.
@@ -94,6 +100,12 @@ impl Client {
     /// `POST target` with a JSON body.
     pub fn post<T: DeserializeOwned>(&self, target: &str, body: &str) -> Result<T, CtlError> {
         self.request("POST", target, body)
+    }
+
+    /// `GET target`, answered as text.
+    pub fn get_text(&self, target: &str) -> Result<String, CtlError> {
+        self.request_raw("GET", target, "")
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// `DELETE target`.

@@ -168,6 +168,7 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
         ["reload"] => reload(&c, &o),
         ["announcements"] => announcements(&c, &o),
         ["fib"] => fib(&c, &o),
+        ["config"] => c.get_text("/v1/config").map(|t| print!("{t}")),
         ["announce", prefix] => announce(&c, &o, prefix),
         ["withdraw", prefix] => withdraw(&c, &o, prefix),
         // The older spellings.

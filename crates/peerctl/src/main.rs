@@ -48,6 +48,7 @@ usage: peerctl [--socket PATH] COMMAND [--json]
                                 chose, and the link the kernel sends the packets out of
   fib                           the kernel table peerd programs: routes installed, refused,
                                 queued, batch times
+  config                        the configuration in force, normalised (as peerd check)
   announcements                 the prefixes we originate: from the file, or at run time
   announce PREFIX [--community C,...] [--large-community L,...]
                                 announce PREFIX now, until peerd restarts (not written to
@@ -86,7 +87,7 @@ fn main() -> ExitCode {
         Some("completions") => completions::run(&args[1..]),
         Some(
             "summary" | "neighbors" | "neighbor" | "routes" | "rib" | "route" | "reload" | "stop"
-            | "start" | "refresh" | "announcements" | "announce" | "withdraw" | "fib",
+            | "start" | "refresh" | "announcements" | "announce" | "withdraw" | "fib" | "config",
         ) => commands::run(&socket, &args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

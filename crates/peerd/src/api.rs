@@ -164,6 +164,10 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
                 message: format!("neighbor {name:?} started"),
             })
         }
+        Endpoint::Config => {
+            let text = peerd_config::to_toml(&*shared.config.lock().await);
+            http::response(200, "text/plain; charset=utf-8", text.as_bytes())
+        }
         Endpoint::Fib => {
             let f = shared.config.lock().await.fib;
             let n = |v: &std::sync::atomic::AtomicU64| v.load(std::sync::atomic::Ordering::Relaxed);
@@ -441,10 +445,10 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
             |p| p.flaps,
         ),
         (
-            "peerd_neighbor_prefixes_received",
-            Kind::Gauge,
-            "Prefixes accepted from the neighbor (after its import policy).",
-            |p| p.received as u64,
+            "peerd_neighbor_max_prefix_total",
+            Kind::Counter,
+            "Times the neighbor sent more prefixes than its max-prefix limit.",
+            |p| p.max_prefix_trips,
         ),
         (
             "peerd_neighbor_prefixes_sent",
@@ -457,6 +461,23 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
         e.family(name, kind, help);
         for p in &peers {
             e.sample(name, &[("neighbor", &p.name)], value(p) as f64);
+        }
+    }
+    e.family(
+        "peerd_neighbor_prefixes_received",
+        Kind::Gauge,
+        "Prefixes accepted from the neighbor (after its import policy), by family.",
+    );
+    for p in &peers {
+        for (family, n) in ["ipv4-unicast", "ipv6-unicast"]
+            .iter()
+            .zip(p.received_by_family)
+        {
+            e.sample(
+                "peerd_neighbor_prefixes_received",
+                &[("neighbor", &p.name), ("family", family)],
+                n as f64,
+            );
         }
     }
     for (name, dir, help) in [
@@ -489,6 +510,11 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
             "peerd_neighbor_prefixes_filtered_total",
             &[("neighbor", &p.name), ("reason", "policy")],
             p.filtered as f64,
+        )
+        .sample(
+            "peerd_neighbor_prefixes_filtered_total",
+            &[("neighbor", &p.name), ("reason", "leak")],
+            p.leaked as f64,
         );
     }
     e.family(
@@ -528,6 +554,27 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
     ] {
         e.sample("peerd_engine_objects", &[("kind", kind)], n as f64);
     }
+    let load = &shared.engine_load;
+    e.family(
+        "peerd_engine_events_total",
+        Kind::Counter,
+        "Events the routing engine handled (UPDATEs, sessions up and down, kernel changes, ...).",
+    )
+    .sample(
+        "peerd_engine_events_total",
+        &[],
+        load.events.load(std::sync::atomic::Ordering::Relaxed) as f64,
+    );
+    e.family(
+        "peerd_engine_busy_seconds_total",
+        Kind::Counter,
+        "Time spent on them, with what they cause (with peerd_engine_events_total: the mean latency of an event).",
+    )
+    .sample(
+        "peerd_engine_busy_seconds_total",
+        &[],
+        load.busy_micros.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6,
+    );
     if let Some(s) = shared.fib.as_deref() {
         let n =
             |v: &std::sync::atomic::AtomicU64| v.load(std::sync::atomic::Ordering::Relaxed) as f64;

@@ -59,6 +59,8 @@ pub struct Shared {
     pub runtime: Mutex<Vec<peerd_config::Announce>>,
     /// What the FIB task has done (with `[fib]`).
     pub fib: Option<Arc<crate::fib_task::FibStats>>,
+    /// How busy the engine task is.
+    pub engine_load: Arc<engine_task::EngineLoad>,
 }
 
 impl Shared {
@@ -122,6 +124,9 @@ fn peer_status(n: &Neighbor) -> PeerStatus {
         received: 0,
         sent: 0,
         filtered: 0,
+        leaked: 0,
+        received_by_family: [0, 0],
+        max_prefix_trips: 0,
         removed: false,
         hostname: None,
         families: Vec::new(),
@@ -301,14 +306,18 @@ pub async fn run(
     let senders = slots.iter().map(|s| s.cmds.clone()).collect();
     // The engine's clock starts with its task.
     let started_at = std::time::SystemTime::now();
+    let load = Arc::new(engine_task::EngineLoad::default());
     tokio::spawn(engine_task::run(
         engine,
         engine_rx,
         engine_tx.clone(),
         senders,
-        status.clone(),
-        fib.as_ref().map(|h| h.tx.clone()),
-        gr.clone(),
+        engine_task::Around {
+            status: status.clone(),
+            fib: fib.as_ref().map(|h| h.tx.clone()),
+            gr: gr.clone(),
+            load: load.clone(),
+        },
     ));
     for (slot, p) in slots.iter_mut().zip(pending) {
         slot.task = Some(spawn_session(p, &router, &engine_tx, &status));
@@ -340,6 +349,7 @@ pub async fn run(
         log,
         runtime: Mutex::new(Vec::new()),
         fib: fib.as_ref().map(|h| h.stats.clone()),
+        engine_load: load,
     });
     for l in listeners {
         let shared = shared.clone();

@@ -78,19 +78,28 @@ pub async fn run(
     mut rx: mpsc::Receiver<EngineMsg>,
     me: mpsc::Sender<EngineMsg>,
     mut sessions: Vec<mpsc::UnboundedSender<SessionCmd>>,
-    status: Status,
-    fib: Option<FibQueue>,
-    gr: std::sync::Arc<GrState>,
+    around: Around,
 ) {
+    let Around {
+        status,
+        fib,
+        gr,
+        load,
+    } = around;
+    use std::sync::atomic::Ordering::Relaxed;
     let start = std::time::Instant::now();
     while let Some(msg) = rx.recv().await {
         match msg {
             EngineMsg::Event(ev) => {
+                let t = std::time::Instant::now();
                 let secs = start.elapsed().as_secs();
                 engine.set_clock(u32::try_from(secs).unwrap_or(u32::MAX));
                 let actions = engine.handle(ev);
                 dispatch(actions, &sessions, &me, &status, &fib, &gr);
                 counts(&engine, sessions.len(), &status);
+                load.events.fetch_add(1, Relaxed);
+                load.busy_micros
+                    .fetch_add(t.elapsed().as_micros() as u64, Relaxed);
             }
             EngineMsg::RoutesFrom(peer, reply) => {
                 let _ = reply.send(engine.routes_from(peer));
@@ -258,18 +267,48 @@ pub fn converged(complete: bool, gr: &GrState, fib: &Option<FibQueue>) {
 
 /// Routes in and out per neighbour, for `peerctl neighbors`.
 fn counts(engine: &Engine, n: usize, status: &Status) {
+    use peerd_wire::Family;
     for i in 0..n {
-        let (rcv, snt, filtered) = (
+        let (rcv, snt, filtered, leaked) = (
             engine.routes_in(i),
             engine.routes_to(i),
             engine.routes_filtered(i),
+            engine.routes_leaked(i),
         );
+        let by_family = [
+            engine.routes_in_family(i, Family::IPV4_UNICAST),
+            engine.routes_in_family(i, Family::IPV6_UNICAST),
+        ];
         status::update(status, i, |s| {
             s.received = rcv;
             s.sent = snt;
             s.filtered = filtered;
+            s.leaked = leaked;
+            s.received_by_family = by_family;
         });
     }
+}
+
+/// What the engine task reports to besides the sessions.
+pub struct Around {
+    /// The neighbours' status (counts after each event).
+    pub status: Status,
+    /// The FIB task, with `[fib]`.
+    pub fib: Option<FibQueue>,
+    /// Our graceful-restart state (the end of a restart's deferral).
+    pub gr: std::sync::Arc<GrState>,
+    /// How busy it is.
+    pub load: std::sync::Arc<EngineLoad>,
+}
+
+/// How busy the engine task is: events handled and the time spent on them
+/// (with what they cause: sending, the FIB, the status), for metrics.
+#[derive(Debug, Default)]
+pub struct EngineLoad {
+    /// Events handled.
+    pub events: std::sync::atomic::AtomicU64,
+    /// Microseconds spent on them.
+    pub busy_micros: std::sync::atomic::AtomicU64,
 }
 
 /// A neighbor's name and address, for the log.

@@ -291,6 +291,7 @@ impl Task {
                     "max-prefix",
                     &format!("more than {limit} {family} prefixes: {action:?}"),
                 );
+                status::update(&self.status, self.idx, |s| s.max_prefix_trips += 1);
                 match action {
                     MaxPrefixAction::Warn => {}
                     MaxPrefixAction::Shutdown => {

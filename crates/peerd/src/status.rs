@@ -19,6 +19,12 @@ pub struct PeerStatus {
     pub sent: usize,
     /// Announcements its import policy rejected.
     pub filtered: u64,
+    /// Announcements marked as route leaks (RFC 9234).
+    pub leaked: u64,
+    /// Prefixes accepted, IPv4 and IPv6 unicast.
+    pub received_by_family: [usize; 2],
+    /// Times it went over its max-prefix limit.
+    pub max_prefix_trips: u64,
     /// Removed by a reload (its index stays taken).
     pub removed: bool,
     pub hostname: Option<String>,

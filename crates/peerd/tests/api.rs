@@ -279,6 +279,17 @@ fn every_endpoint_answers_against_a_live_daemon() {
         (404, Some("not_found"))
     );
 
+    // The configuration in force, normalised, as text.
+    let (status, text) = send(&sock, b"GET /v1/config HTTP/1.1\r\n\r\n");
+    assert_eq!(status, 200);
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains("name = \"ghost\"") && text.contains("shutdown = true"),
+        "{text}"
+    );
+    let again = peerd_config::parse(&text, "served.toml").unwrap();
+    assert_eq!(again.neighbors.len(), 2);
+
     // One prefix's candidates; the route traffic to an address takes.
     let (status, c) = http(&sock, "GET", "/v1/rib/198.51.100.0/24", "");
     assert_eq!(status, 200);
@@ -403,7 +414,10 @@ fn every_endpoint_answers_against_a_live_daemon() {
     for line in [
         "peerd_neighbor_up{neighbor=\"bird\",address=\"127.0.32.2\",remote_as=\"64520\"} 1",
         "peerd_neighbor_up{neighbor=\"ghost\",address=\"127.0.32.3\",remote_as=\"64530\"} 0",
-        "peerd_neighbor_prefixes_received{neighbor=\"bird\"} 3",
+        "peerd_neighbor_prefixes_received{neighbor=\"bird\",family=\"ipv4-unicast\"} 3",
+        "peerd_neighbor_prefixes_received{neighbor=\"bird\",family=\"ipv6-unicast\"} 0",
+        "peerd_neighbor_prefixes_filtered_total{neighbor=\"bird\",reason=\"leak\"} 0",
+        "peerd_neighbor_max_prefix_total{neighbor=\"bird\"} 0",
         "peerd_rib_prefixes{family=\"ipv4-unicast\"} 4",
         "peerd_neighbor_flaps_total{neighbor=\"bird\"} 1",
     ] {
@@ -584,7 +598,10 @@ fn every_endpoint_answers_against_a_live_daemon() {
             .and_then(|s| s["value"].as_f64())
     };
     assert_eq!(
-        value("peerd_neighbor_prefixes_received", &[("neighbor", "bird")]),
+        value(
+            "peerd_neighbor_prefixes_received",
+            &[("neighbor", "bird"), ("family", "ipv4-unicast")]
+        ),
         Some(3.0)
     );
     assert_eq!(

@@ -173,6 +173,17 @@ impl Engine {
         self.peers.get(peer).map_or(0, |p| p.filtered)
     }
 
+    /// Announcements from a neighbour that RFC 9234's ingress rules
+    /// marked as route leaks (kept, never chosen), since it was configured.
+    pub fn routes_leaked(&self, peer: PeerId) -> u64 {
+        self.peers.get(peer).map_or(0, |p| p.leaks)
+    }
+
+    /// Prefixes of one family accepted from a neighbour.
+    pub fn routes_in_family(&self, peer: PeerId, family: Family) -> usize {
+        self.peers.get(peer).map_or(0, |p| p.adj_in.count(family))
+    }
+
     /// Prefixes accepted from a neighbour.
     pub fn routes_in(&self, peer: PeerId) -> usize {
         self.peers.get(peer).map_or(0, |p| p.adj_in.len())
