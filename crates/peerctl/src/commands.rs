@@ -197,14 +197,25 @@ pub fn run(socket: &str, args: &[String]) -> ExitCode {
     }
 }
 
-fn summary(c: &Client, o: &Opts) -> Result<(), CtlError> {
-    let s: Summary = c.get("/v1/summary")?;
+/// Asks `target` and prints the answer: its JSON with `--json`, else
+/// what `render` makes of it.
+fn show<T: serde::de::DeserializeOwned + Serialize>(
+    c: &Client,
+    o: &Opts,
+    target: &str,
+    render: impl FnOnce(&T) -> String,
+) -> Result<(), CtlError> {
+    let v: T = c.get(target)?;
     if o.json {
-        print_json(&s);
+        print_json(&v);
     } else {
-        print!("{}", render::summary(&s));
+        print!("{}", render(&v));
     }
     Ok(())
+}
+
+fn summary(c: &Client, o: &Opts) -> Result<(), CtlError> {
+    show(c, o, "/v1/summary", |s: &Summary| render::summary(s))
 }
 
 fn neighbors(c: &Client, o: &Opts) -> Result<(), CtlError> {
@@ -229,13 +240,12 @@ fn neighbors(c: &Client, o: &Opts) -> Result<(), CtlError> {
 }
 
 fn neighbor(c: &Client, o: &Opts, name: &str) -> Result<(), CtlError> {
-    let n: Neighbor = c.get(&format!("/v1/neighbors/{}", escape(name)))?;
-    if o.json {
-        print_json(&n);
-    } else {
-        print!("{}", render::neighbor(&n, style()));
-    }
-    Ok(())
+    show(
+        c,
+        o,
+        &format!("/v1/neighbors/{}", escape(name)),
+        |n: &Neighbor| render::neighbor(n, style()),
+    )
 }
 
 fn said(o: &Opts, d: &Done) {
@@ -389,23 +399,18 @@ fn route_get(c: &Client, o: &Opts, addr: &str) -> Result<(), CtlError> {
 }
 
 fn fib(c: &Client, o: &Opts) -> Result<(), CtlError> {
-    let f: peerd_api::types::FibState = c.get("/v1/fib")?;
-    if o.json {
-        print_json(&f);
-    } else {
-        print!("{}", render::fib(&f));
-    }
-    Ok(())
+    show(c, o, "/v1/fib", |f: &peerd_api::types::FibState| {
+        render::fib(f)
+    })
 }
 
 fn announcements(c: &Client, o: &Opts) -> Result<(), CtlError> {
-    let list: Vec<peerd_api::types::Announcement> = c.get("/v1/announcements")?;
-    if o.json {
-        print_json(&list);
-    } else {
-        print!("{}", render::announcements(&list));
-    }
-    Ok(())
+    show(
+        c,
+        o,
+        "/v1/announcements",
+        |l: &Vec<peerd_api::types::Announcement>| render::announcements(l),
+    )
 }
 
 /// Announces `prefix` until peerd restarts, with the communities of
