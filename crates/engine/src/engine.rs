@@ -157,6 +157,9 @@ pub enum Event {
     Resolvable {
         /// Their prefixes.
         prefixes: Vec<Prefix>,
+        /// Interfaces that are down or without carrier: a link-local next
+        /// hop learned over a session on one of them does not resolve.
+        links_down: Vec<String>,
     },
     /// Every route other programs have in the kernel's tables now, one per
     /// prefix (`engine/kernel.rs`): the import policy picks from them.
@@ -547,7 +550,10 @@ impl Engine {
                 }
             }
             Event::StaleTimeout { peer } => self.flush_stale(peer, None, &mut actions),
-            Event::Resolvable { prefixes } => self.set_resolvable(prefixes, &mut actions),
+            Event::Resolvable {
+                prefixes,
+                links_down,
+            } => self.set_resolvable(prefixes, links_down, &mut actions),
             Event::KernelRoutes { routes } => self.set_kernel_routes(routes, &mut actions),
             Event::ConvergenceTimeout => {}
             Event::Update { peer, update } => self.update(peer, update, &mut actions),
@@ -1002,7 +1008,7 @@ fn gather<'a>(
             sources.push(Source::Peer(i));
             // The IGP cost is not known (issue 6).
             let mut c = Candidate::new(r);
-            c.reachable = resolver.resolves(&r.next_hop);
+            c.reachable = resolver.resolves(&r.next_hop, p.cfg.interface.as_deref());
             cands.push(c);
         }
     }

@@ -171,6 +171,7 @@ fn unreachable_next_hops_lose() {
     let resolvable = |e: &mut Engine, p: &[&str]| {
         e.handle(Event::Resolvable {
             prefixes: p.iter().map(|p| p.parse().unwrap()).collect(),
+            links_down: vec![],
         })
     };
     let lost = |e: &Engine| {
@@ -205,7 +206,8 @@ fn unreachable_next_hops_lose() {
 
 /// RFC 2545: an IPv6 next hop that is only link-local (alone, or after an
 /// unspecified global address) leaves through the session's interface;
-/// a global next hop needs none.
+/// a global next hop needs none. Such a next hop resolves while that
+/// interface is up.
 #[test]
 fn link_local_next_hops_leave_through_the_sessions_interface() {
     use peerd_engine::PeerConfig;
@@ -284,10 +286,12 @@ fn link_local_next_hops_leave_through_the_sessions_interface() {
     );
     let acts = e.handle(Event::Resolvable {
         prefixes: vec!["2001:db8:ffff::/48".parse().unwrap()],
+        links_down: vec![],
     });
     assert_eq!(entry(&acts, "2001:db8:7::/48"), Some(Some(on_eth7(ll))));
     let acts = e.handle(Event::Resolvable {
         prefixes: vec!["2001:db8::/64".parse().unwrap()],
+        links_down: vec![],
     });
     assert_eq!(
         entry(&acts, "2001:db8:7::/48"),
@@ -306,6 +310,26 @@ fn link_local_next_hops_leave_through_the_sessions_interface() {
         ),
     });
     assert_eq!(entry(&acts, "2001:db8:8::/48"), Some(None));
+    // eth7 loses its carrier: the routes through link-local next hops on
+    // it go at once (not when the session's hold timer runs out), and
+    // come back with it.
+    let down = |e: &mut Engine, links: &[&str]| {
+        e.handle(Event::Resolvable {
+            prefixes: vec!["2001:db8::/64".parse().unwrap()],
+            links_down: links.iter().map(|l| l.to_string()).collect(),
+        })
+    };
+    let acts = down(&mut e, &["eth7"]);
+    assert_eq!(entry(&acts, "2001:db8:5::/48"), Some(None));
+    assert_eq!(entry(&acts, "2001:db8:6::/48"), Some(None));
+    assert_eq!(
+        e.candidates("2001:db8:5::/48".parse().unwrap())[0]
+            .lost
+            .map(|l| l.as_str()),
+        Some("next-hop-unreachable")
+    );
+    let acts = down(&mut e, &["eth3"]);
+    assert_eq!(entry(&acts, "2001:db8:5::/48"), Some(Some(on_eth7(ll))));
 }
 
 /// A static route whose gateway no usable kernel route covers is inactive:
@@ -332,6 +356,7 @@ fn a_static_route_needs_its_gateway() {
     let resolvable = |e: &mut Engine, p: &[&str]| {
         e.handle(Event::Resolvable {
             prefixes: p.iter().map(|p| p.parse().unwrap()).collect(),
+            links_down: vec![],
         })
     };
     // Its gateway's link goes (A's next hop stays reachable).

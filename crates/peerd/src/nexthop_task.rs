@@ -107,10 +107,19 @@ fn follow(
                 let routes: Vec<KernelRoute> = cache.values().cloned().collect();
                 let prefixes = peerd_fib::watch::resolvable(&links, &routes, tables, ours);
                 let foreign = peerd_fib::import::foreign(&links, &routes, tables, ours);
+                let links_down: Vec<String> = links
+                    .iter()
+                    .filter(|l| !l.up && !l.name.is_empty())
+                    .map(|l| l.name.clone())
+                    .collect();
                 let mut events = Vec::new();
-                if last.as_ref() != Some(&prefixes) {
-                    last = Some(prefixes.clone());
-                    events.push(Event::Resolvable { prefixes });
+                let now = (prefixes, links_down);
+                if last.as_ref() != Some(&now) {
+                    last = Some(now.clone());
+                    events.push(Event::Resolvable {
+                        prefixes: now.0,
+                        links_down: now.1,
+                    });
                 }
                 if last_foreign.as_ref() != Some(&foreign) {
                     let routes = foreign.iter().map(engine_route).collect();

@@ -3,7 +3,8 @@
 //! (RFC 5082) — with both ends at TTL 255 the session comes up; a neighbour
 //! that sends with TTL 1 is dropped by the kernel (IP_MINTTL) and never does.
 //! The route learned over the link-local session goes into the kernel via
-//! the neighbour's link-local address on that interface (RFC 2545).
+//! the neighbour's link-local address on that interface (RFC 2545), and
+//! leaves it as soon as the link loses its carrier.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -178,5 +179,31 @@ fn a_link_local_neighbor_with_gtsm_comes_up_and_ttl_1_is_refused() {
             .any(|l| l.contains("neighbor=ll ") && l.ends_with("event=established")),
         "{}",
         pa.log()
+    );
+
+    // B's end of the link goes down: A's interface loses its carrier, and
+    // the route through B's link-local address leaves A's kernel table at
+    // once — long before the session's hold time (9 s) would end it. It
+    // comes back with the carrier.
+    let table = || a.ip_out(&["-6", "route", "show", "table", "1000"]);
+    let flaps = |p: &Proc| {
+        http(&p.dir.join("peerd.sock"), "GET", "/v1/neighbors/ll", "").1["flaps"].as_u64()
+    };
+    let before = flaps(&pa);
+    ip(&b, "link set veth-b down");
+    let t = std::time::Instant::now();
+    wait(
+        Duration::from_secs(5),
+        || !table().contains("2001:db8:200::/40"),
+        table,
+    );
+    let took = t.elapsed();
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert_eq!(flaps(&pa), before, "the session did not go down for it");
+    ip(&b, "link set veth-b up");
+    wait(
+        Duration::from_secs(10),
+        || table().contains("2001:db8:200::/40 via fe80::2 dev veth-a proto 200"),
+        table,
     );
 }

@@ -101,7 +101,8 @@ impl Engine {
         // link such as the neighbour's loopback) but a link-local one: out
         // of the session's interface, to that address (multipath does not
         // add to such a route).
-        let global_ok = gateway(&best.next_hop).is_some_and(|g| self.resolver.resolves_addr(g));
+        let global_ok =
+            gateway(&best.next_hop).is_some_and(|g| self.resolver.resolves_addr(g, None));
         if let Some(ll) = link_local(&best.next_hop).filter(|_| !global_ok) {
             let name = best
                 .learned

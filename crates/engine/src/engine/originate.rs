@@ -175,7 +175,7 @@ impl Engine {
     /// resolves through the kernel's routes (`resolve.rs`).
     pub(super) fn static_active(&self, s: &Static) -> bool {
         match &s.via {
-            Via::Address(a, _) => self.resolver.resolves_addr(*a),
+            Via::Address(a, i) => self.resolver.resolves_addr(*a, i.as_deref()),
             Via::Interface(_) | Via::Blackhole => true,
         }
     }
