@@ -21,14 +21,17 @@ use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// A message received, for the file.
+/// A message received, or a change of the session's state, for the file.
 pub struct Received {
     /// When it arrived.
     pub at: SystemTime,
     /// The session it came over.
     pub session: Session,
-    /// The message, header included.
+    /// The message, header included (empty for a state change).
     pub raw: Vec<u8>,
+    /// A state change instead: old and new state (RFC 6396 §4.4.1: 1 Idle
+    /// … 6 Established), written as BGP4MP STATE_CHANGE_AS4.
+    pub state: Option<(u16, u16)>,
 }
 
 /// Work for the writer.
@@ -72,6 +75,31 @@ impl MrtHandle {
     pub fn stop(self) {
         let _ = self.queue.tx.send(MrtMsg::Stop);
         let _ = self.thread.join();
+    }
+}
+
+/// A BGP4MP STATE_CHANGE_AS4 record (RFC 6396 §4.4.1).
+fn state_change(ts: u32, s: &Session, old: u16, new: u16) -> peerd_mrt::Record {
+    peerd_mrt::Record {
+        header: peerd_mrt::Header {
+            timestamp: ts,
+            microseconds: None,
+            mrt_type: peerd_mrt::mrt_type::BGP4MP,
+            // The writer takes the subtype and the length from the body.
+            subtype: 0,
+            length: 0,
+        },
+        body: peerd_mrt::Body::StateChange(peerd_mrt::StateChange {
+            peer_as: s.peer_as,
+            local_as: s.local_as,
+            ifindex: 0,
+            afi: if s.peer_ip.is_ipv6() { 2 } else { 1 },
+            peer_ip: s.peer_ip,
+            local_ip: s.local_ip,
+            as4: true,
+            old_state: old,
+            new_state: new,
+        }),
     }
 }
 
@@ -198,7 +226,11 @@ pub fn start(cfg: Mrt) -> std::io::Result<MrtHandle> {
                     .at
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
-                if let Err(e) = c.w.write_received(ts, &m.session, &m.raw) {
+                let written = match m.state {
+                    None => c.w.write_received(ts, &m.session, &m.raw),
+                    Some((old, new)) => c.w.write(&state_change(ts, &m.session, old, new)),
+                };
+                if let Err(e) = written {
                     tracing::error!(
                         "mrt: {}: {e}; this file is given up",
                         c.path.display()

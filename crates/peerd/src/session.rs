@@ -559,6 +559,45 @@ impl Task {
             at: std::time::SystemTime::now(),
             session,
             raw: bytes.to_vec(),
+            state: None,
+        });
+    }
+
+    /// Hands a change of the session's state to the MRT writer, if there
+    /// is one (with the address of a connection's local end when there
+    /// is a connection).
+    fn state_to_mrt(&self, from: peerd_fsm::State, to: peerd_fsm::State) {
+        let Some(tx) = &self.mrt else {
+            return;
+        };
+        let code = |s: peerd_fsm::State| match s {
+            peerd_fsm::State::Idle => 1,
+            peerd_fsm::State::Connect => 2,
+            peerd_fsm::State::Active => 3,
+            peerd_fsm::State::OpenSent => 4,
+            peerd_fsm::State::OpenConfirm => 5,
+            peerd_fsm::State::Established => 6,
+        };
+        let local = self.conns.iter().flatten().next().map_or(
+            if self.nb.address.is_ipv6() {
+                std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+            } else {
+                std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+            },
+            |c| c.local.ip(),
+        );
+        tx.send(crate::mrt_task::Received {
+            at: std::time::SystemTime::now(),
+            session: peerd_mrt::Session {
+                peer_as: self.nb.remote_as,
+                local_as: self.local_as,
+                peer_ip: self.nb.address,
+                local_ip: local,
+                as4: true,
+                add_path: false,
+            },
+            raw: Vec::new(),
+            state: Some((code(from), code(to))),
         });
     }
 
@@ -688,7 +727,8 @@ impl Task {
                         }))
                         .await;
                 }
-                Output::StateChanged { to, .. } => {
+                Output::StateChanged { from, to } => {
+                    self.state_to_mrt(from, to);
                     status::update(&self.status, self.idx, |s| {
                         s.state = to;
                         s.since = Instant::now();

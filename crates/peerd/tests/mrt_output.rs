@@ -1,5 +1,6 @@
 //! `[mrt]`: peerd writes every message it receives as BGP4MP records and,
-//! on request, a TABLE_DUMP_V2 snapshot of its Loc-RIB; Debian's bgpdump
+//! on request, a TABLE_DUMP_V2 snapshot of its Loc-RIB; the session's state
+//! changes are in the stream too; Debian's bgpdump
 //! reads the files back with the routes BIRD sent — the same lines
 //! `peerctl mrt` prints and the same prefixes peerd's routing table shows.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -150,6 +151,27 @@ export = "deny"
             "{p} not in the RIB: {rib}"
         );
     }
+    // The session's states are in the stream too (STATE_CHANGE_AS4), up
+    // to Established (6), before BIRD's UPDATEs.
+    let states: Vec<(String, String)> = theirs
+        .lines()
+        .filter(|l| l.contains("|STATE|"))
+        .map(|l| {
+            // BGP4MP|time|STATE|peer address|peer AS|old|new
+            let f: Vec<&str> = l.split('|').collect();
+            assert_eq!((f[3], f[4]), ("127.0.36.2", "64520"), "{l}");
+            (f[5].to_string(), f[6].to_string())
+        })
+        .collect();
+    assert!(
+        states.contains(&("5".to_string(), "6".to_string())),
+        "no OpenConfirm → Established in:\n{theirs}"
+    );
+    let up = theirs
+        .lines()
+        .position(|l| l.contains("|STATE|") && l.ends_with("|5|6"));
+    let first_update = theirs.lines().position(|l| l.contains("|A|"));
+    assert!(up.is_some() && up < first_update, "{theirs}");
     // peerctl reads the same files to the same lines.
     if ctl.exists() {
         let ours = dump(ctl.to_str().unwrap(), &["mrt"]);
