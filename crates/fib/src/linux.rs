@@ -293,25 +293,6 @@ impl Watch {
         in_netns(netns, move || Watch::open(ours))
     }
 
-    /// Waits up to `timeout` (`None`: for ever) for a datagram of
-    /// notifications: `None` when none came, else whether it can change
-    /// next-hop resolution (see [`watch::is_foreign_change`]). Lost
-    /// notifications (the socket's buffer ran over) count as a change.
-    pub fn wait(
-        &mut self,
-        timeout: Option<std::time::Duration>,
-        ours: u8,
-    ) -> io::Result<Option<bool>> {
-        Ok(match self.datagram(timeout)? {
-            Datagram::None => None,
-            Datagram::Lost => Some(true),
-            Datagram::Got(n) => Some(watch::is_foreign_change(
-                self.buf.get(..n).unwrap_or(&[]),
-                ours,
-            )),
-        })
-    }
-
     /// Waits for one datagram and reads it into `buf`.
     fn datagram(&mut self, timeout: Option<std::time::Duration>) -> io::Result<Datagram> {
         let ms = timeout.map_or(-1, |t| t.as_millis().min(i32::MAX as u128) as libc::c_int);
