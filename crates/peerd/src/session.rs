@@ -762,7 +762,7 @@ fn words(n: &Notification, dir: &str) -> String {
         peerd_wire::message::notification::describe(n.code, n.subcode)
     );
     match n.shutdown_communication() {
-        Some(Ok(t)) => s.push_str(&format!(": \"{t}\"")),
+        Some(Ok(t)) => s.push_str(&format!(": {t:?}")),
         // RFC 9003 §5: a malformed communication is logged, not shown as text.
         Some(Err(e)) => s.push_str(&format!(
             ": malformed shutdown communication ({e:?}), data {}",
@@ -779,7 +779,7 @@ fn words(n: &Notification, dir: &str) -> String {
             peerd_wire::message::notification::describe(inner.code, inner.subcode)
         ));
         if let Some(Ok(t)) = inner.shutdown_communication() {
-            s.push_str(&format!(": \"{t}\""));
+            s.push_str(&format!(": {t:?}"));
         }
         s.push(')');
     }
@@ -837,5 +837,28 @@ async fn connect(nb: &Neighbor, ebgp: bool) -> std::io::Result<TcpStream> {
             std::io::ErrorKind::TimedOut,
             "connect timed out",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A shutdown communication comes from the neighbour: shown in words,
+    /// with whatever could break a log line (a newline, a quote) escaped.
+    #[test]
+    fn notifications_in_words_escape_the_neighbors_text() {
+        let n = Notification::shutdown(2, "maintenance\nfake line \"x\"");
+        let w = words(&n, "received");
+        assert_eq!(
+            w,
+            "received NOTIFICATION 6/2 Cease / Administrative Shutdown: \"maintenance\\nfake line \\\"x\\\"\""
+        );
+        assert!(!w.contains('\n'));
+        let hard = words(&Notification::hard_reset(&n), "sent");
+        assert!(
+            hard.starts_with("sent NOTIFICATION 6/9 Cease / Hard Reset (6/2 Cease / Administrative Shutdown: \"maintenance\\n"),
+            "{hard}"
+        );
     }
 }
