@@ -1,6 +1,6 @@
 //! The one task that owns all routing state.
 
-use crate::fib_task::{FibMsg, FibQueue};
+use crate::fib_task::FibQueue;
 use crate::session::{GrState, SessionCmd};
 use crate::status::{self, Status};
 use peerd_engine::{Action, Engine, Event, Reconfig, RouteView};
@@ -261,7 +261,7 @@ pub fn converged(complete: bool, gr: &GrState, fib: &Option<FibQueue>) {
         );
     }
     if let Some(f) = fib {
-        f.send(FibMsg::Sweep);
+        f.sweep();
     }
 }
 

@@ -73,9 +73,9 @@ impl FibQueue {
         let _ = self.tx.send(FibMsg::Entries(v));
     }
 
-    /// Sends other work.
-    pub fn send(&self, m: FibMsg) {
-        let _ = self.tx.send(m);
+    /// The routing table has converged after a restart (`FibMsg::Sweep`).
+    pub fn sweep(&self) {
+        let _ = self.tx.send(FibMsg::Sweep);
     }
 }
 
