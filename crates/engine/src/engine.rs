@@ -345,8 +345,6 @@ pub struct Engine {
     next_hops: Interner<NextHop>,
     /// Where routes came from (one per neighbour session).
     learned: Interner<Learned>,
-    /// Route records: the shared parts of the routes of one UPDATE.
-    route_paths: PathInterner,
     /// Router-wide choices in the decision process.
     decision: DecisionOptions,
     /// The engine's clock, in seconds (set by the runtime).
@@ -402,7 +400,6 @@ impl Engine {
             out_sets: Interner::default(),
             next_hops: Interner::default(),
             learned: Interner::default(),
-            route_paths: PathInterner::default(),
             decision: DecisionOptions::default(),
             now: 0,
             policies: Arc::new(Policies::default()),
@@ -531,11 +528,12 @@ impl Engine {
                         if !p.adj_in.is_empty()
                             || p.pre.as_ref().is_some_and(|x| !x.is_empty()) =>
                     {
+                        let mut paths = PathInterner::default();
                         for r in p.adj_in.values_mut() {
-                            r.stale = true;
+                            mark_stale(&mut paths, r);
                         }
                         for r in p.pre.iter_mut().flat_map(|x| x.values_mut()) {
-                            r.stale = true;
+                            mark_stale(&mut paths, r);
                         }
                         actions.push(Action::StaleTimer { peer, after });
                     }
@@ -663,13 +661,18 @@ impl Engine {
         let mp_nh = u
             .mp_reach()
             .map(|m| self.next_hops.intern(m.next_hop.clone()));
-        let learned = self.learned.intern(Learned {
+        // Where the routes came from, with each next hop they have.
+        let from = Learned {
             peer: Some(peer),
             peer_id,
             peer_addr: p.cfg.address,
             ebgp,
             rr_client: !ebgp && p.cfg.rr_client,
-        });
+            next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
+        };
+        let mut vias: Vec<(*const NextHop, Arc<Learned>)> = Vec::new();
+        // The routes of this UPDATE with the same parts share one record.
+        let mut records = PathInterner::default();
         let import_policy = p.cfg.import_policy;
         let ctx = Context {
             local_as,
@@ -705,19 +708,16 @@ impl Engine {
             let Some(next_hop) = next_hop else { continue };
             p.received += 1;
             if let Some(pre) = p.pre.as_mut() {
-                let path = self.route_paths.intern(Path {
-                    attrs: intern_once(&mut received, &mut self.attr_sets, &kept),
-                    next_hop: next_hop.clone(),
-                    as_path: as_path.clone(),
-                    learned: Arc::clone(&learned),
+                let path = records.intern(Path {
+                    leak,
+                    ..Path::new(
+                        intern_once(&mut received, &mut self.attr_sets, &kept),
+                        via(&mut vias, &mut self.learned, &from, &next_hop),
+                        as_path.clone(),
+                        now,
+                    )
                 });
-                pre.insert(
-                    key,
-                    Route {
-                        leak,
-                        ..Route::new(path, now)
-                    },
-                );
+                pre.insert(key, Route::new(path));
             }
             let parts = match import_policy {
                 None => Some((
@@ -787,23 +787,20 @@ impl Engine {
                 }
                 continue;
             };
-            let path = self.route_paths.intern(Path {
-                attrs,
-                next_hop,
-                as_path,
-                learned: Arc::clone(&learned),
+            let path = records.intern(Path {
+                leak: leak && !allow_leak,
+                discard,
+                ..Path::new(
+                    attrs,
+                    via(&mut vias, &mut self.learned, &from, &next_hop),
+                    as_path,
+                    now,
+                )
             });
             if leak && !allow_leak {
                 p.leaks += 1;
             }
-            p.adj_in.insert(
-                key,
-                Route {
-                    leak: leak && !allow_leak,
-                    discard,
-                    ..Route::new(path, now)
-                },
-            );
+            p.adj_in.insert(key, Route::new(path));
             if leak && allow_leak && !p.leak_logged {
                 // RFC 9234's rules overridden by policy: said once per session.
                 p.leak_logged = true;
@@ -887,14 +884,15 @@ impl Engine {
             }
             // The neighbour is re-sending its routes (RFC 7313 §4).
             RouteRefreshSubtype::BeginOfRib => {
+                let mut paths = PathInterner::default();
                 for (k, route) in p.adj_in.iter_mut() {
                     if k.0 == r.family {
-                        route.stale = true;
+                        mark_stale(&mut paths, route);
                     }
                 }
                 for (k, route) in p.pre.iter_mut().flat_map(|x| x.iter_mut()) {
                     if k.0 == r.family {
-                        route.stale = true;
+                        mark_stale(&mut paths, route);
                     }
                 }
             }
@@ -1008,7 +1006,7 @@ fn gather<'a>(
             sources.push(Source::Peer(i));
             // The IGP cost is not known (issue 6).
             let mut c = Candidate::new(r);
-            c.reachable = resolver.resolves(&r.next_hop, p.cfg.interface.as_deref());
+            c.reachable = resolver.resolves(r.next_hop(), p.cfg.interface.as_deref());
             cands.push(c);
         }
     }
@@ -1049,7 +1047,7 @@ fn export_through(
         return (export(r, target, v6, &Overrides::default()), false);
     };
     let full_path = r.as_path.to_as_path();
-    let mut s = Subject::new(prefix, &r.attrs, &full_path, &r.next_hop);
+    let mut s = Subject::new(prefix, &r.attrs, &full_path, r.next_hop());
     if !evaluate(policies, id, ctx, &mut s) {
         return (None, false);
     }
@@ -1066,16 +1064,44 @@ fn export_through(
     if !s.changed() && !s.med_set {
         return (export(r, target, v6, &ov), overridden);
     }
-    let changed = Route {
-        path: Arc::new(Path {
-            attrs: Arc::new(s.attrs.into_owned()),
+    let changed = Route::new(Arc::new(Path {
+        attrs: Arc::new(s.attrs.into_owned()),
+        learned: Arc::new(Learned {
             next_hop: Arc::new(s.next_hop.into_owned()),
-            as_path: CompactPath::new(&s.as_path),
-            learned: Arc::clone(&r.learned),
+            ..(*r.learned).clone()
         }),
-        ..r.clone()
-    };
+        as_path: CompactPath::new(&s.as_path),
+        ..(*r.path).clone()
+    }));
     (export(&changed, target, v6, &ov), overridden)
+}
+
+/// Where a route came from (`from`) with the next hop `nh`, interned once
+/// per next hop of an UPDATE (`cache`).
+fn via(
+    cache: &mut Vec<(*const NextHop, Arc<Learned>)>,
+    interner: &mut Interner<Learned>,
+    from: &Learned,
+    nh: &Arc<NextHop>,
+) -> Arc<Learned> {
+    let key = Arc::as_ptr(nh);
+    if let Some((_, l)) = cache.iter().find(|(k, _)| *k == key) {
+        return Arc::clone(l);
+    }
+    let l = interner.intern(Learned {
+        next_hop: Arc::clone(nh),
+        ..from.clone()
+    });
+    cache.push((key, Arc::clone(&l)));
+    l
+}
+
+/// Marks `r` as kept for a restarting or re-sending neighbour: its record
+/// with the stale flag (RFC 4724, RFC 7313).
+fn mark_stale(paths: &mut PathInterner, r: &mut Route) {
+    if !r.stale {
+        r.path = paths.with(&r.path, |p| p.stale = true);
+    }
 }
 
 /// The shared compact form of an AS path.

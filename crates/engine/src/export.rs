@@ -183,7 +183,7 @@ pub fn export(
     {
         self_next_hop(t, v6_route)?
     } else {
-        (*route.next_hop).clone()
+        (**route.next_hop()).clone()
     };
     Some((out, next_hop))
 }

@@ -5,8 +5,10 @@ use peerd_wire::attr::{AttrValue, Attribute, NextHop, Origin};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-/// Where a route came from: shared by every route of one neighbour (or by
-/// all our own), so a route costs one pointer for it.
+/// Where a route came from and where it leads: the neighbour session and
+/// the next hop it gave, shared by every route of that neighbour with that
+/// next hop (or by all our own), so a route record costs one pointer for
+/// both.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Learned {
     /// The neighbour: `None` for our own prefixes.
@@ -19,31 +21,27 @@ pub struct Learned {
     pub ebgp: bool,
     /// Learned from a route-reflector client (RFC 4456).
     pub rr_client: bool,
+    /// The next hop (after the import policy), interned.
+    pub next_hop: Arc<NextHop>,
 }
 
-/// What a route shares with the other routes of its UPDATE — attributes,
-/// next hop, AS path, where it came from — interned as one record, so that
-/// a route is one pointer, its arrival time and three flags (16 octets):
-/// the Adj-RIB-In of a full feed holds a million of them.
+/// Everything a route has but its prefix — attributes, AS path, where it
+/// came from and its next hop, when it arrived, its flags — interned as one
+/// record that the routes of one UPDATE share (about four prefixes a
+/// record in a full table), so that a route in an Adj-RIB-In is one pointer
+/// (8 octets): the Adj-RIB-In of a full feed holds a million of them.
+///
+/// The record is 40 octets, one 64-octet block with its reference counts:
+/// one field more and it would take 80.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Path {
     /// Path attributes as received, without NEXT_HOP, MP_REACH_NLRI and
     /// MP_UNREACH_NLRI (the next hop is kept apart), interned.
     pub attrs: Arc<Vec<Attribute>>,
-    /// The next hop, interned.
-    pub next_hop: Arc<NextHop>,
+    /// Where it came from and its next hop, interned.
+    pub learned: Arc<Learned>,
     /// The real AS path (RFC 6793 reconstruction applied), interned.
     pub as_path: CompactPath,
-    /// Where it came from.
-    pub learned: Arc<Learned>,
-}
-
-/// One path to a prefix. Its shared parts are reached through `Deref`
-/// (`route.attrs`, `route.next_hop`, `route.as_path`, `route.learned`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    /// The shared parts.
-    pub path: Arc<Path>,
     /// When it arrived, in seconds of the engine's clock (RFC 5004).
     pub since: u32,
     /// Kept for a restarting neighbour (RFC 4724).
@@ -55,6 +53,41 @@ pub struct Route {
     pub discard: bool,
 }
 
+impl Path {
+    /// A record of these parts that arrived at `since`, with no flag set.
+    pub fn new(
+        attrs: Arc<Vec<Attribute>>,
+        learned: Arc<Learned>,
+        as_path: CompactPath,
+        since: u32,
+    ) -> Path {
+        Path {
+            attrs,
+            learned,
+            as_path,
+            since,
+            stale: false,
+            leak: false,
+            discard: false,
+        }
+    }
+
+    /// The next hop.
+    pub fn next_hop(&self) -> &Arc<NextHop> {
+        &self.learned.next_hop
+    }
+}
+
+/// One path to a prefix: its shared record, reached through `Deref`
+/// (`route.attrs`, `route.as_path`, `route.learned`, `route.since`, …).
+/// The record is shared, so a route is changed by interning the changed
+/// record (`PathInterner::with`), never in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The shared record.
+    pub path: Arc<Path>,
+}
+
 impl std::ops::Deref for Route {
     type Target = Path;
 
@@ -64,15 +97,9 @@ impl std::ops::Deref for Route {
 }
 
 impl Route {
-    /// A route of `path` that arrived at `since`, with no flag set.
-    pub fn new(path: Arc<Path>, since: u32) -> Route {
-        Route {
-            path,
-            since,
-            stale: false,
-            leak: false,
-            discard: false,
-        }
+    /// A route of the record `path`.
+    pub fn new(path: Arc<Path>) -> Route {
+        Route { path }
     }
 
     /// The neighbour it came from (`None`: ours).
@@ -162,3 +189,10 @@ impl Route {
             .unwrap_or(Origin::Incomplete)
     }
 }
+
+// The sizes the memory figures of docs/benchmarks.md rest on (64-bit).
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(std::mem::size_of::<Path>() == 40);
+    assert!(std::mem::size_of::<Route>() == 8);
+};

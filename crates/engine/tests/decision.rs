@@ -15,19 +15,20 @@ use std::sync::Arc;
 /// A route as learned from neighbour `peer` (address 198.51.100.`peer`,
 /// identifier 192.0.2.`peer`), eBGP, path `path`, ORIGIN IGP, nothing else.
 fn route(peer: u8, path: &[u32]) -> Route {
-    let path = Path {
-        attrs: Arc::new(vec![Attribute::new(AttrValue::Origin(Origin::Igp))]),
-        next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::new(198, 51, 100, peer))),
-        as_path: CompactPath::new(&AsPath::from_sequence(path.to_vec())),
-        learned: Arc::new(Learned {
+    let path = Path::new(
+        Arc::new(vec![Attribute::new(AttrValue::Origin(Origin::Igp))]),
+        Arc::new(Learned {
             peer: Some(usize::from(peer)),
             peer_id: Ipv4Addr::new(192, 0, 2, peer),
             peer_addr: IpAddr::V4(Ipv4Addr::new(198, 51, 100, peer)),
             ebgp: true,
             rr_client: false,
+            next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::new(198, 51, 100, peer))),
         }),
-    };
-    Route::new(Arc::new(path), 0)
+        CompactPath::new(&AsPath::from_sequence(path.to_vec())),
+        0,
+    );
+    Route::new(Arc::new(path))
 }
 
 /// The same route with an attribute set (replacing one of its kind).
@@ -75,7 +76,7 @@ fn assert_beats_with(winner: Route, loser: Route, step: Step, opts: DecisionOpti
 #[test]
 fn a_leaked_route_is_never_chosen() {
     let mut leak = route(1, &[64501]);
-    leak.leak = true;
+    Arc::make_mut(&mut leak.path).leak = true;
     let worse = with(route(2, &[64502, 64502, 64502]), AttrValue::Med(1000));
     assert_beats(worse, leak.clone(), Step::RouteLeak);
     // Alone, it is still not chosen.
@@ -216,16 +217,16 @@ fn lowest_igp_cost_wins_where_known() {
 #[test]
 fn a_fresh_route_wins_over_a_stale_one() {
     let mut stale = route(1, &[64501]);
-    stale.stale = true;
+    Arc::make_mut(&mut stale.path).stale = true;
     assert_beats(route(2, &[64502]), stale, Step::Stale);
 }
 
 #[test]
 fn the_oldest_ebgp_route_wins_when_asked() {
     let mut old = route(2, &[64502]);
-    old.since = 10;
+    Arc::make_mut(&mut old.path).since = 10;
     let mut new = route(1, &[64501]);
-    new.since = 20;
+    Arc::make_mut(&mut new.path).since = 20;
     // By default the identifier decides.
     assert_beats(new.clone(), old.clone(), Step::RouterId);
     let oldest = DecisionOptions {

@@ -547,7 +547,6 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
         ("attribute_sets", stats.attribute_sets),
         ("as_paths", stats.as_paths),
         ("next_hops", stats.next_hops),
-        ("route_records", stats.route_records),
         ("export_sets", stats.export_sets),
         ("adj_rib_in_routes", stats.adj_rib_in_routes),
         ("best_routes", stats.best_routes),

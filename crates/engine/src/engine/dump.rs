@@ -54,7 +54,7 @@ fn entry_attributes(route: &Route, family: Family) -> Vec<Attribute> {
         at,
         Attribute::new(AttrValue::AsPath(route.as_path.to_as_path())),
     );
-    let nh: &NextHop = &route.next_hop;
+    let nh: &NextHop = route.next_hop();
     if family == Family::IPV4_UNICAST {
         let a = match nh {
             NextHop::Ipv4(a) => *a,

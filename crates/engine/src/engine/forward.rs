@@ -102,8 +102,8 @@ impl Engine {
         // of the session's interface, to that address (multipath does not
         // add to such a route).
         let global_ok =
-            gateway(&best.next_hop).is_some_and(|g| self.resolver.resolves_addr(g, None));
-        if let Some(ll) = link_local(&best.next_hop).filter(|_| !global_ok) {
+            gateway(best.next_hop()).is_some_and(|g| self.resolver.resolves_addr(g, None));
+        if let Some(ll) = link_local(best.next_hop()).filter(|_| !global_ok) {
             let name = best
                 .learned
                 .peer
@@ -114,7 +114,7 @@ impl Engine {
                 gateway: Some(IpAddr::V6(ll)),
             });
         }
-        let mut gws: Vec<IpAddr> = gateway(&best.next_hop).into_iter().collect();
+        let mut gws: Vec<IpAddr> = gateway(best.next_hop()).into_iter().collect();
         if self.decision.multipath {
             let mut sources = Vec::new();
             let mut cands = Vec::new();
@@ -123,7 +123,7 @@ impl Engine {
             decision::select(&cands, &self.decision, &mut lost);
             for (c, l) in cands.iter().zip(&lost) {
                 if decision::is_multipath(&self.decision, *l) && !c.route.discard {
-                    if let Some(g) = gateway(&c.route.next_hop) {
+                    if let Some(g) = gateway(c.route.next_hop()) {
                         if !gws.contains(&g) {
                             gws.push(g);
                         }

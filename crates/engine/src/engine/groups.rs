@@ -315,7 +315,7 @@ impl Engine {
                         r.ebgp(),
                         v6,
                         (!target.ebgp || key.export_policy.is_some())
-                            .then(|| (*r.next_hop).clone()),
+                            .then(|| (**r.next_hop()).clone()),
                         per_prefix.then_some(k.1),
                     );
                     memo.entry(mk)

@@ -202,15 +202,16 @@ impl Engine {
             peer_addr: IpAddr::V4(self.router_id),
             ebgp: false,
             rr_client: false,
+            next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
         });
         let route = |attrs: Vec<Attribute>, path: AsPath| {
-            let path = crate::route::Path {
-                attrs: Arc::new(attrs),
-                next_hop: Arc::new(NextHop::Ipv4(Ipv4Addr::UNSPECIFIED)),
-                as_path: crate::CompactPath::new(&path),
-                learned: Arc::clone(&ours),
-            };
-            Route::new(Arc::new(path), 0)
+            let path = crate::route::Path::new(
+                Arc::new(attrs),
+                Arc::clone(&ours),
+                crate::CompactPath::new(&path),
+                0,
+            );
+            Route::new(Arc::new(path))
         };
         let mut out = BTreeMap::new();
         // Kernel routes first: a static route of the same prefix replaces

@@ -7,6 +7,7 @@ use crate::decision::DecisionOptions;
 use crate::engine::Action;
 use crate::route::Route;
 use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -173,6 +174,8 @@ impl Engine {
             role: if ebgp { p.cfg.role } else { None },
             direction: Direction::Import,
         };
+        // The routes of equal parts share one record, as on arrival.
+        let mut records = crate::intern::PathInterner::default();
         let mut results: Vec<(RouteKey, Option<Route>)> = Vec::with_capacity(pre.len());
         for (k, r) in pre.iter() {
             if !p.cfg.import {
@@ -184,33 +187,35 @@ impl Engine {
                 continue;
             };
             let full_path = r.as_path.to_as_path();
-            let mut s = Subject::new(k.1, &r.attrs, &full_path, &r.next_hop);
+            let mut s = Subject::new(k.1, &r.attrs, &full_path, r.next_hop());
             let out = if !evaluate(&self.policies, id, &ctx, &mut s) {
                 None
             } else {
                 // As on arrival: the policy may override the leak rule or
                 // set the next hop to discard.
                 let (leak, discard) = (r.leak && !s.allow_leak, s.discard);
-                if s.changed() {
-                    let path = self.route_paths.intern(crate::route::Path {
+                let path = if s.changed() {
+                    let learned = match s.next_hop {
+                        Cow::Borrowed(_) => Arc::clone(&r.learned),
+                        Cow::Owned(n) => self.learned.intern(crate::route::Learned {
+                            next_hop: self.next_hops.intern(n),
+                            ..(*r.learned).clone()
+                        }),
+                    };
+                    crate::route::Path {
                         attrs: self.attr_sets.intern(s.attrs.into_owned()),
                         as_path: super::compact(&mut self.paths, &s.as_path),
-                        next_hop: self.next_hops.intern(s.next_hop.into_owned()),
-                        learned: Arc::clone(&r.learned),
-                    });
-                    Some(Route {
-                        path,
-                        leak,
-                        discard,
-                        ..r.clone()
-                    })
+                        learned,
+                        ..(*r.path).clone()
+                    }
                 } else {
-                    Some(Route {
-                        leak,
-                        discard,
-                        ..r.clone()
-                    })
-                }
+                    (*r.path).clone()
+                };
+                Some(Route::new(records.intern(crate::route::Path {
+                    leak,
+                    discard,
+                    ..path
+                })))
             };
             results.push((k, out));
         }

@@ -113,7 +113,7 @@ impl Engine {
         for p in &self.peers {
             let iface = p.cfg.interface.as_deref();
             for (k, r) in p.adj_in.iter() {
-                let nh: &NextHop = &r.next_hop;
+                let nh: &NextHop = r.next_hop();
                 let f = *flipped
                     .entry((nh as *const NextHop, iface))
                     .or_insert_with(|| {

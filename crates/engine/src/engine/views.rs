@@ -321,7 +321,6 @@ impl Engine {
             attribute_sets: self.attr_sets.len(),
             as_paths: self.paths.len(),
             next_hops: self.next_hops.len(),
-            route_records: self.route_paths.len(),
             export_sets: self.out_sets.len(),
             adj_rib_in_routes: self.peers.iter().map(|p| p.adj_in.len()).sum(),
             best_routes: self.best.len(),
@@ -349,8 +348,6 @@ pub struct Stats {
     pub as_paths: usize,
     /// Distinct next hops.
     pub next_hops: usize,
-    /// Distinct route records (attributes, path, next hop, origin).
-    pub route_records: usize,
     /// Distinct attribute sets as sent.
     pub export_sets: usize,
     /// Routes in every Adj-RIB-In together.
@@ -399,7 +396,7 @@ fn view(k: &(Family, Prefix), r: &Route, best: bool) -> RouteView {
         next_hop: if r.peer().is_none() {
             "self".into()
         } else {
-            r.next_hop.to_string()
+            r.next_hop().to_string()
         },
         as_path: r.as_path.to_string(),
         origin: r.origin().as_str(),
