@@ -434,6 +434,11 @@ pub enum View {
     /// The real paths behind the feed's AS, some sets one AS longer or shorter
     /// (seeded per feed): feeds of this kind compete for best path.
     Varied,
+    /// As `Varied`, with one more AS of the feed's own (its AS + 10000)
+    /// behind its AS: no path shares anything but its origin part with
+    /// another feed's, as between neighbours that reach the world through
+    /// different upstreams.
+    Unshared,
     /// The real paths behind the feed's AS, unchanged.
     Plain,
     /// The real paths behind the feed's AS prepended twice: never best while
@@ -463,10 +468,13 @@ pub fn feed_attrs(table: &Table, feed: &FeedSpec, s: u32) -> Vec<Attribute> {
     let mut tail: Vec<Segment> = base.path.segments.clone();
     let h = mix(feed.seed ^ (u64::from(s) << 20) ^ u64::from(feed.asn));
     let mut lead = vec![feed.asn];
+    if feed.view == View::Unshared {
+        lead.push(feed.asn + 10000);
+    }
     match feed.view {
         View::Plain => {}
         View::Backup => lead.extend([feed.asn, feed.asn]),
-        View::Varied => match h % 10 {
+        View::Varied | View::Unshared => match h % 10 {
             0 | 1 => lead.push(TRANSITS[(h >> 8) as usize % TRANSITS.len()]),
             2 | 3 => {
                 if let Some(first) = tail.first_mut() {

@@ -33,10 +33,11 @@ static ALLOC: counting::Counting = counting::Counting;
 const USAGE: &str = "usage: peerd-bench run [--quick] [--runs N] [--daemons LIST] [--scenarios LIST]
                         [--v4 N] [--v6 N] [--runs-for DAEMON=N] [--data DIR] [--out DIR] [--daemon-cpus LIST] [--harness-cpus LIST] [--keep]
        peerd-bench dataset [--v4 N] [--v6 N] [--data DIR]
-       peerd-bench rib [--v4 N] [--v6 N] [--feeds N] [--runs N] [--same-neighbour] [--data DIR]
+       peerd-bench rib [--v4 N] [--v6 N] [--feeds N] [--runs N] [--same-neighbour|--unshared] [--data DIR]
                        (the engine alone: bytes per route and routes/s, feed by feed;
                         --same-neighbour: feeds after the first are the same AS's routes
-                        over other sessions, not other ASes')
+                        over other sessions, not other ASes'; --unshared: each feed has an
+                        AS of its own behind its AS, so no two feeds' paths share a rest)
        peerd-bench fib [--v4 N] [--runs N] [--daemons direct,peerd,bird,frr] [--data DIR] [--out DIR]
                        (a full IPv4 table into the kernel and out again, through each daemon's
                         FIB: peerd [fib], BIRD's kernel protocol, FRR's zebra; direct: the harness
@@ -69,6 +70,7 @@ struct Args {
     runs_for: Vec<(Kind, usize)>,
     feeds: usize,
     same_neighbour: bool,
+    unshared: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -91,6 +93,7 @@ fn parse() -> Result<Args, String> {
         runs_for: Vec::new(),
         feeds: 3,
         same_neighbour: false,
+        unshared: false,
     };
     let mut runs_given = false;
     while let Some(x) = it.next() {
@@ -101,6 +104,7 @@ fn parse() -> Result<Args, String> {
         match x.as_str() {
             "--quick" => a.quick = true,
             "--same-neighbour" => a.same_neighbour = true,
+            "--unshared" => a.unshared = true,
             "--keep" => a.keep = true,
             "--runs" => {
                 a.runs = val()?.parse().map_err(|_| "--runs: a number".to_string())?;
@@ -223,6 +227,8 @@ fn rib_cmd(a: &Args) -> Result<(), String> {
     for r in 0..a.runs {
         let kind = if a.same_neighbour {
             rib::Feeds::SameNeighbour
+        } else if a.unshared {
+            rib::Feeds::Unshared
         } else {
             rib::Feeds::Distinct
         };

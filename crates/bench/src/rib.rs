@@ -90,6 +90,9 @@ pub enum Feeds {
     /// The same neighbour AS over another session (a second link to the
     /// same peer): the same paths and attributes, another next hop.
     SameNeighbour,
+    /// Each from its own AS, with an AS of its own behind it: no path
+    /// shares anything with another feed's before the origin's part.
+    Unshared,
 }
 
 fn neighbour(i: usize, feeds: Feeds) -> (FeedSpec, PeerConfig) {
@@ -99,7 +102,11 @@ fn neighbour(i: usize, feeds: Feeds) -> (FeedSpec, PeerConfig) {
         // Public AS numbers: a private one is a bogon to the import policy.
         asn: 20000 + view_of,
         next_hop: Ipv4Addr::new(198, 18, (n >> 8) as u8, n as u8),
-        view: View::Varied,
+        view: if feeds == Feeds::Unshared {
+            View::Unshared
+        } else {
+            View::Varied
+        },
         seed: u64::from(view_of),
     };
     let cfg = PeerConfig::new(&format!("feed{n}"), IpAddr::V4(spec.next_hop), spec.asn);

@@ -11,7 +11,7 @@ pub(crate) use crate::table::family_of;
 use crate::table::{PrefixMap, PrefixSet};
 use peerd_fsm::Negotiated;
 use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
-use peerd_wire::attr::{AsPath, AttrValue, Attribute, NextHop};
+use peerd_wire::attr::{AttrValue, Attribute, NextHop};
 use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
 use peerd_wire::message::{RouteRefresh, RouteRefreshSubtype};
@@ -335,9 +335,9 @@ pub struct Engine {
     best: PrefixMap<Best>,
     /// Received attribute sets, shared by every route that carries one.
     attr_sets: Interner<Vec<Attribute>>,
-    /// Received AS paths in one block each (`compact_path.rs`), shared
-    /// likewise.
-    paths: Interner<[u32]>,
+    /// Received AS paths: the neighbour's AS apart, the rest in one block
+    /// shared likewise (`compact_path.rs`).
+    paths: crate::compact_path::Rests,
     /// Exported attribute sets and next hops, shared by every Adj-RIB-Out
     /// entry that holds one.
     out_sets: Interner<Exported>,
@@ -396,7 +396,7 @@ impl Engine {
             local: BTreeMap::new(),
             best: PrefixMap::new(),
             attr_sets: Interner::default(),
-            paths: Interner::default(),
+            paths: Default::default(),
             out_sets: Interner::default(),
             next_hops: Interner::default(),
             learned: Interner::default(),
@@ -618,7 +618,7 @@ impl Engine {
             }
         }
         let full_path = real_as_path(&u.attributes, four).unwrap_or_default();
-        let as_path = compact(&mut self.paths, &full_path);
+        let as_path = self.paths.compact(&full_path);
         let withdraw = u.action() == Some(AttrAction::TreatAsWithdraw)
             || full_path.contains(local_as)
             || (!ebgp && reflection_loop(&u.attributes, self.router_id, self.cluster_id))
@@ -754,7 +754,7 @@ impl Engine {
                                 };
                                 let path = match &s.as_path {
                                     Cow::Borrowed(_) => as_path.clone(),
-                                    Cow::Owned(p) => compact(&mut self.paths, p),
+                                    Cow::Owned(p) => self.paths.compact(p),
                                 };
                                 let nh = match s.next_hop {
                                     Cow::Borrowed(_) => next_hop.clone(),
@@ -1018,7 +1018,7 @@ fn gather<'a>(
 /// hop; through a policy that looks at prefixes, the prefix.
 type ExportKey = (
     *const Vec<Attribute>,
-    usize,
+    (usize, u32),
     Option<PeerId>,
     bool,
     bool,
@@ -1102,11 +1102,6 @@ fn mark_stale(paths: &mut PathInterner, r: &mut Route) {
     if !r.stale {
         r.path = paths.with(&r.path, |p| p.stale = true);
     }
-}
-
-/// The shared compact form of an AS path.
-pub(crate) fn compact(interner: &mut Interner<[u32]>, p: &AsPath) -> CompactPath {
-    CompactPath::from_shared(interner.intern_ref(&crate::compact_path::words(p)))
 }
 
 /// The shared copy of an UPDATE's attribute set, interned the first time

@@ -44,18 +44,6 @@ impl<T: ?Sized + Eq + Hash> Interner<T> {
         self.set.len()
     }
 
-    /// The shared copy of `v`, copied into a new block when it is new
-    /// (slices: `Interner<[u32]>`).
-    pub(crate) fn intern_ref(&mut self, v: &T) -> Arc<T>
-    where
-        for<'a> Arc<T>: From<&'a T>,
-    {
-        if let Some(a) = self.set.get(v) {
-            return Arc::clone(a);
-        }
-        self.insert(Arc::from(v))
-    }
-
     fn insert(&mut self, a: Arc<T>) -> Arc<T> {
         if self.set.len() >= self.sweep_at {
             self.set.retain(|a| Arc::strong_count(a) > 1);
@@ -80,7 +68,7 @@ impl<T: Eq + Hash> Interner<T> {
 /// UPDATE, the routes a restarting neighbour leaves stale, a re-evaluation
 /// of a neighbour's routes — found by the addresses of their parts: the
 /// parts are interned already, so equal parts are the same pointers, and
-/// looking a record up hashes four words instead of the attributes.
+/// looking a record up hashes five words instead of the attributes.
 ///
 /// The table lives as long as the operation. A record carries its arrival
 /// second, so records of two UPDATEs could only be shared within the same
@@ -93,7 +81,7 @@ pub(crate) struct PathInterner {
 }
 
 /// The addresses of a record's parts, then its arrival time and flags.
-fn parts(p: &Path) -> [u64; 4] {
+fn parts(p: &Path) -> [u64; 5] {
     let stamp = u64::from(p.since)
         | u64::from(p.stale) << 32
         | u64::from(p.leak) << 33
@@ -101,12 +89,13 @@ fn parts(p: &Path) -> [u64; 4] {
     [
         Arc::as_ptr(&p.attrs) as usize as u64,
         Arc::as_ptr(&p.learned) as usize as u64,
-        p.as_path.addr() as u64,
+        p.as_path.key().0 as u64,
+        u64::from(p.as_path.key().1),
         stamp,
     ]
 }
 
-fn hash_parts(k: &[u64; 4]) -> u64 {
+fn hash_parts(k: &[u64; 5]) -> u64 {
     let mut h = FastHasher::default();
     for w in k {
         h.write_u64(*w);

@@ -310,7 +310,7 @@ impl Engine {
                     let v6 = k.0.afi == Afi::Ipv6;
                     let mk: ExportKey = (
                         Arc::as_ptr(&r.attrs),
-                        r.as_path.addr(),
+                        r.as_path.key(),
                         r.peer(),
                         r.ebgp(),
                         v6,

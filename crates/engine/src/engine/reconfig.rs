@@ -204,7 +204,7 @@ impl Engine {
                     };
                     crate::route::Path {
                         attrs: self.attr_sets.intern(s.attrs.into_owned()),
-                        as_path: super::compact(&mut self.paths, &s.as_path),
+                        as_path: self.paths.compact(&s.as_path),
                         learned,
                         ..(*r.path).clone()
                     }

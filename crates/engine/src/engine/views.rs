@@ -344,7 +344,7 @@ impl Engine {
 pub struct Stats {
     /// Distinct attribute sets (interned, shared by the routes that carry them).
     pub attribute_sets: usize,
-    /// Distinct AS paths.
+    /// Distinct AS paths behind the neighbour's AS (their shared rests).
     pub as_paths: usize,
     /// Distinct next hops.
     pub next_hops: usize,
