@@ -64,6 +64,9 @@ pub struct FeedCost {
     pub asked: isize,
     /// Heap blocks that stayed alive.
     pub blocks: isize,
+    /// What the engine says its structures grew by (`Engine::memory`,
+    /// bytes asked of the allocator): checked against `asked`.
+    pub accounted: isize,
     /// Time in the engine (import policy, decision, tables).
     pub engine: Duration,
     /// Time decoding the UPDATEs.
@@ -170,6 +173,7 @@ pub fn run(table: &Table, feeds: usize, kind: Feeds) -> Result<(Vec<FeedCost>, S
     for (i, s) in specs.iter().enumerate() {
         let blocks = feed::announce(table, s, &|_| true, v6);
         let before = Live::now();
+        let accounted = engine.memory().total();
         let mut cost = FeedCost {
             routes: table.v4.len() + table.v6.len(),
             accepted: 0,
@@ -177,6 +181,7 @@ pub fn run(table: &Table, feeds: usize, kind: Feeds) -> Result<(Vec<FeedCost>, S
             bytes: 0,
             asked: 0,
             blocks: 0,
+            accounted: 0,
             engine: Duration::ZERO,
             decode: Duration::ZERO,
         };
@@ -204,6 +209,7 @@ pub fn run(table: &Table, feeds: usize, kind: Feeds) -> Result<(Vec<FeedCost>, S
         cost.bytes = after.charged - before.charged;
         cost.asked = after.bytes - before.bytes;
         cost.blocks = after.blocks - before.blocks;
+        cost.accounted = engine.memory().total() as isize - accounted as isize;
         cost.accepted = engine.routes_in(i);
         cost.filtered = engine.routes_filtered(i);
         out.push(cost);
@@ -228,17 +234,18 @@ pub fn run(table: &Table, feeds: usize, kind: Feeds) -> Result<(Vec<FeedCost>, S
 /// The report, as a markdown table.
 pub fn report(costs: &[FeedCost], sink: &SinkCost) -> String {
     let mut s = String::from(
-        "| feed | routes | accepted | filtered | bytes/route | asked/route | blocks/route | routes/s (engine) | decode |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| feed | routes | accepted | filtered | bytes/route | asked/route | engine's own count/route | blocks/route | routes/s (engine) | decode |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (i, c) in costs.iter().enumerate() {
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.2} | {:.0} | {:.2} s |\n",
+            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.2} | {:.0} | {:.2} s |\n",
             i + 1,
             c.routes,
             c.accepted,
             c.filtered,
             c.per_route(),
             c.asked as f64 / c.routes.max(1) as f64,
+            c.accounted as f64 / c.routes.max(1) as f64,
             c.blocks as f64 / c.routes.max(1) as f64,
             c.rate(),
             c.decode.as_secs_f64(),

@@ -367,6 +367,11 @@ fn rib_benchmark_feeds_every_route_through_policy_and_counts_its_memory() {
         assert_eq!(f.accepted as u64 + f.filtered, f.routes as u64);
         assert!(f.filtered > 0 && f.filtered * 10 < f.routes as u64, "{f:?}");
         assert!(f.per_route() > 16.0 && f.per_route() < 2000.0, "{f:?}");
+        // What the engine reports of its memory (metrics) is what the
+        // allocator saw it keep, within a few percent (the B-tree nodes
+        // over the buckets, small tables it does not count).
+        let ratio = f.accounted as f64 / f.asked as f64;
+        assert!((0.9..=1.02).contains(&ratio), "{ratio} {f:?}");
     }
     // The first feed also pays for the best-route index and the attribute
     // sets the second one shares.

@@ -206,6 +206,76 @@ fn rpki_matches_the_state_the_route_has() {
     assert!(c.policies.depends_on_prefix(id));
 }
 
+/// A rejection says why, for the counters of filtered prefixes: the term
+/// that rejected matched a bogon (prefix or ASN), an RPKI-invalid state,
+/// or something else — also in a called policy, and when no term accepts.
+#[test]
+fn a_rejection_names_what_the_rejecting_term_matched() {
+    use peerd_policy::{Rejected, RpkiState};
+    let c = config(
+        r#"
+[[policy.bogons]]
+match = { bogon = true }
+action = "reject"
+[[policy.bogons]]
+match = { bogon-as = true }
+action = "reject"
+[[policy.bogons]]
+action = "accept"
+
+[[policy.p]]
+match = { rpki = "invalid" }
+action = "reject"
+[[policy.p]]
+call = "bogons"
+action = "next"
+[[policy.p]]
+match = { community = ["65535:666"] }
+action = "reject"
+[[policy.p]]
+match = { prefix = ["8.8.4.0/24"] }
+action = "accept"
+"#,
+    );
+    let id = c.policies.find("p").unwrap();
+    let ctx = import_ctx();
+    // `route`'s path holds documentation ASNs, bogons themselves.
+    let public = |prefix| {
+        let mut r = route(prefix);
+        r.path = AsPath::from_sequence(vec![3356, 15169]);
+        r
+    };
+    let no_tag = |mut r: R| {
+        r.attrs
+            .retain(|a| !matches!(a.value, AttrValue::Communities(_)));
+        r
+    };
+    let cases = [
+        (
+            route("8.8.8.0/24"),
+            RpkiState::Invalid,
+            Rejected::RpkiInvalid,
+        ),
+        (public("10.0.0.0/8"), RpkiState::NotFound, Rejected::Bogon),
+        (route("8.8.8.0/24"), RpkiState::Valid, Rejected::Bogon),
+        (public("8.8.8.0/24"), RpkiState::Valid, Rejected::Policy),
+        (
+            no_tag(public("8.8.8.0/24")),
+            RpkiState::NotFound,
+            Rejected::Policy,
+        ),
+    ];
+    for (r, state, why) in cases {
+        let mut s = Subject::new(r.prefix.parse().unwrap(), &r.attrs, &r.path, &r.nh);
+        s.rpki = state;
+        assert!(!evaluate(&c.policies, id, &ctx, &mut s), "{}", r.prefix);
+        assert_eq!(s.rejected, why, "{} {state:?}", r.prefix);
+    }
+    let r = no_tag(public("8.8.4.0/24"));
+    let mut s = Subject::new(r.prefix.parse().unwrap(), &r.attrs, &r.path, &r.nh);
+    assert!(evaluate(&c.policies, id, &ctx, &mut s));
+}
+
 /// `next-hop = "discard"` marks the route (traffic to it is dropped here)
 /// and leaves its attributes alone.
 #[test]

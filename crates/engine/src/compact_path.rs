@@ -76,6 +76,8 @@ fn hash_words(w: &[u32]) -> u64 {
 pub(crate) struct Rests {
     table: HashTable<Words>,
     sweep_at: usize,
+    /// Bytes of the rests held.
+    bytes: usize,
 }
 
 impl Default for Rests {
@@ -83,8 +85,14 @@ impl Default for Rests {
         Rests {
             table: HashTable::new(),
             sweep_at: 1024,
+            bytes: 0,
         }
     }
+}
+
+/// A rest's block: its reference count, its length, its words.
+fn cost(words: usize) -> usize {
+    16 + (4 * words).next_multiple_of(8)
 }
 
 impl Rests {
@@ -99,9 +107,18 @@ impl Rests {
             };
         }
         if self.table.len() >= self.sweep_at {
-            self.table.retain(|r| ThinArc::strong_count(r) > 1);
+            let mut freed = 0;
+            self.table.retain(|r| {
+                let keep = ThinArc::strong_count(r) > 1;
+                if !keep {
+                    freed += cost(r.slice.len());
+                }
+                keep
+            });
+            self.bytes -= freed;
             self.sweep_at = (self.table.len() * 2).max(1024);
         }
+        self.bytes += cost(w.len());
         let rest = ThinArc::from_header_and_slice((), &w);
         self.table
             .insert_unique(h, rest.clone(), |r| hash_words(&r.slice));
@@ -111,6 +128,11 @@ impl Rests {
     /// Distinct rests held (including some no longer used, until a sweep).
     pub(crate) fn len(&self) -> usize {
         self.table.len()
+    }
+
+    /// Bytes of the rests held and of the table that finds them.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes + crate::intern::table_bytes(self.table.capacity(), 8)
     }
 }
 
@@ -258,6 +280,9 @@ mod tests {
         assert_eq!(c.key().0, d.key().0);
         assert_ne!(c, d);
         assert_eq!(rests.len(), 1);
+        // Counted once: its count and length, three words (a header and
+        // two ASNs) rounded up to eight octets.
+        assert_eq!(rests.bytes, 16 + 16);
         // A path of the neighbour's AS alone, and the empty path (iBGP).
         let alone = rests.compact(&AsPath::from_sequence(vec![64501]));
         assert_eq!(

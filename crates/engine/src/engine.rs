@@ -10,7 +10,7 @@ use crate::route::{Learned, Path, Route};
 pub(crate) use crate::table::family_of;
 use crate::table::{PrefixMap, PrefixSet};
 use peerd_fsm::Negotiated;
-use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
+use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Rejected, Subject};
 use peerd_wire::attr::{AttrValue, Attribute, NextHop};
 use peerd_wire::capability::Role;
 use peerd_wire::message::update::real_as_path;
@@ -38,7 +38,7 @@ pub use forward::Forward;
 pub use kernel::{KernelImport, KERNEL_DISTANCE};
 pub use originate::{Announcement, Static, Via};
 pub use reconfig::Reconfig;
-pub use views::{Page, RouteSet, RouteView, Stats};
+pub use views::{Memory, Page, RouteSet, RouteView, Stats};
 
 /// Index of a neighbour, in configuration order.
 pub type PeerId = usize;
@@ -257,8 +257,8 @@ struct Peer {
     /// best route came from it).
     hidden: PrefixSet,
     received: u64,
-    /// Prefixes the import policy rejected.
-    filtered: u64,
+    /// Prefixes the import policy rejected, by why.
+    filtered: Filtered,
     /// Announcements RFC 9234's ingress rules marked as route leaks (kept,
     /// never chosen).
     leaks: u64,
@@ -282,7 +282,7 @@ impl Peer {
             group: None,
             hidden: Default::default(),
             received: 0,
-            filtered: 0,
+            filtered: Filtered::default(),
             leaks: 0,
             leak_logged: false,
         }
@@ -299,6 +299,33 @@ pub(crate) use crate::table::RouteKey;
 enum Source {
     Local,
     Peer(PeerId),
+}
+
+/// Announcements a neighbour's import policy rejected this session, by
+/// what the rejecting term matched on (`peerd_policy::Rejected`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filtered {
+    /// For any other reason.
+    pub policy: u64,
+    /// As bogons (prefix or ASN).
+    pub bogon: u64,
+    /// As RPKI-invalid.
+    pub rpki_invalid: u64,
+}
+
+impl Filtered {
+    /// All of them.
+    pub fn total(&self) -> u64 {
+        self.policy + self.bogon + self.rpki_invalid
+    }
+
+    pub(crate) fn count(&mut self, why: Rejected) {
+        match why {
+            Rejected::Policy => self.policy += 1,
+            Rejected::Bogon => self.bogon += 1,
+            Rejected::RpkiInvalid => self.rpki_invalid += 1,
+        }
+    }
 }
 
 /// A [`Source`] in four octets, as the best-route index holds it (one
@@ -682,7 +709,7 @@ impl Engine {
         };
         // A policy that looks at attributes only gives one answer per next hop.
         let per_prefix = import_policy.is_some_and(|id| self.policies.depends_on_prefix(id));
-        let mut memo: Vec<(*const NextHop, Option<Parts>)> = Vec::new();
+        let mut memo: Vec<(*const NextHop, Result<Parts, Rejected>)> = Vec::new();
         // The classic NLRI field comes first (`Update::announced`).
         let classic = u.nlri.len();
         let announced: Vec<(Family, Nlri)> = u.announced().map(|(f, n)| (f, *n)).collect();
@@ -720,7 +747,7 @@ impl Engine {
                 pre.insert(key, Route::new(path));
             }
             let parts = match import_policy {
-                None => Some((
+                None => Ok((
                     intern_once(&mut received, &mut self.attr_sets, &kept),
                     as_path.clone(),
                     next_hop,
@@ -741,7 +768,7 @@ impl Engine {
                         None => {
                             let mut s = Subject::new(n.prefix, &kept, &full_path, &next_hop);
                             let v = if !evaluate(&self.policies, id, &ctx, &mut s) {
-                                None
+                                Err(s.rejected)
                             } else if s.changed() {
                                 let (allow, discard) = (s.allow_leak, s.discard);
                                 // Only the parts the policy changed are
@@ -760,10 +787,10 @@ impl Engine {
                                     Cow::Borrowed(_) => next_hop.clone(),
                                     Cow::Owned(n) => self.next_hops.intern(n),
                                 };
-                                Some((attrs, path, nh, allow, discard))
+                                Ok((attrs, path, nh, allow, discard))
                             } else {
                                 let (allow, discard) = (s.allow_leak, s.discard);
-                                Some((
+                                Ok((
                                     intern_once(&mut received, &mut self.attr_sets, &kept),
                                     as_path.clone(),
                                     next_hop.clone(),
@@ -779,13 +806,16 @@ impl Engine {
                     }
                 }
             };
-            let Some((attrs, as_path, next_hop, allow_leak, discard)) = parts else {
-                // Rejected by the import policy: as if withdrawn.
-                p.filtered += 1;
-                if p.adj_in.remove(&key).is_some() {
-                    changed.push(key);
+            let (attrs, as_path, next_hop, allow_leak, discard) = match parts {
+                Ok(parts) => parts,
+                Err(why) => {
+                    // Rejected by the import policy: as if withdrawn.
+                    p.filtered.count(why);
+                    if p.adj_in.remove(&key).is_some() {
+                        changed.push(key);
+                    }
+                    continue;
                 }
-                continue;
             };
             let path = records.intern(Path {
                 leak: leak && !allow_leak,

@@ -6,61 +6,165 @@
 //! amortised per insertion.
 
 use crate::hash::{FastBuild, FastHasher};
-use crate::route::Path;
+use crate::route::{Learned, Path};
 use hashbrown::HashTable;
+use peerd_wire::attr::{AsPath, AttrValue, Attribute, MpReach, MpUnreach, NextHop};
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+/// What a value holds on the heap besides itself (its vectors' buffers),
+/// for the memory figures (`Engine::memory`): what was asked of the
+/// allocator, not what it charges on top.
+pub(crate) trait HeapSize {
+    /// Heap bytes owned by the value.
+    fn heap_size(&self) -> usize;
+}
+
+/// Bytes of a vector's buffer.
+pub(crate) fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
+/// Bytes of a hash table's slots and control bytes for `capacity` entries
+/// of `slot` octets (hashbrown keeps at least one slot in eight free).
+pub(crate) fn table_bytes(capacity: usize, slot: usize) -> usize {
+    capacity * (slot + 1) * 8 / 7
+}
+
 /// Shared copies of values of one type.
 #[derive(Debug)]
-pub(crate) struct Interner<T: ?Sized + Eq + Hash> {
+pub(crate) struct Interner<T: Eq + Hash> {
     set: HashSet<Arc<T>, FastBuild>,
     sweep_at: usize,
+    /// Bytes of the values held (with their reference counts).
+    bytes: usize,
 }
 
 // Not derived: that would ask `T: Clone`, and a copy shares the values.
-impl<T: ?Sized + Eq + Hash> Clone for Interner<T> {
+impl<T: Eq + Hash> Clone for Interner<T> {
     fn clone(&self) -> Self {
         Interner {
             set: self.set.clone(),
             sweep_at: self.sweep_at,
+            bytes: self.bytes,
         }
     }
 }
 
-impl<T: ?Sized + Eq + Hash> Default for Interner<T> {
+impl<T: Eq + Hash> Default for Interner<T> {
     fn default() -> Self {
         Interner {
             set: HashSet::default(),
             sweep_at: 1024,
+            bytes: 0,
         }
     }
 }
 
-impl<T: ?Sized + Eq + Hash> Interner<T> {
+/// What one shared value costs: its block (two reference counts and the
+/// value) and its heap.
+fn cost<T: HeapSize>(v: &T) -> usize {
+    16 + std::mem::size_of::<T>() + v.heap_size()
+}
+
+impl<T: Eq + Hash + HeapSize> Interner<T> {
     /// Distinct values held (including some no longer used, until a sweep).
     pub(crate) fn len(&self) -> usize {
         self.set.len()
     }
 
+    /// Bytes of the values held and of the table that finds them.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes + table_bytes(self.set.capacity(), std::mem::size_of::<Arc<T>>())
+    }
+
     fn insert(&mut self, a: Arc<T>) -> Arc<T> {
         if self.set.len() >= self.sweep_at {
-            self.set.retain(|a| Arc::strong_count(a) > 1);
+            let mut freed = 0;
+            self.set.retain(|a| {
+                let keep = Arc::strong_count(a) > 1;
+                if !keep {
+                    freed += cost(&**a);
+                }
+                keep
+            });
+            self.bytes -= freed;
             self.sweep_at = (self.set.len() * 2).max(1024);
         }
+        self.bytes += cost(&*a);
         self.set.insert(Arc::clone(&a));
         a
     }
-}
 
-impl<T: Eq + Hash> Interner<T> {
     /// The shared copy of `v`.
     pub(crate) fn intern(&mut self, v: T) -> Arc<T> {
         if let Some(a) = self.set.get(&v) {
             return Arc::clone(a);
         }
         self.insert(Arc::new(v))
+    }
+}
+
+impl HeapSize for NextHop {
+    fn heap_size(&self) -> usize {
+        match self {
+            NextHop::Other(b) => vec_bytes(b),
+            _ => 0,
+        }
+    }
+}
+
+/// Its next hop is shared (counted with the next hops).
+impl HeapSize for Learned {
+    fn heap_size(&self) -> usize {
+        0
+    }
+}
+
+impl HeapSize for AsPath {
+    fn heap_size(&self) -> usize {
+        vec_bytes(&self.segments)
+            + self
+                .segments
+                .iter()
+                .map(|s| vec_bytes(&s.asns))
+                .sum::<usize>()
+    }
+}
+
+impl HeapSize for Attribute {
+    fn heap_size(&self) -> usize {
+        match &self.value {
+            AttrValue::AsPath(p) | AttrValue::As4Path(p) => p.heap_size(),
+            AttrValue::Communities(v) => vec_bytes(v),
+            AttrValue::ClusterList(v) => vec_bytes(v),
+            AttrValue::ExtCommunities(v) => vec_bytes(v),
+            AttrValue::Ipv6ExtCommunities(v) => vec_bytes(v),
+            AttrValue::LargeCommunities(v) => vec_bytes(v),
+            AttrValue::Aigp(v) => {
+                vec_bytes(v) + v.iter().map(|t| vec_bytes(&t.value)).sum::<usize>()
+            }
+            AttrValue::Unknown { data, .. } => vec_bytes(data),
+            // Not kept in sets (the engine takes them apart); their
+            // boxes alone.
+            AttrValue::MpReach(_) => std::mem::size_of::<MpReach>(),
+            AttrValue::MpUnreach(_) => std::mem::size_of::<MpUnreach>(),
+            _ => 0,
+        }
+    }
+}
+
+impl<T: HeapSize> HeapSize for Vec<T> {
+    fn heap_size(&self) -> usize {
+        vec_bytes(self) + self.iter().map(HeapSize::heap_size).sum::<usize>()
+    }
+}
+
+/// An attribute set as sent, with its next hop.
+impl<A: HeapSize, B: HeapSize> HeapSize for (A, B) {
+    fn heap_size(&self) -> usize {
+        self.0.heap_size() + self.1.heap_size()
     }
 }
 
@@ -129,8 +233,6 @@ impl PathInterner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::route::Learned;
-    use peerd_wire::attr::{AsPath, NextHop};
     use std::net::{IpAddr, Ipv4Addr};
 
     #[test]
@@ -179,20 +281,35 @@ mod tests {
 
     #[test]
     fn equal_values_share_one_copy_and_unused_ones_go() {
+        // What the values held count, as the sum of what each costs.
+        fn held(i: &Interner<Vec<u32>>) -> usize {
+            i.set.iter().map(|v| cost(&**v)).sum()
+        }
         let mut i = Interner::default();
         let a = i.intern(vec![1u32, 2]);
         let b = i.intern(vec![1u32, 2]);
         assert!(Arc::ptr_eq(&a, &b));
+        // One block (counts, the vector) and its buffer of two words.
+        assert_eq!(i.bytes, 16 + 24 + 8);
+        assert!(i.bytes() > i.bytes);
         drop((a, b));
         for n in 0..5000u32 {
             let _ = i.intern(vec![n]);
         }
         // Swept as it grew: nothing is held outside, so few remain.
         assert!(i.len() < 2100, "{}", i.len());
+        assert_eq!(i.bytes, held(&i));
         let kept = i.intern(vec![7u32, 7]);
         for n in 0..5000u32 {
             let _ = i.intern(vec![n, n, n]);
         }
         assert!(Arc::ptr_eq(&kept, &i.intern(vec![7u32, 7])));
+        assert_eq!(i.bytes, held(&i));
+    }
+
+    impl HeapSize for u32 {
+        fn heap_size(&self) -> usize {
+            0
+        }
     }
 }

@@ -33,8 +33,8 @@ mod table;
 pub use compact_path::CompactPath;
 pub use decision::{DecisionOptions, Step};
 pub use engine::{
-    Action, Announcement, DumpPage, DumpPeer, DumpRoute, Engine, Event, Forward, KernelImport,
-    Page, PeerConfig, PeerId, Reconfig, RouteFilter, RouteSet, RouteView, Static, Stats, Via,
-    KERNEL_DISTANCE, SCAN_LIMIT,
+    Action, Announcement, DumpPage, DumpPeer, DumpRoute, Engine, Event, Filtered, Forward,
+    KernelImport, Memory, Page, PeerConfig, PeerId, Reconfig, RouteFilter, RouteSet, RouteView,
+    Static, Stats, Via, KERNEL_DISTANCE, SCAN_LIMIT,
 };
 pub use route::{Learned, Path, Route};

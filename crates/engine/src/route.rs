@@ -3,6 +3,7 @@
 use crate::compact_path::CompactPath;
 use peerd_wire::attr::{AttrValue, Attribute, NextHop, Origin};
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Where a route came from and where it leads: the neighbour session and
@@ -51,7 +52,52 @@ pub struct Path {
     /// The import policy set its next hop to discard: traffic to the
     /// prefix is dropped here (it is still a route for BGP).
     pub discard: bool,
+    /// Counts the record while it lives (no octet of its own).
+    pub(crate) alive: Alive,
 }
+
+/// Route records alive in this process. No table holds them all (they are
+/// found per operation, `intern.rs`), so they count themselves, for the
+/// memory figures: one process runs one engine.
+static RECORDS: AtomicUsize = AtomicUsize::new(0);
+
+/// Route records alive now (every engine of the process together).
+pub fn records_alive() -> usize {
+    RECORDS.load(Ordering::Relaxed)
+}
+
+/// A record's share of [`RECORDS`]: counted when made (or copied), and
+/// no longer when dropped.
+#[derive(Debug)]
+pub(crate) struct Alive(());
+
+impl Alive {
+    fn new() -> Alive {
+        RECORDS.fetch_add(1, Ordering::Relaxed);
+        Alive(())
+    }
+}
+
+impl Clone for Alive {
+    fn clone(&self) -> Alive {
+        Alive::new()
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        RECORDS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Not part of what a record is.
+impl PartialEq for Alive {
+    fn eq(&self, _: &Alive) -> bool {
+        true
+    }
+}
+
+impl Eq for Alive {}
 
 impl Path {
     /// A record of these parts that arrived at `since`, with no flag set.
@@ -69,6 +115,7 @@ impl Path {
             stale: false,
             leak: false,
             discard: false,
+            alive: Alive::new(),
         }
     }
 

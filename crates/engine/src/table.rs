@@ -158,6 +158,22 @@ impl<K: Key, V> Table<K, V> {
         }
     }
 
+    /// Heap bytes: the buckets' vectors as allocated, their entries in the
+    /// B-tree (its nodes' own overhead aside: one entry per few hundred
+    /// prefixes), the length histogram.
+    fn heap_bytes(&self) -> usize {
+        let entry = std::mem::size_of::<K>() + std::mem::size_of::<Bucket<K, V>>();
+        self.buckets
+            .values()
+            .map(|b| {
+                entry
+                    + b.keys.capacity() * std::mem::size_of::<K>()
+                    + b.vals.capacity() * std::mem::size_of::<V>()
+            })
+            .sum::<usize>()
+            + self.by_len.capacity() * std::mem::size_of::<u32>()
+    }
+
     /// The first key of the bucket that holds (or would hold) `k`.
     fn bucket_of(&self, k: K) -> Option<K> {
         self.buckets
@@ -304,6 +320,11 @@ impl<V> Default for PrefixMap<V> {
 pub(crate) struct PrefixSet(PrefixMap<()>);
 
 impl PrefixSet {
+    /// Heap bytes of the tables.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
+
     /// Adds a prefix; whether it was new.
     pub(crate) fn insert(&mut self, key: RouteKey) -> bool {
         self.0.insert(key, ()).is_none()
@@ -353,6 +374,11 @@ pub(crate) fn family_of(p: &Prefix) -> Family {
 }
 
 impl<V> PrefixMap<V> {
+    /// Heap bytes of the tables (the values' own heap aside).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.v4.heap_bytes() + self.v6.heap_bytes()
+    }
+
     /// An empty map.
     pub(crate) fn new() -> Self {
         Self::default()

@@ -34,6 +34,12 @@ fn an_import_policy_rejects_and_changes_what_enters_the_rib() {
                 vec![],
                 Verdict::Reject,
             ),
+            // (192.0.2.0/25 is a bogon too: documentation.)
+            term(
+                vec![Match::Bogon(true), Match::PrefixLength(8, 10)],
+                vec![],
+                Verdict::Reject,
+            ),
             term(
                 vec![],
                 vec![
@@ -55,6 +61,14 @@ fn an_import_policy_rejects_and_changes_what_enters_the_rib() {
     assert_eq!(v[0].local_pref, 250);
     assert!(v[0].communities.contains(&"64500:7".to_string()));
     assert_eq!(e.routes_filtered(0), 1);
+    // A bogon is counted as one (the term that rejected it matched on it).
+    e.handle(Event::Update {
+        peer: 0,
+        update: update_from_a(&["10.0.0.0/8", "100.64.0.0/10"], vec![]),
+    });
+    let f = e.routes_filtered_by(0);
+    assert_eq!((f.policy, f.bogon, f.rpki_invalid), (1, 2, 0), "{f:?}");
+    assert_eq!(e.routes_filtered(0), 3);
     // iBGP sees the LOCAL_PREF the policy set.
     let to_c = sent_to(&acts, 2);
     assert_eq!(to_c.len(), 1);

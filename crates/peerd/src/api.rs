@@ -386,7 +386,7 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
 async fn metrics(shared: &Shared) -> Result<String, ApiError> {
     use peerd_api::metrics::{Exposition, Kind};
     let (v4, v6) = ask(shared, EngineMsg::Counts).await?;
-    let stats = ask(shared, EngineMsg::Stats).await?;
+    let (stats, memory) = ask(shared, EngineMsg::Stats).await?;
     let depth = shared.engine.max_capacity() - shared.engine.capacity();
     let peers: Vec<_> = status::snapshot(&shared.status)
         .into_iter()
@@ -506,12 +506,18 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
         "Announcements not accepted from the neighbor this session, by reason.",
     );
     for p in &peers {
+        for (reason, n) in [
+            ("policy", p.filtered.policy),
+            ("bogon", p.filtered.bogon),
+            ("rpki-invalid", p.filtered.rpki_invalid),
+        ] {
+            e.sample(
+                "peerd_neighbor_prefixes_filtered_total",
+                &[("neighbor", &p.name), ("reason", reason)],
+                n as f64,
+            );
+        }
         e.sample(
-            "peerd_neighbor_prefixes_filtered_total",
-            &[("neighbor", &p.name), ("reason", "policy")],
-            p.filtered as f64,
-        )
-        .sample(
             "peerd_neighbor_prefixes_filtered_total",
             &[("neighbor", &p.name), ("reason", "leak")],
             p.leaked as f64,
@@ -552,6 +558,18 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
         ("best_routes", stats.best_routes),
     ] {
         e.sample("peerd_engine_objects", &[("kind", kind)], n as f64);
+    }
+    e.family(
+        "peerd_engine_memory_bytes",
+        Kind::Gauge,
+        "Bytes the routing engine's structures take, asked of the allocator (its own overhead aside).",
+    );
+    for (structure, n) in memory.by_structure() {
+        e.sample(
+            "peerd_engine_memory_bytes",
+            &[("structure", structure)],
+            n as f64,
+        );
     }
     let load = &shared.engine_load;
     e.family(
@@ -659,7 +677,7 @@ fn neighbor(p: &status::PeerStatus, now: Instant) -> Neighbor {
         state_seconds: now.saturating_duration_since(p.since).as_secs(),
         received: p.received as u64,
         sent: p.sent as u64,
-        filtered: p.filtered,
+        filtered: p.filtered.total(),
         last_error: p.last_error.clone(),
         hostname: p.hostname.clone(),
         families: p.families.clone(),

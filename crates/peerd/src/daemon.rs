@@ -123,7 +123,7 @@ fn peer_status(n: &Neighbor) -> PeerStatus {
         last_error: n.shutdown.then(|| "administratively down".to_string()),
         received: 0,
         sent: 0,
-        filtered: 0,
+        filtered: Default::default(),
         leaked: 0,
         received_by_family: [0, 0],
         max_prefix_trips: 0,

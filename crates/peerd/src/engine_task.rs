@@ -40,8 +40,8 @@ pub enum EngineMsg {
     Announce(Vec<peerd_engine::Announcement>, oneshot::Sender<()>),
     /// Which of these prefixes we originate now.
     Originates(Vec<peerd_wire::Prefix>, oneshot::Sender<Vec<bool>>),
-    /// The engine's structure counts.
-    Stats(oneshot::Sender<peerd_engine::Stats>),
+    /// The engine's structure counts and their bytes.
+    Stats(oneshot::Sender<(peerd_engine::Stats, peerd_engine::Memory)>),
     /// The neighbours, for an MRT PEER_INDEX_TABLE.
     DumpPeers(oneshot::Sender<Vec<peerd_engine::DumpPeer>>),
     /// One page of an MRT table dump: every neighbour's routes (or the
@@ -123,7 +123,7 @@ pub async fn run(
                 let _ = reply.send(engine.dump_page(all, after, limit));
             }
             EngineMsg::Stats(reply) => {
-                let _ = reply.send(engine.stats());
+                let _ = reply.send((engine.stats(), engine.memory()));
             }
             EngineMsg::Announce(list, done) => {
                 let actions = engine.set_announcements(list);
@@ -272,7 +272,7 @@ fn counts(engine: &Engine, n: usize, status: &Status) {
         let (rcv, snt, filtered, leaked) = (
             engine.routes_in(i),
             engine.routes_to(i),
-            engine.routes_filtered(i),
+            engine.routes_filtered_by(i),
             engine.routes_leaked(i),
         );
         let by_family = [

@@ -17,8 +17,8 @@ pub struct PeerStatus {
     pub last_error: Option<String>,
     pub received: usize,
     pub sent: usize,
-    /// Announcements its import policy rejected.
-    pub filtered: u64,
+    /// Announcements its import policy rejected, by why.
+    pub filtered: peerd_engine::Filtered,
     /// Announcements marked as route leaks (RFC 9234).
     pub leaked: u64,
     /// Prefixes accepted, IPv4 and IPv6 unicast.

@@ -417,6 +417,8 @@ fn every_endpoint_answers_against_a_live_daemon() {
         "peerd_neighbor_prefixes_received{neighbor=\"bird\",family=\"ipv4-unicast\"} 3",
         "peerd_neighbor_prefixes_received{neighbor=\"bird\",family=\"ipv6-unicast\"} 0",
         "peerd_neighbor_prefixes_filtered_total{neighbor=\"bird\",reason=\"leak\"} 0",
+        "peerd_neighbor_prefixes_filtered_total{neighbor=\"bird\",reason=\"bogon\"} 0",
+        "peerd_neighbor_prefixes_filtered_total{neighbor=\"bird\",reason=\"rpki-invalid\"} 0",
         "peerd_neighbor_max_prefix_total{neighbor=\"bird\"} 0",
         "peerd_rib_prefixes{family=\"ipv4-unicast\"} 4",
         "peerd_neighbor_flaps_total{neighbor=\"bird\"} 1",
@@ -618,6 +620,19 @@ fn every_endpoint_answers_against_a_live_daemon() {
     );
     assert!(updates.is_some_and(|n| n >= 2.0), "{updates:?}");
     assert!(value("peerd_engine_objects", &[("kind", "attribute_sets")]).is_some_and(|n| n >= 1.0));
+    // Memory by structure, in bytes: BIRD's three prefixes in the tables
+    // (Adj-RIB-In and best-route index, 16 octets each at least), at
+    // least one route record (56 octets) and attribute set.
+    let mem = |s: &str| value("peerd_engine_memory_bytes", &[("structure", s)]);
+    let tables = mem("prefix_tables");
+    assert!(tables.is_some_and(|n| n >= 2.0 * 3.0 * 16.0), "{tables:?}");
+    let records = mem("route_records");
+    assert!(records.is_some_and(|n| n >= 56.0), "{records:?}");
+    let sets = mem("attribute_sets");
+    assert!(sets.is_some_and(|n| n >= 40.0), "{sets:?}");
+    for s in ["as_paths", "export_sets", "next_hops"] {
+        assert!(mem(s).is_some_and(|n| n > 0.0), "{s}");
+    }
 }
 
 /// One request over TCP, with a token or not: the status and the body.

@@ -68,6 +68,37 @@ pub struct Subject<'a> {
     /// The route's RPKI origin validation state, as the caller knows it
     /// (`NotFound` without RPKI data).
     pub rpki: RpkiState,
+    /// Why the policy rejected the route (after a rejection): what the
+    /// rejecting term matched on.
+    pub rejected: Rejected,
+}
+
+/// Why a policy rejected a route, for the counters of filtered prefixes:
+/// read from the term that rejected it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rejected {
+    /// Anything else: the term's other matches, or no term accepted.
+    #[default]
+    Policy,
+    /// The term matched a bogon prefix or a bogon ASN in the path.
+    Bogon,
+    /// The term matched the route's RPKI state, and that state is Invalid
+    /// (RFC 6811).
+    RpkiInvalid,
+}
+
+impl Rejected {
+    /// Why `term`, which rejects `s`, does so.
+    fn by(term: &Term, s: &Subject<'_>) -> Rejected {
+        let on = |f: fn(&Match) -> bool| term.matches.iter().any(f);
+        if s.rpki == RpkiState::Invalid && on(|m| matches!(m, Match::Rpki(_))) {
+            Rejected::RpkiInvalid
+        } else if on(|m| matches!(m, Match::Bogon(true) | Match::BogonAs(true))) {
+            Rejected::Bogon
+        } else {
+            Rejected::Policy
+        }
+    }
 }
 
 impl<'a> Subject<'a> {
@@ -89,6 +120,7 @@ impl<'a> Subject<'a> {
             allow_leak: false,
             discard: false,
             rpki: RpkiState::NotFound,
+            rejected: Rejected::Policy,
         }
     }
 
@@ -132,7 +164,10 @@ fn run(
         apply(term, ctx, s);
         match term.verdict {
             Verdict::Accept => return true,
-            Verdict::Reject => return false,
+            Verdict::Reject => {
+                s.rejected = Rejected::by(term, s);
+                return false;
+            }
             Verdict::Next => {}
         }
     }

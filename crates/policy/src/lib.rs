@@ -17,6 +17,6 @@ pub mod prefix_list;
 
 pub use aspath::AsPathRegex;
 pub use community::{AnyCommunity, CommunityPattern};
-pub use eval::{communities, evaluate, Context, Direction, Subject};
+pub use eval::{communities, evaluate, Context, Direction, Rejected, Subject};
 pub use model::{Match, Policies, Policy, PolicyId, RpkiState, Set, Term, Verdict};
 pub use prefix_list::PrefixEntry;

@@ -56,6 +56,11 @@ pub(super) struct Group {
 type Diff = Vec<(RouteKey, Option<Arc<Exported>>)>;
 
 impl Group {
+    /// Heap bytes of its per-prefix tables.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.adj_out.heap_bytes() + self.hidden_any.heap_bytes()
+    }
+
     /// Replaces the key (a reload renumbered what it refers to).
     pub(super) fn set_key(&mut self, key: GroupKey) {
         self.key = key;

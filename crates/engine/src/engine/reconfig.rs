@@ -6,7 +6,7 @@ use super::{Announcement, Engine, Peer, PeerConfig, PeerId, RouteKey, Static};
 use crate::decision::DecisionOptions;
 use crate::engine::Action;
 use crate::route::Route;
-use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Subject};
+use peerd_policy::{evaluate, Context, Direction, Policies, PolicyId, Rejected, Subject};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -176,20 +176,20 @@ impl Engine {
         };
         // The routes of equal parts share one record, as on arrival.
         let mut records = crate::intern::PathInterner::default();
-        let mut results: Vec<(RouteKey, Option<Route>)> = Vec::with_capacity(pre.len());
+        let mut results: Vec<(RouteKey, Result<Route, Rejected>)> = Vec::with_capacity(pre.len());
         for (k, r) in pre.iter() {
             if !p.cfg.import {
-                results.push((k, None));
+                results.push((k, Err(Rejected::Policy)));
                 continue;
             }
             let Some(id) = p.cfg.import_policy else {
-                results.push((k, Some(r.clone())));
+                results.push((k, Ok(r.clone())));
                 continue;
             };
             let full_path = r.as_path.to_as_path();
             let mut s = Subject::new(k.1, &r.attrs, &full_path, r.next_hop());
             let out = if !evaluate(&self.policies, id, &ctx, &mut s) {
-                None
+                Err(s.rejected)
             } else {
                 // As on arrival: the policy may override the leak rule or
                 // set the next hop to discard.
@@ -211,7 +211,7 @@ impl Engine {
                 } else {
                     (*r.path).clone()
                 };
-                Some(Route::new(records.intern(crate::route::Path {
+                Ok(Route::new(records.intern(crate::route::Path {
                     leak,
                     discard,
                     ..path
@@ -223,14 +223,14 @@ impl Engine {
         let mut changed = Vec::new();
         for (k, r) in results {
             match r {
-                Some(r) if p.adj_in.get(&k) == Some(&r) => {}
-                Some(r) => {
+                Ok(r) if p.adj_in.get(&k) == Some(&r) => {}
+                Ok(r) => {
                     p.adj_in.insert(k, r);
                     changed.push(k);
                 }
-                None => {
+                Err(why) => {
                     if p.adj_in.remove(&k).is_some() {
-                        p.filtered += 1;
+                        p.filtered.count(why);
                         changed.push(k);
                     }
                 }

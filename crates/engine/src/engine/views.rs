@@ -170,7 +170,14 @@ impl Engine {
     /// Prefixes a neighbour sent that its import policy rejected (a count
     /// of announcements, since the session came up).
     pub fn routes_filtered(&self, peer: PeerId) -> u64 {
-        self.peers.get(peer).map_or(0, |p| p.filtered)
+        self.peers.get(peer).map_or(0, |p| p.filtered.total())
+    }
+
+    /// Announcements from `peer` its import policy rejected, by why.
+    pub fn routes_filtered_by(&self, peer: PeerId) -> super::Filtered {
+        self.peers
+            .get(peer)
+            .map_or_else(Default::default, |p| p.filtered)
     }
 
     /// Announcements from a neighbour that RFC 9234's ingress rules
@@ -327,6 +334,27 @@ impl Engine {
         }
     }
 
+    /// What the engine's structures take, in bytes asked of the allocator
+    /// (its own headers and rounding not counted), for metrics.
+    pub fn memory(&self) -> Memory {
+        let peers = self.peers.iter().map(|p| {
+            p.adj_in.heap_bytes()
+                + p.pre.as_ref().map_or(0, |x| x.heap_bytes())
+                + p.hidden.heap_bytes()
+        });
+        let groups = self.groups.iter().flatten().map(|g| g.heap_bytes());
+        Memory {
+            prefix_tables: peers.chain(groups).sum::<usize>() + self.best.heap_bytes(),
+            // A record's block: two reference counts and the record.
+            route_records: crate::route::records_alive()
+                * (16 + std::mem::size_of::<crate::route::Path>()),
+            attribute_sets: self.attr_sets.bytes(),
+            as_paths: self.paths.bytes(),
+            export_sets: self.out_sets.bytes(),
+            next_hops: self.next_hops.bytes() + self.learned.bytes(),
+        }
+    }
+
     /// How many prefixes of `family` the routing table has a route for.
     pub fn prefix_count(&self, family: peerd_wire::Family) -> usize {
         let extra = self
@@ -354,6 +382,51 @@ pub struct Stats {
     pub adj_rib_in_routes: usize,
     /// Prefixes with a best route.
     pub best_routes: usize,
+}
+
+/// What the engine's main structures take, in bytes asked of the
+/// allocator ([`Engine::memory`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Memory {
+    /// Per-prefix tables: every neighbour's Adj-RIB-In (after the import
+    /// policy, and before it where kept), the best-route index, update
+    /// groups' Adj-RIB-Out, held-back sets.
+    pub prefix_tables: usize,
+    /// Route records, the parts a route shares with the other routes of
+    /// its UPDATE (counted for the whole process).
+    pub route_records: usize,
+    /// Received attribute sets (interned) and the table that finds them.
+    pub attribute_sets: usize,
+    /// AS paths behind the neighbour's AS (interned) and their table.
+    pub as_paths: usize,
+    /// Attribute sets as sent (interned) and their table.
+    pub export_sets: usize,
+    /// Next hops and where routes came from (interned).
+    pub next_hops: usize,
+}
+
+impl Memory {
+    /// All of them.
+    pub fn total(&self) -> usize {
+        self.prefix_tables
+            + self.route_records
+            + self.attribute_sets
+            + self.as_paths
+            + self.export_sets
+            + self.next_hops
+    }
+
+    /// Each, with the name metrics give it.
+    pub fn by_structure(&self) -> [(&'static str, usize); 6] {
+        [
+            ("prefix_tables", self.prefix_tables),
+            ("route_records", self.route_records),
+            ("attribute_sets", self.attribute_sets),
+            ("as_paths", self.as_paths),
+            ("export_sets", self.export_sets),
+            ("next_hops", self.next_hops),
+        ]
+    }
 }
 
 /// Which of a neighbour's routes a listing shows.
