@@ -1,10 +1,10 @@
 //! Where the management API is served: the control socket (root, and the
-//! `[api] group` if set, may connect; it also takes the older one-line
-//! commands) and, with `[api] listen`, a TCP address where every request
-//! must carry the bearer token of `[api] token-file`. One request per
-//! connection, read within 10 seconds, answered, closed.
+//! `[api] group` if set, may connect) and, with `[api] listen`, a TCP
+//! address where every request must carry the bearer token of `[api]
+//! token-file`. One request per connection, read within 10 seconds,
+//! answered, closed.
 
-use crate::control::Control;
+use crate::daemon::Shared;
 use peerd_api::http::{self, Parsed, Request};
 use peerd_api::{ApiError, ErrorCode};
 use std::io;
@@ -22,7 +22,6 @@ const READ_LIMIT: Duration = Duration::from_secs(10);
 /// What a connection sent.
 enum Incoming {
     Http(Request),
-    Line(String),
     Bad(ApiError),
 }
 
@@ -89,41 +88,30 @@ pub async fn bind_tcp(addr: SocketAddr, token_file: &Path) -> io::Result<(TcpLis
     Ok((listener, token))
 }
 
-/// Reads one request: HTTP, or (when `lines`) a line of the older
-/// protocol. `None` when the connection ends first.
-async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, lines: bool) -> Option<Incoming> {
+/// Reads one request. `None` when the connection ends first.
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Incoming> {
     let mut buf = Vec::with_capacity(512);
     loop {
         let n = stream.read_buf(&mut buf).await.ok()?;
-        let http = match (lines, is_http(&buf)) {
-            (false, _) => true,
-            (true, Some(h)) => h,
-            (true, None) if n == 0 => false,
-            (true, None) => continue,
-        };
-        if http {
-            match http::parse(&buf) {
-                Ok(Parsed::Request(r)) => return Some(Incoming::Http(r)),
-                Ok(Parsed::Incomplete) if n > 0 => continue,
-                Ok(Parsed::Incomplete) => return None,
-                Err(e) => return Some(Incoming::Bad(e)),
-            }
+        if is_http(&buf) == Some(false) {
+            // A line of text (the one-line commands of peerd's first
+            // versions, or a typo): said at once, not after the time limit.
+            return Some(Incoming::Bad(ApiError::new(
+                ErrorCode::BadRequest,
+                "this socket speaks HTTP: the management API (docs/api.md); peerctl is its client",
+            )));
         }
-        let end = buf.iter().position(|b| *b == b'\n');
-        if end.is_some() || n == 0 {
-            let line = &buf[..end.unwrap_or(buf.len())];
-            return (!line.is_empty() || end.is_some())
-                .then(|| Incoming::Line(String::from_utf8_lossy(line).trim().to_string()));
-        }
-        if buf.len() > http::MAX_HEAD {
-            return None;
+        match http::parse(&buf) {
+            Ok(Parsed::Request(r)) => return Some(Incoming::Http(r)),
+            Ok(Parsed::Incomplete) if n > 0 => continue,
+            Ok(Parsed::Incomplete) => return None,
+            Err(e) => return Some(Incoming::Bad(e)),
         }
     }
 }
 
-/// How a connection's first bytes read: an HTTP request (a method in
-/// capitals, then a space), a line of the older protocol, or `None`: not
-/// known yet.
+/// Whether a connection's first bytes read as an HTTP request (a method in
+/// capitals, then a space); `None`: not known yet.
 fn is_http(buf: &[u8]) -> Option<bool> {
     match buf.iter().position(|b| *b == b' ' || *b == b'\n') {
         Some(i) => Some(buf[i] == b' ' && i > 0 && buf[..i].iter().all(u8::is_ascii_uppercase)),
@@ -139,15 +127,14 @@ async fn reply<S: AsyncWrite + Unpin>(stream: &mut S, answer: &[u8]) {
 }
 
 /// Serves the control socket.
-pub async fn serve_unix(listener: UnixListener, ctl: Arc<Control>) -> io::Result<()> {
+pub async fn serve_unix(listener: UnixListener, shared: Arc<Shared>) -> io::Result<()> {
     loop {
         let (mut stream, _) = listener.accept().await?;
-        let ctl = ctl.clone();
+        let shared = shared.clone();
         tokio::spawn(async move {
-            let got = tokio::time::timeout(READ_LIMIT, read_request(&mut stream, true)).await;
+            let got = tokio::time::timeout(READ_LIMIT, read_request(&mut stream)).await;
             let answer = match got {
-                Ok(Some(Incoming::Http(r))) => crate::api::answer(&ctl.shared, &r).await,
-                Ok(Some(Incoming::Line(l))) => ctl.command(&l).await.into_bytes(),
+                Ok(Some(Incoming::Http(r))) => crate::api::answer(&shared, &r).await,
                 Ok(Some(Incoming::Bad(e))) => http::error(&e),
                 _ => return,
             };
@@ -168,16 +155,20 @@ fn same_token(a: &str, b: &str) -> bool {
 }
 
 /// Serves the API on TCP: HTTP only, every request with the token.
-pub async fn serve_tcp(listener: TcpListener, token: String, ctl: Arc<Control>) -> io::Result<()> {
+pub async fn serve_tcp(
+    listener: TcpListener,
+    token: String,
+    shared: Arc<Shared>,
+) -> io::Result<()> {
     let token = Arc::new(token);
     loop {
         let (mut stream, from) = listener.accept().await?;
-        let (ctl, token) = (ctl.clone(), token.clone());
+        let (shared, token) = (shared.clone(), token.clone());
         tokio::spawn(async move {
-            let got = tokio::time::timeout(READ_LIMIT, read_request(&mut stream, false)).await;
+            let got = tokio::time::timeout(READ_LIMIT, read_request(&mut stream)).await;
             let answer = match got {
                 Ok(Some(Incoming::Http(r))) => match r.bearer() {
-                    Some(t) if same_token(t, &token) => crate::api::answer(&ctl.shared, &r).await,
+                    Some(t) if same_token(t, &token) => crate::api::answer(&shared, &r).await,
                     given => {
                         let why = if given.is_some() {
                             "a wrong token"

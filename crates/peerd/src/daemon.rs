@@ -2,7 +2,6 @@
 //! the control socket; a reload on SIGHUP or `peerctl reload`; an orderly
 //! stop on SIGTERM/SIGINT.
 
-use crate::control::Control;
 use crate::engine_task::{self, EngineMsg};
 use crate::reload::{self, Change};
 use crate::session::{self, RouterInfo, SessionCmd};
@@ -374,9 +373,6 @@ pub async fn run(
         });
     }
 
-    let ctl = Arc::new(Control {
-        shared: shared.clone(),
-    });
     let unix = crate::api_server::bind_unix(&socket, cfg.api.group.as_deref()).map_err(|e| {
         std::io::Error::new(
             e.kind(),
@@ -384,7 +380,7 @@ pub async fn run(
         )
     })?;
     let sock_path = socket.clone();
-    let c = ctl.clone();
+    let c = shared.clone();
     tokio::spawn(async move {
         if let Err(e) = crate::api_server::serve_unix(unix, c).await {
             tracing::error!("control socket {}: {e}", sock_path.display());
@@ -393,7 +389,7 @@ pub async fn run(
     if let (Some(addr), Some(file)) = (cfg.api.listen, &cfg.api.token_file) {
         let (tcp, token) = crate::api_server::bind_tcp(addr, file).await?;
         tracing::info!("api: listening on {addr} (bearer token required)");
-        let c = ctl.clone();
+        let c = shared.clone();
         tokio::spawn(async move {
             if let Err(e) = crate::api_server::serve_tcp(tcp, token, c).await {
                 tracing::error!("api {addr}: {e}");

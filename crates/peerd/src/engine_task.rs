@@ -11,12 +11,6 @@ use tokio::sync::{mpsc, oneshot};
 pub enum EngineMsg {
     /// An event from a session.
     Event(Event),
-    /// Routes received from a neighbour.
-    RoutesFrom(usize, oneshot::Sender<Vec<RouteView>>),
-    /// Routes received from a neighbour before its import policy, if kept.
-    RoutesReceived(usize, oneshot::Sender<Option<Vec<RouteView>>>),
-    /// The best route of every prefix.
-    LocRib(oneshot::Sender<Vec<RouteView>>),
     /// One page of the routing table: after this prefix, at most so many,
     /// those that pass the filter.
     RibPage(
@@ -100,15 +94,6 @@ pub async fn run(
                 load.events.fetch_add(1, Relaxed);
                 load.busy_micros
                     .fetch_add(t.elapsed().as_micros() as u64, Relaxed);
-            }
-            EngineMsg::RoutesFrom(peer, reply) => {
-                let _ = reply.send(engine.routes_from(peer));
-            }
-            EngineMsg::RoutesReceived(peer, reply) => {
-                let _ = reply.send(engine.routes_received(peer));
-            }
-            EngineMsg::LocRib(reply) => {
-                let _ = reply.send(engine.loc_rib());
             }
             EngineMsg::RibPage(after, limit, filter, reply) => {
                 let _ = reply.send(engine.loc_rib_page(after, limit, &filter));

@@ -9,7 +9,6 @@
 mod api;
 mod api_server;
 mod conn;
-mod control;
 mod daemon;
 mod engine_task;
 mod fib_task;

@@ -128,28 +128,49 @@ impl Proc {
         std::fs::read_to_string(self.dir.join(f)).unwrap_or_default()
     }
 
-    /// A command on peerd's control socket (or birdc's), and its answer.
-    pub fn ctl(&self, cmd: &str) -> String {
-        match self.kind {
-            Kind::Peerd => {
-                let ask = || -> std::io::Result<String> {
-                    let mut s = UnixStream::connect(self.dir.join("peerd.sock"))?;
-                    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-                    s.write_all(format!("{cmd}\n").as_bytes())?;
-                    let mut out = String::new();
-                    s.read_to_string(&mut out)?;
-                    Ok(out)
-                };
-                ask().unwrap_or_else(|e| format!("error: {e}\n"))
-            }
-            Kind::Bird => Command::new("birdc")
-                .arg("-s")
-                .arg(self.dir.join("bird.ctl"))
-                .args(cmd.split(' '))
-                .output()
-                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-                .unwrap_or_else(|e| format!("error: {e}\n")),
+    /// A GET of peerd's management API on its control socket: the JSON
+    /// answer of a 200, or why there is none.
+    pub fn api(&self, target: &str) -> Result<serde_json::Value, String> {
+        let ask = || -> std::io::Result<Vec<u8>> {
+            let mut s = UnixStream::connect(self.dir.join("peerd.sock"))?;
+            s.set_read_timeout(Some(Duration::from_secs(10)))?;
+            write!(s, "GET {target} HTTP/1.1\r\nHost: peerd\r\n\r\n")?;
+            let mut out = Vec::new();
+            s.read_to_end(&mut out)?;
+            Ok(out)
+        };
+        let raw = ask().map_err(|e| e.to_string())?;
+        let (status, body) = peerd_api::http::parse_response(&raw).map_err(|e| format!("{e:?}"))?;
+        let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        if status == 200 {
+            Ok(v)
+        } else {
+            Err(v["error"]["message"]
+                .as_str()
+                .unwrap_or("no answer")
+                .to_string())
         }
+    }
+
+    /// The list under `key` of an API answer (empty without one).
+    pub fn api_list(&self, target: &str, key: Option<&str>) -> Vec<serde_json::Value> {
+        let v = self.api(target).unwrap_or_default();
+        let list = match key {
+            Some(k) => &v[k],
+            None => &v,
+        };
+        list.as_array().cloned().unwrap_or_default()
+    }
+
+    /// A command of BIRD's control socket (birdc), and its answer.
+    pub fn birdc(&self, cmd: &str) -> String {
+        Command::new("birdc")
+            .arg("-s")
+            .arg(self.dir.join("bird.ctl"))
+            .args(cmd.split(' '))
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_else(|e| format!("error: {e}\n"))
     }
 
     /// SIGTERM (a clean stop) or SIGKILL, by PID; waits up to 5 s.

@@ -225,14 +225,18 @@ fn until(limit: Duration, mut f: impl FnMut() -> bool) -> Result<Option<Duration
 /// The BGP sessions of a router that are not Established.
 fn not_established(p: &Proc) -> Vec<String> {
     match p.kind {
-        Kind::Peerd => p
-            .ctl("neighbors json")
-            .lines()
-            .filter(|l| !l.contains("\"state\":\"Established\""))
-            .map(|l| field(l, "name").unwrap_or_else(|| l.to_string()))
-            .collect(),
+        Kind::Peerd => match p.api("/v1/neighbors") {
+            Ok(v) => v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|n| n["state"] != "Established")
+                .map(|n| n["name"].as_str().unwrap_or("?").to_string())
+                .collect(),
+            Err(e) => vec![format!("(no answer from peerd: {e})")],
+        },
         Kind::Bird => {
-            let out = p.ctl("show protocols");
+            let out = p.birdc("show protocols");
             let v: Vec<String> = out
                 .lines()
                 .filter(|l| l.contains(" BGP ") && !l.contains("Established"))
@@ -253,12 +257,12 @@ fn all_established(lab: &Lab) -> bool {
         let want = topo::sessions(lab.s, r).len();
         let up = match p.kind {
             Kind::Peerd => p
-                .ctl("neighbors json")
-                .lines()
-                .filter(|l| l.contains("\"state\":\"Established\""))
+                .api_list("/v1/neighbors", None)
+                .iter()
+                .filter(|n| n["state"] == "Established")
                 .count(),
             Kind::Bird => p
-                .ctl("show protocols")
+                .birdc("show protocols")
                 .lines()
                 .filter(|l| l.contains(" BGP ") && l.contains("Established"))
                 .count(),
@@ -267,25 +271,42 @@ fn all_established(lab: &Lab) -> bool {
     })
 }
 
-/// The string value of `"key":"..."` in a JSON line.
-fn field(line: &str, key: &str) -> Option<String> {
-    let pat = format!("\"{key}\":\"");
-    let i = line.find(&pat)? + pat.len();
-    let rest = &line[i..];
-    Some(rest[..rest.find('"')?].to_string())
+/// A route of the API in one line for people: prefix, where from, next
+/// hop, AS path, and whether it is the best (or why it lost).
+fn describe(r: &serde_json::Value) -> String {
+    let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+    let state = if r["best"] == true {
+        "best".to_string()
+    } else {
+        format!("lost: {}", s("lost"))
+    };
+    format!(
+        "{:<20} from {:<12} via {:<24} path {:<16} {state}",
+        s("prefix"),
+        r["from"]
+            .as_str()
+            .unwrap_or(r["protocol"].as_str().unwrap_or("")),
+        s("next_hop"),
+        if s("as_path").is_empty() {
+            "-".into()
+        } else {
+            s("as_path")
+        },
+    )
 }
 
 /// The prefixes a router holds from neighbour `from` (after its import
 /// policy).
 fn received(p: &Proc, from: &str) -> Vec<String> {
     match p.kind {
+        // A lab's neighbour sends a handful of routes: one page.
         Kind::Peerd => p
-            .ctl(&format!("routes {from} json"))
-            .lines()
-            .filter_map(|l| field(l, "prefix"))
+            .api_list(&format!("/v1/neighbors/{from}/routes"), Some("routes"))
+            .iter()
+            .filter_map(|r| r["prefix"].as_str().map(str::to_string))
             .collect(),
         Kind::Bird => p
-            .ctl(&format!("show route protocol {}", from.replace('-', "_")))
+            .birdc(&format!("show route protocol {}", from.replace('-', "_")))
             .lines()
             .filter_map(|l| l.split_whitespace().next())
             .filter(|w| w.contains('/'))
@@ -432,8 +453,13 @@ fn exercise(lab: &mut Lab, o: &Options, rep: &mut Report) -> Result<(), LabError
         println!("  packets:       {}", trip.describe(PROBES));
         println!("  BGP at us:");
         if let Some(p) = lab.routers.get("us") {
-            for l in p.ctl(&format!("route {dst}")).lines() {
-                println!("    {l}");
+            match p.api(&format!("/v1/lookup/{dst}")) {
+                Ok(v) => {
+                    for r in v["routes"].as_array().into_iter().flatten() {
+                        println!("    {}", describe(r));
+                    }
+                }
+                Err(e) => println!("    {e}"),
             }
         }
         rep.check(
@@ -595,10 +621,10 @@ fn restart(lab: &mut Lab, o: &Options, rep: &mut Report) -> Result<(), LabError>
     // The table equals the RIB: every best route not of our own has one
     // kernel route for its prefix.
     let rib: Vec<String> = us
-        .ctl("rib json")
-        .lines()
-        .filter(|l| l.contains("\"best\":true") && !l.contains("\"from\":null"))
-        .filter_map(|l| field(l, "prefix"))
+        .api_list("/v1/rib", Some("routes"))
+        .iter()
+        .filter(|r| r["best"] == true && !r["from"].is_null())
+        .filter_map(|r| r["prefix"].as_str().map(str::to_string))
         .collect();
     let mut kernel: Vec<String> = now
         .iter()

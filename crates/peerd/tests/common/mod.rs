@@ -80,14 +80,109 @@ pub fn peerd_in(ns: Option<&Netns>, name: &str, config: &str) -> Proc {
 }
 
 impl Proc {
+    /// The tests' shorthand for the management API on the control socket:
+    /// `neighbors`, `routes NAME [received]`, `rib`, `route PREFIX|ADDRESS`
+    /// answer one JSON object per line (a neighbor, a route, as the API
+    /// gives them); `stop NAME [MESSAGE...]`, `start NAME`, `refresh NAME`
+    /// answer `ok`; `reload [dry-run]` the plan after `reloaded:` or `dry
+    /// run, nothing changed:`; an error `error: ` and the API's message. A
+    /// trailing `json` is accepted and changes nothing. Empty while the
+    /// socket does not answer.
     pub fn ctl(&self, cmd: &str) -> String {
-        let Ok(mut s) = UnixStream::connect(self.dir.join("peerd.sock")) else {
-            return String::new();
+        use serde_json::Value;
+        let sock = self.dir.join("peerd.sock");
+        let words: Vec<&str> = cmd.split_whitespace().filter(|w| *w != "json").collect();
+        let get = |target: &str| try_http(&sock, "GET", target, "");
+        let lines = |v: &[Value]| -> String { v.iter().map(|x| format!("{x}\n")).collect() };
+        let error =
+            |v: &Value| format!("error: {}\n", v["error"]["message"].as_str().unwrap_or("?"));
+        // Every page of a route list.
+        let pages = |target: &str| -> Result<String, String> {
+            let mut out = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let sep = if target.contains('?') { '&' } else { '?' };
+                let t = match &after {
+                    Some(a) => format!("{target}{sep}after={a}"),
+                    None => target.to_string(),
+                };
+                let (status, v) = get(&t).ok_or_else(String::new)?;
+                if status != 200 {
+                    return Err(error(&v));
+                }
+                out.extend(v["routes"].as_array().cloned().unwrap_or_default());
+                match v["next"].as_str() {
+                    Some(n) => after = Some(n.to_string()),
+                    None => return Ok(lines(&out)),
+                }
+            }
         };
-        s.write_all(format!("{cmd}\n").as_bytes()).unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
+        let act = |target: &str, body: &str| match try_http(&sock, "POST", target, body) {
+            Some((200, _)) => "ok\n".to_string(),
+            Some((_, v)) => error(&v),
+            None => String::new(),
+        };
+        match words.as_slice() {
+            ["neighbors", ..] => match get("/v1/neighbors") {
+                Some((200, v)) => lines(v.as_array().map_or(&[][..], |a| &a[..])),
+                Some((_, v)) => error(&v),
+                None => String::new(),
+            },
+            ["routes", name, "received", ..] => {
+                pages(&format!("/v1/neighbors/{name}/routes?received=true")).unwrap_or_else(|e| e)
+            }
+            ["routes", name, ..] => {
+                pages(&format!("/v1/neighbors/{name}/routes")).unwrap_or_else(|e| e)
+            }
+            ["rib", ..] => pages("/v1/rib").unwrap_or_else(|e| e),
+            ["route", what, ..] => {
+                let target = if what.contains('/') {
+                    format!("/v1/rib/{what}")
+                } else {
+                    format!("/v1/lookup/{what}")
+                };
+                match get(&target) {
+                    Some((200, v)) => lines(v["routes"].as_array().map_or(&[][..], |a| &a[..])),
+                    Some((404, _)) if !cmd.ends_with("json") => format!("no route for {what}\n"),
+                    Some((404, _)) => String::new(),
+                    Some((_, v)) => error(&v),
+                    None => String::new(),
+                }
+            }
+            ["stop", name, rest @ ..] => {
+                let body = serde_json::json!({ "message": rest.join(" ") }).to_string();
+                let body = if rest.is_empty() { String::new() } else { body };
+                act(&format!("/v1/neighbors/{name}/disable"), &body)
+            }
+            ["start", name] => act(&format!("/v1/neighbors/{name}/enable"), ""),
+            ["refresh", name] => act(&format!("/v1/neighbors/{name}/refresh"), ""),
+            ["reload", rest @ ..] => {
+                let dry = rest.first() == Some(&"dry-run");
+                let target = if dry {
+                    "/v1/reload?dry-run=true"
+                } else {
+                    "/v1/reload"
+                };
+                match try_http(&sock, "POST", target, "") {
+                    Some((200, v)) => {
+                        let plan: String = v["plan"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|l| format!("{}\n", l.as_str().unwrap_or("")))
+                            .collect();
+                        if dry {
+                            format!("dry run, nothing changed:\n{plan}")
+                        } else {
+                            format!("reloaded:\n{plan}")
+                        }
+                    }
+                    Some((_, v)) => error(&v),
+                    None => String::new(),
+                }
+            }
+            _ => panic!("no such shorthand: {cmd}"),
+        }
     }
 
     pub fn log(&self) -> String {
@@ -107,6 +202,54 @@ pub fn http(sock: &Path, method: &str, target: &str, body: &str) -> (u16, serde_
         status,
         serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
     )
+}
+
+/// `peerctl` (built beside peerd) against the daemon: stdout, stderr and
+/// the exit status.
+pub fn peerctl(sock: &Path, args: &[&str]) -> Option<(String, String, i32)> {
+    let bin = Path::new(env!("CARGO_BIN_EXE_peerd")).with_file_name("peerctl");
+    if !bin.exists() {
+        eprintln!(
+            "SKIP: {} is not built (cargo build -p peerctl)",
+            bin.display()
+        );
+        return None;
+    }
+    let out = std::process::Command::new(bin)
+        .arg("--socket")
+        .arg(sock)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Some((
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    ))
+}
+
+/// One request to the API, or `None` while the socket does not answer
+/// (the daemon is not up yet, or gone).
+pub fn try_http(
+    sock: &Path,
+    method: &str,
+    target: &str,
+    body: &str,
+) -> Option<(u16, serde_json::Value)> {
+    let raw = format!(
+        "{method} {target} HTTP/1.1\r\nHost: peerd\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut s = UnixStream::connect(sock).ok()?;
+    s.write_all(raw.as_bytes()).ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let (status, body) = peerd_api::http::parse_response(&out).ok()?;
+    Some((
+        status,
+        serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
+    ))
 }
 
 /// Raw bytes to the API on `sock`; the status and the body.
