@@ -25,6 +25,8 @@ api_struct! {
         pub prefixes_ipv6: u64,
         /// The kernel table peerd programs (`[fib]`), if any.
         pub fib_table: Option<u32>,
+        /// Bytes the routing engine's structures take (the sum of `peerd_engine_memory_bytes`).
+        pub memory_bytes: u64,
     }
 }
 

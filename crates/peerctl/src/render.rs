@@ -385,14 +385,15 @@ pub fn summary(s: &Summary) -> String {
         .fib_table
         .map_or("not programmed".to_string(), |t| format!("table {t}"));
     format!(
-        "AS{} router-id {}, up {}\nneighbors: {} configured, {} established\nprefixes: {} IPv4, {} IPv6\nkernel: {fib}\n",
+        "AS{} router-id {}, up {}\nneighbors: {} configured, {} established\nprefixes: {} IPv4, {} IPv6\nkernel: {fib}\nmemory: {:.1} MiB in the routing engine's tables\n",
         s.asn,
         s.router_id,
         duration(s.uptime_seconds),
         s.neighbors,
         s.established,
         s.prefixes_ipv4,
-        s.prefixes_ipv6
+        s.prefixes_ipv6,
+        s.memory_bytes as f64 / (1024.0 * 1024.0)
     )
 }
 
@@ -552,6 +553,7 @@ mod tests {
                 prefixes_ipv4: 950_001,
                 prefixes_ipv6: 210_000,
                 fib_table: Some(254),
+                memory_bytes: 97_517_568,
             }),
         );
     }

@@ -52,6 +52,7 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
         }
         Endpoint::Summary => {
             let (v4, v6) = ask(shared, EngineMsg::Counts).await?;
+            let (_, memory) = ask(shared, EngineMsg::Stats).await?;
             let cfg = shared.config.lock().await;
             let peers: Vec<_> = status::snapshot(&shared.status)
                 .into_iter()
@@ -69,6 +70,7 @@ async fn handle(shared: &Shared, ep: Endpoint) -> Result<Vec<u8>, ApiError> {
                 prefixes_ipv4: v4 as u64,
                 prefixes_ipv6: v6 as u64,
                 fib_table: cfg.fib.map(|f| f.table),
+                memory_bytes: memory.total() as u64,
             })
         }
         Endpoint::Neighbors => {

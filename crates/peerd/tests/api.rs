@@ -115,6 +115,10 @@ fn every_endpoint_answers_against_a_live_daemon() {
     assert_eq!(s["established"], 1);
     // BIRD's three and our own announcement.
     assert_eq!(s["prefixes_ipv4"], 4);
+    // Their tables, records and attribute sets: some kilobytes, not none
+    // and not gigabytes.
+    let mem = s["memory_bytes"].as_u64().unwrap_or(0);
+    assert!((1_000..100_000_000).contains(&mem), "{mem}");
 
     let (status, list) = http(&sock, "GET", "/v1/neighbors", "");
     assert_eq!(status, 200);
