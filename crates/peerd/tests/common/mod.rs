@@ -193,15 +193,8 @@ impl Proc {
 /// One request to the API on the Unix socket `sock`; the status and the
 /// JSON body.
 pub fn http(sock: &Path, method: &str, target: &str, body: &str) -> (u16, serde_json::Value) {
-    let raw = format!(
-        "{method} {target} HTTP/1.1\r\nHost: peerd\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let (status, body) = send(sock, raw.as_bytes());
-    (
-        status,
-        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
-    )
+    try_http(sock, method, target, body)
+        .unwrap_or_else(|| panic!("no answer from {} to {method} {target}", sock.display()))
 }
 
 /// `peerctl` (built beside peerd) against the daemon: stdout, stderr and
