@@ -47,7 +47,7 @@ api_struct! {
         pub received: u64,
         /// Prefixes sent to it.
         pub sent: u64,
-        /// Announcements its import policy rejected this session.
+        /// Announcements its import policy rejected since peerd started (or the neighbor was added).
         pub filtered: u64,
         /// Why the session last went down, if it did.
         pub last_error: Option<String>,

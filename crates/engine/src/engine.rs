@@ -301,8 +301,9 @@ enum Source {
     Peer(PeerId),
 }
 
-/// Announcements a neighbour's import policy rejected this session, by
-/// what the rejecting term matched on (`peerd_policy::Rejected`).
+/// Announcements a neighbour's import policy rejected since the neighbour
+/// was configured (sessions going down and up do not reset them), by what
+/// the rejecting term matched on (`peerd_policy::Rejected`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Filtered {
     /// For any other reason.
@@ -370,7 +371,7 @@ pub struct Engine {
     out_sets: Interner<Exported>,
     /// Received next hops.
     next_hops: Interner<NextHop>,
-    /// Where routes came from (one per neighbour session).
+    /// Where routes came from (one per neighbour and next hop).
     learned: Interner<Learned>,
     /// Router-wide choices in the decision process.
     decision: DecisionOptions,

@@ -505,7 +505,7 @@ async fn metrics(shared: &Shared) -> Result<String, ApiError> {
     e.family(
         "peerd_neighbor_prefixes_filtered_total",
         Kind::Counter,
-        "Announcements not accepted from the neighbor this session, by reason.",
+        "Announcements not accepted from the neighbor since peerd started (or the neighbor was added), by reason.",
     );
     for p in &peers {
         for (reason, n) in [

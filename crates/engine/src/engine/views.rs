@@ -168,7 +168,7 @@ impl Engine {
     }
 
     /// Prefixes a neighbour sent that its import policy rejected (a count
-    /// of announcements, since the session came up).
+    /// of announcements, since the neighbour was configured).
     pub fn routes_filtered(&self, peer: PeerId) -> u64 {
         self.peers.get(peer).map_or(0, |p| p.filtered.total())
     }
